@@ -1,0 +1,1 @@
+"""The recovery peer-mentoring bot: settings, domain services and the Application's wiring."""

@@ -1,0 +1,59 @@
+"""`python -m bot`: run the bot (or the demo when no token is configured).
+
+    python -m bot          the real bot if TELEGRAM_BOT_TOKEN is set, else the demo
+    python -m bot run      the real bot (TELEGRAM_BOT_TOKEN required)
+    python -m bot demo     a scripted conversation against the bundled Bot API emulator
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.logs import configure_logging
+
+
+async def _run(settings: Settings) -> None:
+    from bot.app import BotRuntime
+
+    assert settings.telegram_bot_token is not None
+    stopped = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stopped.set)
+    runtime = BotRuntime(settings, settings.telegram_bot_token.get_secret_value())
+    await runtime.run_until(stopped)
+
+
+def main(argv: list[str]) -> int:
+    command = argv[0] if argv else "auto"
+    if command not in ("auto", "run", "demo"):
+        print(__doc__, file=sys.stderr)
+        return 2
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"Configuration error: {exc}", file=sys.stderr)
+        return 2
+    if command == "demo" or (command == "auto" and settings.telegram_bot_token is None):
+        from bot.demo import run_demo
+
+        if command == "auto":
+            print("No TELEGRAM_BOT_TOKEN configured: running the demo instead.\n")
+        return asyncio.run(run_demo())
+    if settings.telegram_bot_token is None:
+        print("Configuration error: TELEGRAM_BOT_TOKEN: required to run the bot "
+              "(get one from @BotFather)", file=sys.stderr)
+        return 2
+    configure_logging()
+    try:
+        asyncio.run(_run(settings))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,100 @@
+"""Building the Application and running the bot: intake, processing and delivery."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from telegram.ext import ApplicationBuilder, ContextTypes
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.context import BotApplication, BotContext, BotData, Services
+from bot.delivery import DeliveryWorker
+from bot.inbox import Inbox
+from bot.services.members import seed_coordinators
+from handlers import register_all
+from storage import migrate
+from storage.db import create_engine, create_session_factory, transaction
+
+log = logging.getLogger(__name__)
+
+SHUTDOWN_GRACE_S = 10.0
+
+
+def build_application(settings: Settings, token: str) -> BotApplication:
+    """The only place an Application is built. Updates are fetched by `Inbox`, not an Updater."""
+    context_types = ContextTypes(context=BotContext, bot_data=BotData)
+    base = settings.telegram_api_base_url.rstrip("/")
+    app: BotApplication = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(base)
+        .base_file_url(base.replace("/bot", "/file/bot") if base.endswith("/bot") else base)
+        .context_types(context_types)
+        .updater(None)
+        .build()
+    )
+    register_all(app)
+    return app
+
+
+class BotRuntime:
+    """Everything the running bot owns, started and stopped in order."""
+
+    def __init__(
+        self, settings: Settings, token: str, *, clock: Clock | None = None,
+        poll_timeout: int = 10,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self.engine: AsyncEngine = create_engine(settings.database_url)
+        self.session_factory: async_sessionmaker[AsyncSession] = create_session_factory(
+            self.engine)
+        self.app = build_application(settings, token)
+        self.delivery = DeliveryWorker(self.session_factory, self.app.bot, self.clock)
+        self.inbox = Inbox(self.app, self.session_factory, self.clock, self.delivery,
+                           poll_timeout=poll_timeout)
+        self.app.bot_data.services_ = Services(
+            settings=settings, clock=self.clock, session_factory=self.session_factory,
+            delivery=self.delivery)
+        self._stop = asyncio.Event()
+        self._tasks: list[asyncio.Task[Any]] = []
+
+    async def start(self) -> None:
+        await migrate.upgrade(self.settings.database_url)
+        async with transaction(self.session_factory) as session:
+            await seed_coordinators(session, self.settings.coordinator_ids, self.clock.now())
+        await self.app.initialize()  # getMe: fails fast on a bad token or unreachable API
+        await self.app.start()
+        self._tasks = [
+            asyncio.create_task(self.delivery.run(self._stop), name="delivery"),
+            asyncio.create_task(self.inbox.poll(self._stop), name="intake"),
+        ]
+        log.info("bot started as @%s", self.app.bot.username)
+
+    async def stop(self) -> None:
+        """Stop taking updates, let sends in flight finish (bounded), close the database."""
+        self._stop.set()
+        intake = [t for t in self._tasks if t.get_name() == "intake"]
+        for task in intake:
+            task.cancel()
+        done, pending = await asyncio.wait(self._tasks, timeout=SHUTDOWN_GRACE_S)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
+        if self.app.running:
+            await self.app.stop()
+        await self.app.shutdown()
+        await self.engine.dispose()
+        log.info("bot stopped")
+
+    async def run_until(self, stopped: asyncio.Event) -> None:
+        await self.start()
+        try:
+            await stopped.wait()
+        finally:
+            await self.stop()

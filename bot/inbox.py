@@ -1,0 +1,182 @@
+"""The durable inbox: updates are stored and committed before Telegram is told we have them,
+then processed one by one, each in one transaction with its effects and outbox rows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import Update
+from telegram.error import NetworkError, RetryAfter, TelegramError
+
+from bot import texts
+from bot.clock import Clock
+from bot.context import CURRENT_UNIT, BotApplication, UnitOfWork
+from bot.delivery import DeliveryWorker
+from bot.services.members import coordinator_ids
+from bot.services.outbox import send_text
+from storage.db import transaction
+from storage.models import InboxUpdate
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "channel_post", "my_chat_member"]
+
+
+class _Rollback(Exception):
+    pass
+
+
+class Inbox:
+    def __init__(
+        self,
+        application: BotApplication,
+        session_factory: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        delivery: DeliveryWorker,
+        *,
+        poll_timeout: int = 10,
+    ) -> None:
+        self._app = application
+        self._factory = session_factory
+        self._clock = clock
+        self._delivery = delivery
+        self._poll_timeout = poll_timeout
+        self._lock = asyncio.Lock()
+
+    async def store(self, raw_updates: Iterable[dict[str, Any]]) -> None:
+        """Commit raw updates; an update_id seen before is ignored."""
+        rows = [
+            {"update_id": int(raw["update_id"]), "payload": json.dumps(raw),
+             "received_at": self._clock.now(), "failed": False}
+            for raw in raw_updates
+            if isinstance(raw.get("update_id"), int)
+        ]
+        if not rows:
+            return
+        async with transaction(self._factory) as session:
+            insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+            await session.execute(
+                insert(InboxUpdate).on_conflict_do_nothing(index_elements=["update_id"]), rows)
+
+    async def next_offset(self) -> int | None:
+        async with transaction(self._factory) as session:
+            highest = await session.scalar(select(func.max(InboxUpdate.update_id)))
+        return None if highest is None else int(highest) + 1
+
+    async def process_pending(self) -> int:
+        """Process stored updates in order; each commits with its effects. Returns the count."""
+        done = 0
+        async with self._lock:
+            while True:
+                async with transaction(self._factory) as session:
+                    update_ids = list(await session.scalars(
+                        select(InboxUpdate.update_id)
+                        .where(InboxUpdate.processed_at.is_(None))
+                        .order_by(InboxUpdate.update_id)
+                        .limit(100)
+                    ))
+                if not update_ids:
+                    return done
+                for update_id in update_ids:
+                    await self._process_one(update_id)
+                    done += 1
+                self._delivery.wake()
+
+    async def _process_one(self, update_id: int) -> None:
+        try:
+            async with transaction(self._factory) as session:
+                row = await session.get(InboxUpdate, update_id)
+                if row is None or row.processed_at is not None:
+                    return
+                unit = UnitOfWork(session)
+                token = CURRENT_UNIT.set(unit)
+                try:
+                    update = Update.de_json(json.loads(row.payload), self._app.bot)
+                    await self._app.process_update(update)
+                finally:
+                    CURRENT_UNIT.reset(token)
+                if unit.failed:
+                    raise _Rollback
+                row.processed_at = self._clock.now()
+                row.payload = "{}"  # the text has served its purpose; don't keep it
+        except Exception as exc:
+            if not isinstance(exc, _Rollback):
+                log.error("update=%s could not be processed", update_id, exc_info=exc)
+            await self._mark_failed(update_id)
+
+    async def _mark_failed(self, update_id: int) -> None:
+        """Set a failed update aside (never retried forever) and tell the people involved."""
+        async with transaction(self._factory) as session:
+            row = await session.get(InboxUpdate, update_id)
+            if row is None:
+                return
+            chat_id = _chat_id_of(row.payload)
+            now = self._clock.now()
+            row.processed_at = now
+            row.failed = True
+            row.payload = "{}"
+            if chat_id is not None and chat_id > 0:
+                send_text(session, chat_id, texts.SOMETHING_BROKE, now=now)
+            for coordinator in await coordinator_ids(session):
+                send_text(session, coordinator,
+                          texts.BOT_ERROR_FOR_COORDINATORS.format(ref=f"update {update_id}"),
+                          now=now)
+
+    async def poll(self, stop: asyncio.Event) -> None:
+        """Long-poll getUpdates until `stop`; confirm an update only after it is committed."""
+        await self.process_pending()  # what a crash left behind
+        offset = await self.next_offset()
+        while not stop.is_set():
+            try:
+                fetched = await self._app.bot.get_updates(
+                    offset=offset, timeout=self._poll_timeout, allowed_updates=ALLOWED_UPDATES,
+                    read_timeout=self._poll_timeout + 10,
+                )
+            except RetryAfter as exc:
+                await asyncio.sleep(_seconds(exc.retry_after))
+                continue
+            except (NetworkError, TelegramError) as exc:
+                log.warning("getUpdates failed: %s", type(exc).__name__)
+                await asyncio.sleep(1.0)
+                continue
+            if not fetched:
+                continue
+            try:
+                await self.store(u.to_dict() for u in fetched)
+            except Exception:
+                # Not committed, so not confirmed: the same updates come again.
+                log.exception("could not store updates")
+                await asyncio.sleep(1.0)
+                continue
+            offset = max(u.update_id for u in fetched) + 1
+            await self.process_pending()
+
+
+def _seconds(value: object) -> float:
+    from datetime import timedelta
+
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)  # type: ignore[arg-type]
+
+
+def _chat_id_of(payload: str) -> int | None:
+    try:
+        raw = json.loads(payload)
+    except ValueError:
+        return None
+    for key in ("message", "edited_message"):
+        if isinstance(raw.get(key), dict):
+            chat = raw[key].get("chat", {})
+            return chat.get("id") if isinstance(chat.get("id"), int) else None
+    query = raw.get("callback_query")
+    if isinstance(query, dict) and isinstance(query.get("from", {}).get("id"), int):
+        return int(query["from"]["id"])
+    return None

@@ -1,0 +1,409 @@
+"""Enrolment by one-time invite: consent, pseudonym, timezone, language, matching tags."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from functools import lru_cache
+from zoneinfo import ZoneInfo, available_timezones
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import texts
+from bot.services.members import SHORT_ID_RE, coordinator_ids, member_by_telegram_id
+from bot.services.outbox import Button, edit_text, h, send_text
+from storage.models import EnrolmentDraft, Invite, Member
+
+PSEUDONYM_MIN = 2
+PSEUDONYM_MAX = 24
+PSEUDONYM_PUNCTUATION = frozenset(" .-_")
+# Words that would let a member pass as program staff or as the bot itself: as whole words,
+# and the unambiguous ones anywhere ("StaffSam", "a.d.m.i.n").
+RESERVED_WORDS = frozenset(
+    {"admin", "bot", "coordinator", "moderator", "official", "staff", "support", "system",
+     "team", "telegram", "mod", "program", "counselor", "counsellor", "nurse", "doctor"}
+)
+RESERVED_ANYWHERE = ("admin", "coordinator", "moderator", "official", "staff", "telegram")
+
+
+class InviteProblem(StrEnum):
+    UNKNOWN = "unknown"
+    USED = "used"
+    EXPIRED = "expired"
+
+
+class Step(StrEnum):
+    PSEUDONYM = "pseudonym"
+    TIMEZONE = "timezone"
+    LANGUAGE = "language"
+    TAGS = "tags"
+
+
+@dataclass(frozen=True)
+class InviteCheck:
+    invite: Invite | None
+    problem: InviteProblem | None
+
+
+def invite_link(bot_username: str, code: str) -> str:
+    return f"https://t.me/{bot_username}?start={code}"
+
+
+async def create_invite(
+    session: AsyncSession, *, role: str, created_by: int, now: datetime, ttl: timedelta
+) -> Invite:
+    """Make a one-time code; 16 random bytes fit Telegram's 64-character start payload."""
+    invite = Invite(
+        code=secrets.token_urlsafe(16),
+        role=role,
+        created_by=created_by,
+        created_at=now,
+        expires_at=now + ttl,
+    )
+    session.add(invite)
+    await session.flush()
+    return invite
+
+
+async def check_invite(session: AsyncSession, code: str, now: datetime) -> InviteCheck:
+    invite = await session.scalar(select(Invite).where(Invite.code == code))
+    if invite is None:
+        return InviteCheck(None, InviteProblem.UNKNOWN)
+    if invite.used_at is not None:
+        return InviteCheck(invite, InviteProblem.USED)
+    if invite.expires_at <= now:
+        return InviteCheck(invite, InviteProblem.EXPIRED)
+    return InviteCheck(invite, None)
+
+
+INVITE_PROBLEM_TEXT = {
+    InviteProblem.UNKNOWN: texts.INVITE_UNKNOWN,
+    InviteProblem.USED: texts.INVITE_USED,
+    InviteProblem.EXPIRED: texts.INVITE_EXPIRED,
+}
+
+
+async def start_without_invite(
+    session: AsyncSession, *, telegram_user_id: int, chat_id: int, crisis_line: str,
+    now: datetime,
+) -> None:
+    """Answer a bare /start: members get help, people mid-enrolment resume, others nothing."""
+    draft = await session.get(EnrolmentDraft, telegram_user_id)
+    if draft is not None:
+        send_text(session, chat_id, texts.ENROLMENT_RESUME, now=now)
+        invite = await session.get(Invite, draft.invite_id)
+        assert invite is not None
+        await _ask_for_step(session, draft, invite.role, now)
+        return
+    # Nothing is stored about someone without an invite.
+    send_text(session, chat_id, texts.NOT_INVITED.format(crisis_line=h(crisis_line)), now=now)
+
+
+async def start_with_code(
+    session: AsyncSession, *, code: str, telegram_user_id: int, chat_id: int,
+    crisis_line: str, now: datetime,
+) -> None:
+    """Show the consent screen for a valid invite, or say why the code can't be used."""
+    member = await member_by_telegram_id(session, telegram_user_id)
+    if member is not None:
+        send_text(
+            session, chat_id,
+            texts.ALREADY_MEMBER.format(pseudonym=h(member.pseudonym), short_id=member.short_id),
+            now=now,
+        )
+        return
+    check = await check_invite(session, code, now)
+    if check.problem is not None or check.invite is None:
+        send_text(session, chat_id, INVITE_PROBLEM_TEXT[check.problem or InviteProblem.UNKNOWN],
+                  now=now)
+        return
+    role = check.invite.role
+    send_text(
+        session, chat_id,
+        texts.CONSENT.format(
+            role=texts.ROLE_NAMES[role], other=texts.OTHER_ROLE[role], crisis_line=h(crisis_line)
+        ),
+        buttons=[[(texts.CONSENT_AGREE, f"cn:y:{code}"), (texts.CONSENT_DECLINE, f"cn:n:{code}")]],
+        now=now,
+    )
+
+
+async def answer_consent(
+    session: AsyncSession, *, code: str, agreed: bool, telegram_user_id: int, chat_id: int,
+    message_id: int, now: datetime,
+) -> None:
+    """Begin enrolment on agreement; on refusal forget everything about the person."""
+    if not agreed:
+        await session.execute(
+            delete(EnrolmentDraft).where(EnrolmentDraft.telegram_user_id == telegram_user_id)
+        )
+        edit_text(session, chat_id, message_id, texts.CONSENT_DECLINED, now=now)
+        return
+    if await member_by_telegram_id(session, telegram_user_id) is not None:
+        edit_text(session, chat_id, message_id, texts.CONSENT_ACCEPTED, now=now)
+        return
+    check = await check_invite(session, code, now)
+    if check.problem is not None or check.invite is None:
+        edit_text(session, chat_id, message_id,
+                  INVITE_PROBLEM_TEXT[check.problem or InviteProblem.UNKNOWN], now=now)
+        return
+    await session.execute(
+        delete(EnrolmentDraft).where(EnrolmentDraft.telegram_user_id == telegram_user_id)
+    )
+    draft = EnrolmentDraft(
+        telegram_user_id=telegram_user_id,
+        chat_id=chat_id,
+        invite_id=check.invite.id,
+        step=Step.PSEUDONYM,
+        tags="",
+        created_at=now,
+    )
+    session.add(draft)
+    edit_text(session, chat_id, message_id, texts.CONSENT_ACCEPTED, now=now)
+    await _ask_for_step(session, draft, check.invite.role, now)
+
+
+async def draft_for(session: AsyncSession, telegram_user_id: int) -> EnrolmentDraft | None:
+    return await session.get(EnrolmentDraft, telegram_user_id)
+
+
+def pseudonym_problem(raw: str) -> str | None:
+    """Why a pseudonym can't be used, or None. Works on the normalised form."""
+    name = normalise_pseudonym(raw)
+    if len(name) < PSEUDONYM_MIN:
+        return texts.PSEUDONYM_TOO_SHORT
+    if len(name) > PSEUDONYM_MAX:
+        return texts.PSEUDONYM_TOO_LONG
+    if not all(ch.isalnum() or ch in PSEUDONYM_PUNCTUATION for ch in name):
+        return texts.PSEUDONYM_BAD_CHARS
+    if not any(ch.isalpha() for ch in name):
+        return texts.PSEUDONYM_NEEDS_LETTER
+    words = {_skeleton(word) for word in re.split(r"[ ._-]+", name)}
+    whole = _skeleton(name)
+    if (
+        words & RESERVED_WORDS
+        or whole in RESERVED_WORDS
+        or any(word in whole for word in RESERVED_ANYWHERE)
+        or SHORT_ID_RE.match(name)
+    ):
+        return texts.PSEUDONYM_RESERVED
+    return None
+
+
+def normalise_pseudonym(raw: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", raw).split())
+
+
+def _skeleton(name: str) -> str:
+    """Lower-case letters only, with look-alike digits mapped, to catch 'St4ff' or 'a.d.m.i.n'."""
+    lookalike = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t"})
+    decomposed = unicodedata.normalize("NFKD", name.casefold().translate(lookalike))
+    return "".join(ch for ch in decomposed if ch.isalpha() and ch.isascii())
+
+
+@lru_cache(maxsize=1)
+def _timezones() -> dict[str, str]:
+    return {name.casefold(): name for name in available_timezones()}
+
+
+def canonical_timezone(raw: str) -> str | None:
+    """The IANA name for what someone typed (case-insensitive), or None if unknown."""
+    name = _timezones().get(raw.strip().casefold())
+    if name is None:
+        return None
+    ZoneInfo(name)
+    return name
+
+
+async def answer_text_step(
+    session: AsyncSession, *, draft: EnrolmentDraft, text: str, now: datetime
+) -> None:
+    """Take a typed answer for the pseudonym or timezone step."""
+    invite = await session.get(Invite, draft.invite_id)
+    assert invite is not None
+    if draft.step == Step.PSEUDONYM:
+        problem = pseudonym_problem(text)
+        name = normalise_pseudonym(text)
+        if problem is None and await _pseudonym_taken(session, name):
+            problem = texts.PSEUDONYM_TAKEN
+        if problem is not None:
+            send_text(session, draft.chat_id, texts.PSEUDONYM_INVALID.format(reason=problem),
+                      now=now)
+            return
+        draft.pseudonym = name
+        draft.step = Step.TIMEZONE
+    elif draft.step == Step.TIMEZONE:
+        zone = canonical_timezone(text)
+        if zone is None:
+            send_text(session, draft.chat_id, texts.TIMEZONE_INVALID, now=now)
+            return
+        draft.timezone = zone
+        draft.step = Step.LANGUAGE
+    else:
+        # A typed message while buttons are expected: show the buttons again.
+        pass
+    await _ask_for_step(session, draft, invite.role, now)
+
+
+async def choose_timezone(
+    session: AsyncSession, *, draft: EnrolmentDraft, zone: str, message_id: int, now: datetime
+) -> bool:
+    canonical = canonical_timezone(zone)
+    if draft.step != Step.TIMEZONE or canonical is None:
+        return False
+    draft.timezone = canonical
+    draft.step = Step.LANGUAGE
+    edit_text(session, draft.chat_id, message_id, f"✅ {h(canonical)}", now=now)
+    invite = await session.get(Invite, draft.invite_id)
+    assert invite is not None
+    await _ask_for_step(session, draft, invite.role, now)
+    return True
+
+
+async def choose_language(
+    session: AsyncSession, *, draft: EnrolmentDraft, language: str, message_id: int,
+    now: datetime,
+) -> bool:
+    if draft.step != Step.LANGUAGE or (language not in texts.LANGUAGES and language != "any"):
+        return False
+    draft.language = None if language == "any" else language
+    draft.step = Step.TAGS
+    chosen = texts.LANGUAGES.get(language, texts.LANGUAGE_SKIP)
+    edit_text(session, draft.chat_id, message_id, f"✅ {h(chosen)}", now=now)
+    invite = await session.get(Invite, draft.invite_id)
+    assert invite is not None
+    await _ask_for_step(session, draft, invite.role, now)
+    return True
+
+
+async def toggle_tag(
+    session: AsyncSession, *, draft: EnrolmentDraft, tag: str, message_id: int, now: datetime
+) -> bool:
+    if draft.step != Step.TAGS or tag not in texts.TAGS:
+        return False
+    tags = set(t for t in draft.tags.split(",") if t)
+    tags.symmetric_difference_update({tag})
+    draft.tags = ",".join(sorted(tags))
+    invite = await session.get(Invite, draft.invite_id)
+    assert invite is not None
+    edit_text(session, draft.chat_id, message_id, _tags_prompt(invite.role), now=now,
+              buttons=_tag_buttons(tags))
+    return True
+
+
+async def finish_enrolment(
+    session: AsyncSession, *, draft: EnrolmentDraft, message_id: int, mentor_capacity: int,
+    crisis_line: str, now: datetime,
+) -> Member | None:
+    """Claim the invite and create the member; refuse if the invite was used meanwhile."""
+    if draft.step != Step.TAGS or draft.pseudonym is None or draft.timezone is None:
+        return None
+    invite = await session.get(Invite, draft.invite_id)
+    assert invite is not None
+    claimed = await session.execute(
+        update(Invite)
+        .where(Invite.id == invite.id, Invite.used_at.is_(None), Invite.expires_at > now)
+        .values(used_at=now)
+    )
+    chat_id = draft.chat_id
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        await session.delete(draft)
+        problem = InviteProblem.USED if invite.used_at is not None else InviteProblem.EXPIRED
+        edit_text(session, chat_id, message_id, INVITE_PROBLEM_TEXT[problem], now=now)
+        return None
+    if await _pseudonym_taken(session, draft.pseudonym):
+        # Someone took the name while this person was choosing; ask again, keep the invite.
+        await session.execute(
+            update(Invite).where(Invite.id == invite.id).values(used_at=None)
+        )
+        draft.step = Step.PSEUDONYM
+        send_text(session, chat_id, texts.PSEUDONYM_INVALID.format(reason=texts.PSEUDONYM_TAKEN),
+                  now=now)
+        return None
+    member = Member(
+        telegram_user_id=draft.telegram_user_id,
+        chat_id=chat_id,
+        role=invite.role,
+        pseudonym=draft.pseudonym,
+        pseudonym_key=draft.pseudonym.casefold(),
+        timezone=draft.timezone,
+        language=draft.language,
+        tags=draft.tags,
+        capacity=mentor_capacity if invite.role == "mentor" else None,
+        reachable=True,
+        created_at=now,
+    )
+    session.add(member)
+    await session.flush()
+    invite.used_by_member_id = member.id
+    await session.delete(draft)
+    chosen = ", ".join(texts.TAGS[t] for t in member.tag_list) or "—"
+    edit_text(session, chat_id, message_id, f"✅ {h(chosen)}", now=now)
+    welcome = texts.ENROLLED_MENTEE if member.role == "mentee" else texts.ENROLLED_MENTOR
+    send_text(
+        session, chat_id,
+        welcome.format(pseudonym=h(member.pseudonym), short_id=member.short_id,
+                       crisis_line=h(crisis_line)),
+        now=now,
+    )
+    hint = texts.NEW_MENTEE_HINT.format(short_id=member.short_id) if member.role == "mentee" else ""
+    for coordinator in await coordinator_ids(session):
+        send_text(
+            session, coordinator,
+            texts.NEW_MEMBER_FOR_COORDINATORS.format(
+                role=texts.ROLE_NAMES[member.role], pseudonym=h(member.pseudonym),
+                short_id=member.short_id, hint=hint,
+            ),
+            now=now,
+        )
+    return member
+
+
+async def _pseudonym_taken(session: AsyncSession, name: str) -> bool:
+    key = name.casefold()
+    taken = await session.scalar(select(Member.id).where(Member.pseudonym_key == key))
+    return taken is not None
+
+
+def _tags_prompt(role: str) -> str:
+    return texts.ASK_TAGS_MENTEE if role == "mentee" else texts.ASK_TAGS_MENTOR
+
+
+def _tag_buttons(chosen: set[str]) -> list[list[Button]]:
+    items = [
+        (("✅ " if key in chosen else "") + label, f"tag:{key}")
+        for key, label in texts.TAGS.items()
+    ]
+    rows = [items[i : i + 3] for i in range(0, len(items), 3)]
+    rows.append([(texts.TAGS_DONE, "tag:done")])
+    return rows
+
+
+async def _ask_for_step(
+    session: AsyncSession, draft: EnrolmentDraft, role: str, now: datetime
+) -> None:
+    chat_id = draft.chat_id
+    if draft.step == Step.PSEUDONYM:
+        send_text(session, chat_id, texts.ASK_PSEUDONYM.format(other=texts.OTHER_ROLE[role]),
+                  now=now)
+    elif draft.step == Step.TIMEZONE:
+        zones = list(texts.COMMON_TIMEZONES)
+        buttons = [
+            [(zone, f"tz:{zone}") for zone in zones[i : i + 2]] for i in range(0, len(zones), 2)
+        ]
+        send_text(session, chat_id,
+                  texts.ASK_TIMEZONE.format(pseudonym=h(draft.pseudonym or "")),
+                  buttons=buttons, now=now)
+    elif draft.step == Step.LANGUAGE:
+        buttons = [[(label, f"lang:{code}") for code, label in texts.LANGUAGES.items()]]
+        buttons.append([(texts.LANGUAGE_SKIP, "lang:any")])
+        send_text(session, chat_id, texts.ASK_LANGUAGE.format(timezone=h(draft.timezone or "")),
+                  buttons=buttons, now=now)
+    else:
+        chosen = set(t for t in draft.tags.split(",") if t)
+        send_text(session, chat_id, _tags_prompt(role), buttons=_tag_buttons(chosen), now=now)

@@ -1,0 +1,79 @@
+"""Looking people up: members by Telegram id, pseudonym or short id; coordinators."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Coordinator, Member, Pairing
+
+SHORT_ID_RE = re.compile(r"^M-?(\d{1,9})$", re.IGNORECASE)
+
+
+async def member_by_telegram_id(session: AsyncSession, telegram_user_id: int) -> Member | None:
+    return await session.scalar(select(Member).where(Member.telegram_user_id == telegram_user_id))
+
+
+async def is_coordinator(session: AsyncSession, telegram_user_id: int) -> bool:
+    found = await session.scalar(
+        select(Coordinator.telegram_user_id).where(
+            Coordinator.telegram_user_id == telegram_user_id
+        )
+    )
+    return found is not None
+
+
+async def coordinator_ids(session: AsyncSession) -> list[int]:
+    return list(
+        await session.scalars(select(Coordinator.telegram_user_id).order_by(Coordinator.added_at))
+    )
+
+
+async def seed_coordinators(session: AsyncSession, ids: Iterable[int], now: datetime) -> None:
+    """Make sure everyone named in COORDINATOR_IDS is a coordinator."""
+    existing = set(await coordinator_ids(session))
+    for telegram_user_id in ids:
+        if telegram_user_id not in existing:
+            session.add(Coordinator(telegram_user_id=telegram_user_id, added_at=now))
+            existing.add(telegram_user_id)
+
+
+async def find_member(session: AsyncSession, ref: str) -> Member | None:
+    """Find a member by short id (M-0007) or pseudonym, case-insensitively.
+
+    Pseudonyms can never look like a short id, so the two cannot collide.
+    """
+    ref = " ".join(ref.split())
+    match = SHORT_ID_RE.match(ref)
+    if match:
+        return await session.get(Member, int(match.group(1)))
+    return await session.scalar(select(Member).where(Member.pseudonym_key == ref.casefold()))
+
+
+async def active_pairing_of_mentee(session: AsyncSession, mentee_id: int) -> Pairing | None:
+    return await session.scalar(
+        select(Pairing).where(Pairing.mentee_id == mentee_id, Pairing.ended_at.is_(None))
+    )
+
+
+async def active_mentees(session: AsyncSession, mentor_id: int) -> Sequence[tuple[Pairing, Member]]:
+    rows = await session.execute(
+        select(Pairing, Member)
+        .join(Member, Member.id == Pairing.mentee_id)
+        .where(Pairing.mentor_id == mentor_id, Pairing.ended_at.is_(None))
+        .order_by(Pairing.created_at, Pairing.id)
+    )
+    return [(p, m) for p, m in rows.tuples()]
+
+
+async def mentor_loads(session: AsyncSession) -> dict[int, int]:
+    rows = await session.execute(
+        select(Pairing.mentor_id, func.count())
+        .where(Pairing.ended_at.is_(None))
+        .group_by(Pairing.mentor_id)
+    )
+    return {mentor_id: count for mentor_id, count in rows.tuples()}

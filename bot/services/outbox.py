@@ -1,0 +1,110 @@
+"""Recording outgoing Telegram calls in the outbox, in the caller's transaction."""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from enum import IntEnum
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import OutboxMessage
+
+# Payload keys starting with this prefix are resolved by the delivery worker at send time.
+RESOLVE_REPLY_TO_RELAY = "_reply_to_relay"
+RESOLVE_MESSAGE_ID_FROM_RELAY = "_message_id_from_relay"
+
+Button = tuple[str, str]  # (label, callback_data)
+
+
+class Priority(IntEnum):
+    """Lower is sooner: escalations, then relayed messages, then everything else."""
+
+    ESCALATION = 0
+    RELAY = 1
+    NOTICE = 2
+    BULK = 3
+
+
+def h(value: object) -> str:
+    """Escape a user-supplied value for an HTML-mode message."""
+    return html.escape(str(value), quote=False)
+
+
+def inline_keyboard(rows: Sequence[Sequence[Button]]) -> dict[str, Any]:
+    return {
+        "inline_keyboard": [
+            [{"text": label, "callback_data": data} for label, data in row] for row in rows
+        ]
+    }
+
+
+def enqueue(
+    session: AsyncSession,
+    *,
+    chat_id: int,
+    method: str,
+    payload: dict[str, Any],
+    now: datetime,
+    priority: Priority = Priority.NOTICE,
+    relay_id: int | None = None,
+) -> OutboxMessage:
+    row = OutboxMessage(
+        chat_id=chat_id,
+        priority=int(priority),
+        method=method,
+        payload=json.dumps({"chat_id": chat_id, **payload}),
+        status="pending",
+        attempts=0,
+        not_before=now,
+        created_at=now,
+        relay_id=relay_id,
+    )
+    session.add(row)
+    return row
+
+
+def send_text(
+    session: AsyncSession,
+    chat_id: int,
+    text: str,
+    *,
+    now: datetime,
+    buttons: Sequence[Sequence[Button]] | None = None,
+    priority: Priority = Priority.NOTICE,
+) -> OutboxMessage:
+    """Queue an HTML text message (the text must already be escaped where it quotes users)."""
+    payload: dict[str, Any] = {
+        "text": text,
+        "parse_mode": "HTML",
+        "link_preview_options": {"is_disabled": True},
+    }
+    if buttons:
+        payload["reply_markup"] = inline_keyboard(buttons)
+    return enqueue(
+        session, chat_id=chat_id, method="sendMessage", payload=payload, now=now,
+        priority=priority,
+    )
+
+
+def edit_text(
+    session: AsyncSession,
+    chat_id: int,
+    message_id: int,
+    text: str,
+    *,
+    now: datetime,
+    buttons: Sequence[Sequence[Button]] | None = None,
+    priority: Priority = Priority.NOTICE,
+) -> OutboxMessage:
+    """Queue an edit of one of the bot's own messages (drops its buttons unless given)."""
+    payload: dict[str, Any] = {"message_id": message_id, "text": text, "parse_mode": "HTML"}
+    if buttons:
+        payload["reply_markup"] = inline_keyboard(buttons)
+    return enqueue(
+        session, chat_id=chat_id, method="editMessageText", payload=payload, now=now,
+        priority=priority,
+    )

@@ -1,0 +1,248 @@
+"""The anonymous two-way relay between a mentee and their mentor.
+
+Messages are copied (never forwarded), so the other side never sees a Telegram name,
+username or id. Only ids, direction and time are recorded, never content.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import texts
+from bot.services.members import active_mentees, active_pairing_of_mentee
+from bot.services.outbox import (
+    RESOLVE_MESSAGE_ID_FROM_RELAY,
+    RESOLVE_REPLY_TO_RELAY,
+    Priority,
+    edit_text,
+    enqueue,
+    h,
+    inline_keyboard,
+    send_text,
+)
+from storage.models import HeldMessage, Member, Pairing, RelayedMessage
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A member's message, as plain values."""
+
+    chat_id: int
+    message_id: int
+    reply_to_message_id: int | None = None
+    is_text: bool = False
+
+
+class RelayResult(StrEnum):
+    RELAYED = "relayed"
+    HELD_UNPAIRED = "held_unpaired"
+    ASKED_RECIPIENT = "asked_recipient"
+    NO_MENTEES = "no_mentees"
+
+
+def label_markup(mentee: Member) -> dict[str, Any]:
+    """The button under each copy a mentor receives: whose message it is."""
+    return inline_keyboard([[(texts.LABEL.format(pseudonym=mentee.pseudonym),
+                              f"lbl:{mentee.id}")]])
+
+
+async def relay_message(
+    session: AsyncSession, *, sender: Member, message: Incoming, now: datetime
+) -> RelayResult:
+    """Pass a member's message to the other side of their pairing, or hold it."""
+    if sender.role == "mentee":
+        pairing = await active_pairing_of_mentee(session, sender.id)
+        if pairing is None:
+            _hold(session, sender, message, "unpaired", now)
+            send_text(session, sender.chat_id, texts.WAITING_FOR_MENTOR, now=now)
+            return RelayResult.HELD_UNPAIRED
+        mentor = await session.get(Member, pairing.mentor_id)
+        assert mentor is not None
+        await _copy(session, pairing, sender, mentor, message, now)
+        return RelayResult.RELAYED
+
+    mentees = await active_mentees(session, sender.id)
+    if not mentees:
+        send_text(session, sender.chat_id, texts.NO_MENTEES, now=now)
+        return RelayResult.NO_MENTEES
+    target: tuple[Pairing, Member] | None = None
+    if message.reply_to_message_id is not None:
+        record = await _record_for(session, message.chat_id, message.reply_to_message_id)
+        if record is not None:
+            target = next(((p, m) for p, m in mentees if p.id == record.pairing_id), None)
+    if target is None and len(mentees) == 1:
+        target = mentees[0]
+    if target is None:
+        held = _hold(session, sender, message, "choose", now)
+        await session.flush()
+        buttons = [[(m.pseudonym, f"to:{held.id}:{m.id}")] for _, m in mentees]
+        buttons.append([(texts.CHOOSE_CANCEL, f"to:{held.id}:0")])
+        send_text(session, sender.chat_id, texts.CHOOSE_RECIPIENT, buttons=buttons, now=now)
+        return RelayResult.ASKED_RECIPIENT
+    pairing, mentee = target
+    await _copy(session, pairing, sender, mentee, message, now)
+    return RelayResult.RELAYED
+
+
+async def choose_recipient(
+    session: AsyncSession, *, mentor: Member, held_id: int, mentee_id: int, prompt_id: int,
+    now: datetime,
+) -> str:
+    """Send (or drop) a mentor's held message to the mentee they picked; returns a toast."""
+    held = await session.get(HeldMessage, held_id)
+    if held is None or held.member_id != mentor.id:
+        return texts.NOT_YOUR_BUTTON
+    if held.status != "held":
+        return texts.CHOICE_STALE
+    if mentee_id == 0:
+        held.status = "cancelled"
+        edit_text(session, mentor.chat_id, prompt_id, texts.NOT_SENT, now=now)
+        return texts.NOT_SENT
+    chosen = next(((p, m) for p, m in await active_mentees(session, mentor.id)
+                   if m.id == mentee_id), None)
+    if chosen is None:
+        return texts.CHOICE_STALE
+    pairing, mentee = chosen
+    held.status = "delivered"
+    held.delivered_at = now
+    await _copy(session, pairing, mentor, mentee,
+                Incoming(chat_id=held.source_chat_id, message_id=held.source_message_id), now)
+    edit_text(session, mentor.chat_id, prompt_id,
+              texts.SENT_TO.format(mentee=h(mentee.pseudonym)), now=now)
+    return texts.SENT_TO_TOAST.format(mentee=mentee.pseudonym)
+
+
+async def release_held_for_mentee(
+    session: AsyncSession, *, pairing: Pairing, mentee: Member, mentor: Member, now: datetime
+) -> int:
+    """Deliver what a mentee wrote while they had no mentor, oldest first."""
+    held = (await session.scalars(
+        select(HeldMessage)
+        .where(HeldMessage.member_id == mentee.id, HeldMessage.status == "held",
+               HeldMessage.reason == "unpaired")
+        .order_by(HeldMessage.id)
+    )).all()
+    if not held:
+        return 0
+    send_text(session, mentor.chat_id, texts.HELD_DELIVERED_MENTOR.format(
+        mentee=h(mentee.pseudonym), count=len(held)), now=now)
+    for item in held:
+        item.status = "delivered"
+        item.delivered_at = now
+        await _copy(session, pairing, mentee, mentor,
+                    Incoming(chat_id=item.source_chat_id, message_id=item.source_message_id), now)
+    return len(held)
+
+
+async def relay_edit(
+    session: AsyncSession, *, sender: Member, chat_id: int, message_id: int, text: str | None,
+    entities: list[dict[str, Any]] | None, now: datetime,
+) -> bool:
+    """Mirror an edit onto the other side's copy when both are text; say so otherwise."""
+    record = await session.scalar(
+        select(RelayedMessage).where(
+            RelayedMessage.source_chat_id == chat_id,
+            RelayedMessage.source_message_id == message_id,
+        ).order_by(RelayedMessage.id.desc())
+    )
+    if record is None:
+        return False
+    pairing = await session.get(Pairing, record.pairing_id)
+    if pairing is None or pairing.ended_at is not None:
+        return False
+    if not record.is_text or text is None:
+        send_text(session, sender.chat_id, texts.EDIT_NOT_RELAYED, now=now)
+        return False
+    payload: dict[str, Any] = {"text": text, RESOLVE_MESSAGE_ID_FROM_RELAY: record.id}
+    if entities:
+        payload["entities"] = entities
+    if record.direction == "to_mentor":
+        mentee = await session.get(Member, pairing.mentee_id)
+        assert mentee is not None
+        # Without reply_markup the edit would drop the label.
+        payload["reply_markup"] = label_markup(mentee)
+    enqueue(session, chat_id=record.dest_chat_id, method="editMessageText", payload=payload,
+            now=now, priority=Priority.RELAY)
+    return True
+
+
+def _hold(
+    session: AsyncSession, sender: Member, message: Incoming, reason: str, now: datetime
+) -> HeldMessage:
+    held = HeldMessage(
+        member_id=sender.id,
+        source_chat_id=message.chat_id,
+        source_message_id=message.message_id,
+        reason=reason,
+        status="held",
+        created_at=now,
+    )
+    session.add(held)
+    return held
+
+
+async def _record_for(
+    session: AsyncSession, chat_id: int, message_id: int
+) -> RelayedMessage | None:
+    """The routing record of a message in this chat, whether it was the original or the copy."""
+    return await session.scalar(
+        select(RelayedMessage).where(or_(
+            (RelayedMessage.dest_chat_id == chat_id) & (RelayedMessage.dest_message_id == message_id),
+            (RelayedMessage.source_chat_id == chat_id)
+            & (RelayedMessage.source_message_id == message_id),
+        )).order_by(RelayedMessage.id.desc())
+    )
+
+
+async def _copy(
+    session: AsyncSession, pairing: Pairing, sender: Member, recipient: Member,
+    message: Incoming, now: datetime,
+) -> RelayedMessage:
+    record = RelayedMessage(
+        pairing_id=pairing.id,
+        direction="to_mentor" if recipient.role == "mentor" else "to_mentee",
+        source_chat_id=message.chat_id,
+        source_message_id=message.message_id,
+        dest_chat_id=recipient.chat_id,
+        is_text=message.is_text,
+        created_at=now,
+    )
+    session.add(record)
+    await session.flush()
+    payload: dict[str, Any] = {"from_chat_id": message.chat_id, "message_id": message.message_id}
+    if recipient.role == "mentor":
+        payload["reply_markup"] = label_markup(sender)
+    if message.reply_to_message_id is not None:
+        replied = await _record_for(session, message.chat_id, message.reply_to_message_id)
+        if replied is not None and replied.pairing_id == pairing.id:
+            if replied.dest_chat_id == message.chat_id:
+                payload["reply_parameters"] = {
+                    "message_id": replied.source_message_id,
+                    "allow_sending_without_reply": True,
+                }
+            elif replied.dest_message_id is not None:
+                payload["reply_parameters"] = {
+                    "message_id": replied.dest_message_id,
+                    "allow_sending_without_reply": True,
+                }
+            else:
+                payload[RESOLVE_REPLY_TO_RELAY] = replied.id
+    enqueue(session, chat_id=recipient.chat_id, method="copyMessage", payload=payload, now=now,
+            priority=Priority.RELAY, relay_id=record.id)
+    return record
+
+
+async def label_hint(session: AsyncSession, *, mentor: Member, mentee_id: int) -> str:
+    """The toast for a label button: how to answer that mentee."""
+    pairing = await session.scalar(select(Pairing).where(
+        Pairing.mentor_id == mentor.id, Pairing.mentee_id == mentee_id))
+    mentee = await session.get(Member, mentee_id) if pairing is not None else None
+    if mentee is None:
+        return texts.NOT_YOUR_BUTTON
+    return texts.LABEL_HINT.format(pseudonym=mentee.pseudonym)

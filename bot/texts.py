@@ -1,0 +1,213 @@
+"""Every message a person reads, in one place (English).
+
+Texts with placeholders are formatted with values already HTML-escaped by the caller
+(see `bot.services.outbox.h`). All texts are sent with parse_mode HTML.
+"""
+
+from __future__ import annotations
+
+NOT_INVITED = (
+    "Hello. This bot serves a closed peer-mentoring program for people in recovery.\n\n"
+    "To join, ask your program coordinator for an invite link, then open it.\n"
+    "If you are in danger right now, call {crisis_line}."
+)
+INVITE_UNKNOWN = (
+    "This invite link is not valid. Please ask your program coordinator for a new one."
+)
+INVITE_USED = "This invite link has already been used. Please ask your coordinator for a new one."
+INVITE_EXPIRED = "This invite link has expired. Please ask your coordinator for a new one."
+ALREADY_MEMBER = "You are already enrolled as <b>{pseudonym}</b> ({short_id}). Send /help to see what you can do."
+
+CONSENT = (
+    "<b>Welcome to the peer-mentoring program</b> (you were invited as a {role}).\n\n"
+    "<b>What this bot stores:</b> the pseudonym you choose, your timezone and language, "
+    "your matching preferences, who you are paired with, and the ids and times of the "
+    "messages it passes on (not their content).\n\n"
+    "<b>Who sees what:</b> your {other} sees only your pseudonym, never your Telegram name, "
+    "username, number or id. Program coordinators see your pseudonym and your pairing.\n\n"
+    "<b>This is not an emergency service.</b> Nobody may be reading at the moment you write. "
+    "If you or someone else is in danger, call {crisis_line}.\n\n"
+    "Do you agree to take part on these terms?"
+)
+CONSENT_AGREE = "I agree"
+CONSENT_DECLINE = "No, thanks"
+CONSENT_ACCEPTED = "✅ You agreed to take part."
+CONSENT_DECLINED = (
+    "No problem. Nothing about you has been stored. If you change your mind, open the invite "
+    "link again while it is valid."
+)
+ASK_PSEUDONYM = (
+    "Choose a <b>pseudonym</b>: the only name your {other} will ever see. "
+    "2–24 letters, digits, spaces, dots, dashes or underscores. Please don't use your real full name."
+)
+PSEUDONYM_INVALID = "That pseudonym can't be used: {reason} Please send another one."
+PSEUDONYM_TOO_SHORT = "it must be at least 2 characters."
+PSEUDONYM_TOO_LONG = "it must be at most 24 characters."
+PSEUDONYM_BAD_CHARS = "use only letters, digits, spaces, dots, dashes and underscores."
+PSEUDONYM_NEEDS_LETTER = "it must contain at least one letter."
+PSEUDONYM_RESERVED = "it could be mistaken for program staff or the bot."
+PSEUDONYM_TAKEN = "someone else already uses it."
+ASK_TIMEZONE = (
+    "Thanks, <b>{pseudonym}</b>. Which <b>timezone</b> do you live in? Pick one below or type "
+    "its name, for example <code>Europe/Madrid</code> or <code>America/Chicago</code>."
+)
+TIMEZONE_INVALID = (
+    "I don't know that timezone. Type a name like <code>America/New_York</code> or "
+    "<code>Europe/London</code>, or pick one of the buttons."
+)
+ASK_LANGUAGE = "Timezone set to <b>{timezone}</b>. Which language would you prefer to talk in?"
+LANGUAGE_SKIP = "No preference"
+ASK_TAGS_MENTEE = (
+    "Optional: what would help in a mentor? Tap any that apply, then <b>Done</b>. "
+    "Coordinators use this to find a good match."
+)
+ASK_TAGS_MENTOR = (
+    "Optional: what can you speak to from your own experience? Tap any that apply, then "
+    "<b>Done</b>. Coordinators use this to match you with mentees."
+)
+TAGS_DONE = "Done"
+ENROLLED_MENTEE = (
+    "You're enrolled as <b>{pseudonym}</b> ({short_id}). 🌱\n\n"
+    "A coordinator will pair you with a mentor soon. Anything you write here after that goes "
+    "to your mentor, who sees only your pseudonym. You can write before then too: your "
+    "messages are kept for your mentor.\n\n"
+    "If you are in danger right now, call {crisis_line}."
+)
+ENROLLED_MENTOR = (
+    "You're enrolled as a mentor, <b>{pseudonym}</b> ({short_id}). Thank you for walking "
+    "beside someone.\n\nA coordinator will pair you with mentees. Their messages arrive "
+    "here labelled with their pseudonym; reply to a message to answer that person."
+)
+ENROLMENT_RESUME = "You're part-way through joining. Let's continue."
+NEW_MEMBER_FOR_COORDINATORS = (
+    "New {role} enrolled: <b>{pseudonym}</b> ({short_id}).{hint}"
+)
+NEW_MENTEE_HINT = " Find a mentor with /match {short_id}"
+
+HELP_MENTEE = (
+    "<b>How this works</b>\n"
+    "• Write here to talk to your mentor: text, photos, voice notes, videos, files, stickers "
+    "and locations all go through. They see only your pseudonym.\n"
+    "• Reply to a message to answer it directly.\n"
+    "• If you are in danger right now, call {crisis_line}."
+)
+HELP_MENTOR = (
+    "<b>How this works</b>\n"
+    "• Your mentees' messages arrive labelled with their pseudonym.\n"
+    "• Reply (swipe or long-press → Reply) to a message to answer that mentee.\n"
+    "• With several mentees, a plain message asks you whom it is for.\n"
+    "• Nobody sees your Telegram name or number, and you don't see theirs."
+)
+HELP_COORDINATOR = (
+    "<b>Coordinator commands</b>\n"
+    "/invite mentee — a one-time link for a new mentee (or <code>/invite mentor</code>)\n"
+    "/members — everyone enrolled\n"
+    "/match <i>mentee</i> — suggested mentors for a mentee\n"
+    "/pair <i>mentee</i> <i>mentor</i> — pair by pseudonym or id (M-0007)\n"
+    "/unpair <i>mentee</i> — end a pairing\n"
+    "/pairs — current pairings"
+)
+
+INVITE_USAGE = "Usage: <code>/invite mentee</code> or <code>/invite mentor</code>"
+INVITE_CREATED = (
+    "One-time invite for a <b>{role}</b>, valid until {expires} UTC:\n{link}\n\n"
+    "Give it to the person privately. It works once."
+)
+PAIR_USAGE = "Usage: <code>/pair mentee mentor</code> (pseudonyms or ids such as M-0007)"
+UNPAIR_USAGE = "Usage: <code>/unpair mentee</code>"
+MATCH_USAGE = "Usage: <code>/match mentee</code>"
+MEMBER_NOT_FOUND = "I can't find a member called <b>{ref}</b>. See /members."
+MEMBER_AMBIGUOUS = "<b>{ref}</b> matches more than one member; use the id (M-0007)."
+NOT_A_MENTEE = "<b>{pseudonym}</b> ({short_id}) is not a mentee."
+NOT_A_MENTOR = "<b>{pseudonym}</b> ({short_id}) is not a mentor."
+ALREADY_PAIRED = (
+    "<b>{mentee}</b> is already paired with <b>{mentor}</b>. Use /unpair {mentee_id} first."
+)
+MENTOR_FULL = "<b>{mentor}</b> already has {load} of {capacity} mentees."
+PAIRED_COORDINATOR = "Paired mentee <b>{mentee}</b> ({mentee_id}) with mentor <b>{mentor}</b> ({mentor_id})."
+PAIRED_MENTEE = (
+    "You now have a mentor: <b>{mentor}</b>. 🤝 Anything you write here reaches them, "
+    "and their answers come here. They see only your pseudonym."
+)
+PAIRED_MENTOR = (
+    "You have a new mentee: <b>{mentee}</b> ({mentee_id}). Their messages arrive here with "
+    "their name on them; reply to a message to answer them."
+)
+HELD_DELIVERED_MENTOR = "<b>{mentee}</b> wrote while waiting for a mentor; {count} message(s) follow."
+NOT_PAIRED = "<b>{mentee}</b> has no mentor at the moment."
+UNPAIRED_COORDINATOR = "Ended the pairing of <b>{mentee}</b> with <b>{mentor}</b>."
+UNPAIRED_MENTEE = (
+    "Your pairing with <b>{mentor}</b> has ended. A coordinator will find you a new mentor; "
+    "what you write meanwhile is kept for them."
+)
+UNPAIRED_MENTOR = "Your pairing with <b>{mentee}</b> ({mentee_id}) has ended."
+PAIRS_NONE = "No active pairings."
+PAIRS_HEADER = "<b>Active pairings</b>"
+PAIRS_LINE = "• {mentee} ({mentee_id}) ↔ {mentor} ({mentor_id}), since {since}"
+MEMBERS_NONE = "Nobody is enrolled yet. Start with /invite."
+MEMBERS_HEADER = "<b>Members</b>"
+MEMBER_LINE_MENTEE = "• {short_id} {pseudonym}, mentee, {tz}: {status}"
+MEMBER_LINE_MENTOR = "• {short_id} {pseudonym}, mentor, {tz}: {load}/{capacity} mentees"
+MENTEE_STATUS_PAIRED = "paired with {mentor}"
+MENTEE_STATUS_WAITING = "waiting for a mentor"
+MENTEE_STATUS_HELD = "waiting for a mentor, {count} message(s) kept"
+UNREACHABLE_SUFFIX = " (unreachable)"
+MATCH_NONE = "No mentor has room for <b>{mentee}</b> right now."
+MATCH_HEADER = "<b>Suggested mentors for {mentee}</b> ({mentee_id})"
+MATCH_LINE = "{rank}. <b>{mentor}</b> ({mentor_id}): {reasons}"
+MATCH_BUTTON = "Pair with {mentor}"
+REASON_LANGUAGE = "speaks {language}"
+REASON_NO_LANGUAGE = "different language"
+REASON_TZ_SAME = "same time of day"
+REASON_TZ_DIFF = "{hours} h apart"
+REASON_LOAD = "{load}/{capacity} mentees"
+REASON_TAGS = "shares: {tags}"
+
+NOT_ALLOWED = "That command is for program coordinators."
+UNKNOWN_COMMAND = "I don't know that command. Send /help to see what you can do."
+GROUP_NOT_SUPPORTED = "I only work in private chats. Please message me directly."
+WAITING_FOR_MENTOR = (
+    "A coordinator is finding you a mentor. Your message is kept and will reach them."
+)
+NO_MENTEES = "You have no mentees at the moment, so there is nobody to send this to."
+CHOOSE_RECIPIENT = "You have several mentees. Whom is this message for?"
+CHOOSE_CANCEL = "Don't send"
+SENT_TO = "✅ Sent to <b>{mentee}</b>."
+SENT_TO_TOAST = "Sent to {mentee}."
+NOT_SENT = "Not sent."
+CHOICE_STALE = "That choice is no longer available."
+EDIT_NOT_RELAYED = (
+    "Only edits of text messages can be passed on. If it matters, send a new message."
+)
+LABEL = "💬 {pseudonym}"
+LABEL_HINT = "Reply to this message to answer {pseudonym}."
+UNSUPPORTED_MESSAGE = "Sorry, I can't pass this kind of message on. Text, photos, voice notes, videos, files, stickers and locations work."
+NOT_YOUR_BUTTON = "This button isn't for you."
+STALE_BUTTON = "This button has expired."
+SOMETHING_BROKE = "Sorry, something went wrong on our side. Please try again in a moment."
+BOT_ERROR_FOR_COORDINATORS = "⚠️ The bot hit an error while handling an update ({ref}). Details are in the server log."
+
+ROLE_NAMES = {"mentee": "mentee", "mentor": "mentor"}
+OTHER_ROLE = {"mentee": "mentor", "mentor": "mentees"}
+LANGUAGES = {"en": "English", "es": "Español"}
+TAGS = {
+    "alcohol": "Alcohol",
+    "opioids": "Opioids",
+    "stimulants": "Stimulants",
+    "cannabis": "Cannabis",
+    "parenting": "Parenting",
+    "faith": "Faith-based",
+    "lgbtq": "LGBTQ+",
+    "women": "Women's recovery",
+    "justice": "Justice system",
+}
+COMMON_TIMEZONES = (
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "Europe/London",
+    "Europe/Madrid",
+    "America/Mexico_City",
+    "Asia/Tokyo",
+)

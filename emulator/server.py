@@ -1,0 +1,623 @@
+"""A Telegram Bot API emulator, strict where Telegram is strict, recording what each chat sees.
+
+It implements the methods this bot calls over real HTTP (aiohttp) and lets a test or the demo
+act as Telegram users: send messages and media, reply, edit, press buttons.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from emulator.html_check import ParseError, plain_text
+
+JSON_FIELDS = {
+    "reply_markup", "entities", "caption_entities", "reply_parameters", "allowed_updates",
+    "link_preview_options", "commands", "scope", "media",
+}
+CONTENT_KEYS = (
+    "text", "photo", "voice", "video", "document", "sticker", "location", "audio",
+    "animation", "video_note", "contact", "poll", "dice", "venue",
+)
+TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
+CALLBACK_DATA_LIMIT = 64
+NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup "
+    "are exactly the same as a current content and reply markup of the message"
+)
+
+
+class ApiError(Exception):
+    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class FakeUser:
+    id: int
+    first_name: str
+    last_name: str | None = None
+    username: str | None = None
+    phone_number: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": self.id, "is_bot": False, "first_name": self.first_name}
+        if self.last_name:
+            data["last_name"] = self.last_name
+        if self.username:
+            data["username"] = self.username
+        data["language_code"] = "en"
+        return data
+
+    def identity_strings(self) -> list[str]:
+        """Everything that would identify this person on Telegram."""
+        values = [str(self.id), self.first_name]
+        values += [v for v in (self.last_name, self.username, self.phone_number) if v]
+        return values
+
+
+@dataclass
+class Fault:
+    """An injected failure: the next `times` matching calls fail this way."""
+
+    kind: str  # "429", "500", "timeout", "reset", "403"
+    method: str | None = None
+    chat_id: int | None = None
+    times: int = 1
+    retry_after: int = 1
+
+
+@dataclass
+class Chat:
+    info: dict[str, Any]
+    messages: dict[int, dict[str, Any]] = field(default_factory=dict)
+    next_message_id: int = 1
+
+
+class BotApiEmulator:
+    def __init__(
+        self,
+        token: str = "123456789:TEST_tokenTEST_tokenTEST_tokenTEST",
+        bot_username: str = "recovery_mentor_test_bot",
+    ) -> None:
+        self.token = token
+        self.bot_id = int(token.split(":")[0])
+        self.bot_username = bot_username
+        self.chats: dict[int, Chat] = {}
+        self.users: dict[int, FakeUser] = {}
+        self.blocked: set[int] = set()
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.faults: list[Fault] = []
+        self._updates: list[dict[str, Any]] = []
+        self._update_ids = itertools.count(1)
+        self._callback_ids = itertools.count(1)
+        self._queries: dict[str, dict[str, Any]] = {}
+        self._new_update = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+        self.base_url = ""
+
+    # ---- server lifecycle -------------------------------------------------------------
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        app = web.Application(client_max_size=60 * 1024 * 1024)
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port)
+        await site.start()
+        server = site._server
+        assert server is not None
+        sockets = getattr(server, "sockets", None) or []
+        bound_port = sockets[0].getsockname()[1]
+        self.base_url = f"http://{host}:{bound_port}/bot"
+        return self.base_url
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    # ---- acting as users ----------------------------------------------------------------
+
+    def user(self, user_id: int, first_name: str, last_name: str | None = None,
+             username: str | None = None, phone_number: str | None = None) -> FakeUser:
+        person = FakeUser(user_id, first_name, last_name, username, phone_number)
+        self.users[user_id] = person
+        return person
+
+    def add_group(self, chat_id: int, title: str) -> None:
+        self.chats.setdefault(chat_id, Chat({"id": chat_id, "type": "group", "title": title}))
+
+    def user_sends(
+        self, user: FakeUser, text: str | None = None, *, kind: str = "text",
+        caption: str | None = None, reply_to: int | None = None, chat_id: int | None = None,
+    ) -> dict[str, Any]:
+        """The user sends a message (text or media of `kind`) to the bot; returns it."""
+        chat = self._chat_for_user(user) if chat_id is None else self.chats[chat_id]
+        message = self._new_message(chat, sender=user.to_dict())
+        if kind == "text":
+            assert text is not None
+            message["text"] = text
+            if text.startswith("/"):
+                command = text.split()[0]
+                message["entities"] = [{"type": "bot_command", "offset": 0,
+                                        "length": len(command)}]
+        else:
+            message.update(_media(kind, message["message_id"]))
+            if caption:
+                message["caption"] = caption
+        if reply_to is not None:
+            message["reply_to_message"] = _brief(chat.messages[reply_to])
+        chat.messages[message["message_id"]] = message
+        key = "channel_post" if chat.info["type"] == "channel" else "message"
+        self._push({key: message})
+        return message
+
+    def channel_post(self, chat_id: int, text: str) -> None:
+        chat = self.chats.setdefault(
+            chat_id, Chat({"id": chat_id, "type": "channel", "title": "A channel"}))
+        message = self._new_message(chat, sender=None)
+        message["text"] = text
+        chat.messages[message["message_id"]] = message
+        self._push({"channel_post": message})
+
+    def user_edits(self, user: FakeUser, message_id: int, text: str) -> None:
+        chat = self._chat_for_user(user)
+        message = dict(chat.messages[message_id])
+        message["text"] = text
+        message["edit_date"] = int(time.time())
+        chat.messages[message_id] = message
+        self._push({"edited_message": message})
+
+    def user_presses(self, user: FakeUser, message: dict[str, Any], data: str) -> str:
+        """The user taps an inline button; only buttons the message shows can be pressed."""
+        chat_id = message["chat"]["id"]
+        current = self.chats[chat_id].messages[message["message_id"]]
+        buttons = [b for row in current.get("reply_markup", {}).get("inline_keyboard", [])
+                   for b in row]
+        if not any(b.get("callback_data") == data for b in buttons):
+            raise AssertionError(f"no button {data!r} on message {message['message_id']}")
+        return self.press_raw(user, current, data)
+
+    def press_raw(self, user: FakeUser, message: dict[str, Any], data: str) -> str:
+        """A callback query with any data, as a modified client could send it."""
+        query_id = str(next(self._callback_ids))
+        self._queries[query_id] = {"user": user.id, "answered": False, "answer": None}
+        self._push({"callback_query": {
+            "id": query_id, "from": user.to_dict(), "chat_instance": str(message["chat"]["id"]),
+            "message": message, "data": data,
+        }})
+        return query_id
+
+    def button_data(self, message: dict[str, Any], label_contains: str) -> str:
+        current = self.chats[message["chat"]["id"]].messages[message["message_id"]]
+        for row in current.get("reply_markup", {}).get("inline_keyboard", []):
+            for button in row:
+                if label_contains in button["text"]:
+                    return str(button["callback_data"])
+        raise AssertionError(f"no button containing {label_contains!r}")
+
+    # ---- what people see ----------------------------------------------------------------
+
+    def bot_messages(self, chat_id: int) -> list[dict[str, Any]]:
+        """Messages the bot has sent to a chat, in order, as they look now (after edits)."""
+        chat = self.chats.get(chat_id)
+        if chat is None:
+            return []
+        return [m for _, m in sorted(chat.messages.items())
+                if m.get("from", {}).get("id") == self.bot_id]
+
+    def all_messages(self, chat_id: int) -> list[dict[str, Any]]:
+        chat = self.chats.get(chat_id)
+        return [] if chat is None else [m for _, m in sorted(chat.messages.items())]
+
+    def last_bot_message(self, chat_id: int) -> dict[str, Any]:
+        messages = self.bot_messages(chat_id)
+        if not messages:
+            raise AssertionError(f"the bot sent nothing to chat {chat_id}")
+        return messages[-1]
+
+    def answer_of(self, query_id: str) -> str | None:
+        query = self._queries[query_id]
+        return None if not query["answered"] else (query["answer"] or "")
+
+    def pending_updates(self) -> int:
+        return len(self._updates)
+
+    async def wait_for(self, condition: Callable[[], object], timeout: float = 10.0,
+                       what: str = "condition") -> Any:
+        """Wait until `condition()` is truthy (the bot works asynchronously); return it."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            value = condition()
+            if value:
+                return value
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"timed out waiting for {what}")
+            await asyncio.sleep(0.01)
+
+    async def wait_for_bot_message(
+        self, chat_id: int, contains: str | None = None, *, after: int = 0,
+        timeout: float = 10.0,
+    ) -> dict[str, Any]:
+        """The first bot message in the chat with id > `after` (containing `contains`)."""
+        def find() -> dict[str, Any] | None:
+            for m in self.bot_messages(chat_id):
+                if m["message_id"] > after and (
+                    contains is None or contains in (m.get("text") or m.get("caption") or "")
+                ):
+                    return m
+            return None
+        found: dict[str, Any] = await self.wait_for(
+            find, timeout, what=f"a bot message in {chat_id} containing {contains!r}")
+        return found
+
+    def last_message_id(self, chat_id: int) -> int:
+        chat = self.chats.get(chat_id)
+        return max(chat.messages) if chat and chat.messages else 0
+
+    def inject(self, kind: str, *, method: str | None = None, chat_id: int | None = None,
+               times: int = 1, retry_after: int = 1) -> None:
+        self.faults.append(Fault(kind, method, chat_id, times, retry_after))
+
+    # ---- HTTP ---------------------------------------------------------------------------
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        if request.match_info["token"] != self.token:
+            return _error(ApiError(401, "Unauthorized"))
+        method = request.match_info["method"]
+        handler = getattr(self, "_m_" + method.lower(), None)
+        if handler is None:
+            return _error(ApiError(404, "Not Found"))
+        try:
+            params = await _read_params(request)
+        except ValueError as exc:
+            return _error(ApiError(400, f"Bad Request: {exc}"))
+        self.calls.append((method, params))
+        try:
+            await self._apply_faults(method, params)
+            result = await handler(params)
+        except ApiError as exc:
+            return _error(exc)
+        except ConnectionResetError:
+            raise
+        return web.json_response({"ok": True, "result": result})
+
+    async def _apply_faults(self, method: str, params: dict[str, Any]) -> None:
+        for fault in list(self.faults):
+            if fault.method is not None and fault.method != method:
+                continue
+            if fault.chat_id is not None and _int_or_none(params.get("chat_id")) != fault.chat_id:
+                continue
+            fault.times -= 1
+            if fault.times <= 0:
+                self.faults.remove(fault)
+            if fault.kind == "429":
+                raise ApiError(429, f"Too Many Requests: retry after {fault.retry_after}",
+                               retry_after=fault.retry_after)
+            if fault.kind == "500":
+                raise ApiError(500, "Internal Server Error")
+            if fault.kind == "403":
+                raise ApiError(403, "Forbidden: bot was blocked by the user")
+            if fault.kind == "timeout":
+                await asyncio.sleep(3600)
+            if fault.kind == "reset":
+                raise ConnectionResetError
+            return
+
+    # ---- methods ------------------------------------------------------------------------
+
+    async def _m_getme(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"id": self.bot_id, "is_bot": True, "first_name": "Recovery Mentor",
+                "username": self.bot_username, "can_join_groups": False,
+                "can_read_all_group_messages": False, "supports_inline_queries": False}
+
+    async def _m_deletewebhook(self, params: dict[str, Any]) -> bool:
+        return True
+
+    async def _m_setmycommands(self, params: dict[str, Any]) -> bool:
+        return True
+
+    async def _m_getupdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = _int_or_none(params.get("offset"))
+        if offset is not None:
+            # Telegram forgets everything below the offset: that is the confirmation.
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        limit = _int_or_none(params.get("limit")) or 100
+        timeout = float(params.get("timeout") or 0)
+        if not self._updates and timeout > 0:
+            self._new_update.clear()
+            try:
+                await asyncio.wait_for(self._new_update.wait(), timeout)
+            except TimeoutError:
+                pass
+        allowed = params.get("allowed_updates")
+        batch = [u for u in self._updates
+                 if not allowed or any(k in u for k in allowed)][:limit]
+        return batch
+
+    async def _m_sendmessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self._target_chat(params)
+        text = self._checked_text(params.get("text"), params.get("parse_mode"), TEXT_LIMIT,
+                                  "message text is empty", "message is too long")
+        markup = _checked_markup(params.get("reply_markup"))
+        message = self._new_message(chat, sender=self._bot_user())
+        message["text"] = text
+        if params.get("entities"):
+            message["entities"] = params["entities"]
+        self._attach(chat, message, params, markup)
+        return message
+
+    async def _m_copymessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self._target_chat(params)
+        source_chat = self.chats.get(_int(params, "from_chat_id"))
+        original = None if source_chat is None else source_chat.messages.get(
+            _int(params, "message_id"))
+        if original is None:
+            raise ApiError(400, "Bad Request: message to copy not found")
+        if not any(k in original for k in CONTENT_KEYS):
+            raise ApiError(400, "Bad Request: message can't be copied")
+        markup = _checked_markup(params.get("reply_markup"))
+        message = self._new_message(chat, sender=self._bot_user())
+        for key in CONTENT_KEYS + ("entities", "caption", "caption_entities"):
+            if key in original:
+                message[key] = original[key]
+        if "caption" in params:
+            message["caption"] = self._checked_text(
+                params["caption"], params.get("parse_mode"), CAPTION_LIMIT, None,
+                "message caption is too long")
+        self._attach(chat, message, params, markup)
+        return {"message_id": message["message_id"]}
+
+    async def _m_editmessagetext(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self._target_chat(params)
+        message = chat.messages.get(_int(params, "message_id"))
+        if message is None or message.get("from", {}).get("id") != self.bot_id:
+            raise ApiError(400, "Bad Request: message to edit not found")
+        if "text" not in message:
+            raise ApiError(400, "Bad Request: there is no text in the message to edit")
+        text = self._checked_text(params.get("text"), params.get("parse_mode"), TEXT_LIMIT,
+                                  "message text is empty", "message is too long")
+        markup = _checked_markup(params.get("reply_markup"))
+        if (text == message["text"] and markup == message.get("reply_markup")
+                and params.get("entities") == message.get("entities")):
+            raise ApiError(400, NOT_MODIFIED)
+        updated = dict(message)
+        updated["text"] = text
+        updated["edit_date"] = int(time.time())
+        updated.pop("reply_markup", None)
+        updated.pop("entities", None)
+        if markup:
+            updated["reply_markup"] = markup
+        if params.get("entities"):
+            updated["entities"] = params["entities"]
+        chat.messages[updated["message_id"]] = updated
+        return updated
+
+    async def _m_editmessagereplymarkup(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self._target_chat(params)
+        message = chat.messages.get(_int(params, "message_id"))
+        if message is None or message.get("from", {}).get("id") != self.bot_id:
+            raise ApiError(400, "Bad Request: message to edit not found")
+        markup = _checked_markup(params.get("reply_markup"))
+        if markup == message.get("reply_markup"):
+            raise ApiError(400, NOT_MODIFIED)
+        updated = dict(message)
+        updated.pop("reply_markup", None)
+        if markup:
+            updated["reply_markup"] = markup
+        chat.messages[updated["message_id"]] = updated
+        return updated
+
+    async def _m_answercallbackquery(self, params: dict[str, Any]) -> bool:
+        query = self._queries.get(str(params.get("callback_query_id")))
+        if query is None or query["answered"]:
+            raise ApiError(400, "Bad Request: query is too old and response timeout expired "
+                                "or query ID is invalid")
+        text = params.get("text")
+        if text is not None and len(str(text)) > 200:
+            raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+        query["answered"] = True
+        query["answer"] = text
+        return True
+
+    async def _m_getchat(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self._target_chat(params)
+        return {**chat.info, "accent_color_id": 0, "max_reaction_count": 11,
+                "accepted_gift_types": {"unlimited_gifts": False, "limited_gifts": False,
+                                        "unique_gifts": False,
+                                        "premium_subscription": False}}
+
+    # ---- helpers ------------------------------------------------------------------------
+
+    def _bot_user(self) -> dict[str, Any]:
+        return {"id": self.bot_id, "is_bot": True, "first_name": "Recovery Mentor",
+                "username": self.bot_username}
+
+    def _chat_for_user(self, user: FakeUser) -> Chat:
+        self.users[user.id] = user
+        chat = self.chats.get(user.id)
+        if chat is None:
+            info = {"id": user.id, "type": "private", "first_name": user.first_name}
+            if user.last_name:
+                info["last_name"] = user.last_name
+            if user.username:
+                info["username"] = user.username
+            chat = self.chats[user.id] = Chat(info)
+        # Writing to a bot you blocked unblocks it (Telegram's "Restart" button).
+        self.blocked.discard(user.id)
+        return chat
+
+    def _target_chat(self, params: dict[str, Any]) -> Chat:
+        chat_id = _int(params, "chat_id")
+        if chat_id in self.blocked:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
+        chat = self.chats.get(chat_id)
+        if chat is None:
+            raise ApiError(400, "Bad Request: chat not found")
+        return chat
+
+    def _new_message(self, chat: Chat, sender: dict[str, Any] | None) -> dict[str, Any]:
+        message_id = chat.next_message_id
+        chat.next_message_id += 1
+        message: dict[str, Any] = {"message_id": message_id, "date": int(time.time()),
+                                   "chat": chat.info}
+        if sender is not None:
+            message["from"] = sender
+        return message
+
+    def _checked_text(self, text: Any, parse_mode: Any, limit: int, empty: str | None,
+                      too_long: str) -> str:
+        if text is None:
+            text = ""
+        if not isinstance(text, str):
+            raise ApiError(400, "Bad Request: text must be a string")
+        if parse_mode is not None:
+            if str(parse_mode).upper() != "HTML":
+                raise ApiError(400, f"Bad Request: unsupported parse_mode {parse_mode}")
+            try:
+                text = plain_text(text)
+            except ParseError as exc:
+                raise ApiError(400, f"Bad Request: can't parse entities: {exc}") from None
+        length = len(text.encode("utf-16-le")) // 2
+        if empty is not None and not text.strip():
+            raise ApiError(400, f"Bad Request: {empty}")
+        if length > limit:
+            raise ApiError(400, f"Bad Request: {too_long}")
+        return text
+
+    def _attach(self, chat: Chat, message: dict[str, Any], params: dict[str, Any],
+                markup: dict[str, Any] | None) -> None:
+        reply = params.get("reply_parameters")
+        if isinstance(reply, dict):
+            target = chat.messages.get(int(reply.get("message_id", 0)))
+            if target is not None:
+                message["reply_to_message"] = _brief(target)
+            elif not reply.get("allow_sending_without_reply"):
+                raise ApiError(400, "Bad Request: message to be replied not found")
+        if markup:
+            message["reply_markup"] = markup
+        chat.messages[message["message_id"]] = message
+
+    def _push(self, payload: dict[str, Any]) -> None:
+        self._updates.append({"update_id": next(self._update_ids), **payload})
+        self._new_update.set()
+
+
+# ---- module helpers -------------------------------------------------------------------------
+
+async def _read_params(request: web.Request) -> dict[str, Any]:
+    if request.content_type == "application/json":
+        body = await request.json()
+        if not isinstance(body, dict):
+            raise ValueError("body must be an object")
+        return body
+    params: dict[str, Any] = dict(request.query)
+    if request.content_type == "multipart/form-data":
+        reader = await request.multipart()
+        async for part in reader:
+            if part.name is None:
+                continue
+            if getattr(part, "filename", None):
+                params[part.name] = {"file_name": part.filename, "size": len(await part.read())}
+            else:
+                params[part.name] = await part.text()  # type: ignore[union-attr]
+    elif request.can_read_body:
+        params.update(dict(await request.post()))
+    for key in JSON_FIELDS & params.keys():
+        if isinstance(params[key], str):
+            try:
+                params[key] = json.loads(params[key])
+            except json.JSONDecodeError:
+                raise ValueError(f"can't parse {key} JSON object") from None
+    return params
+
+
+def _error(exc: ApiError) -> web.Response:
+    body: dict[str, Any] = {"ok": False, "error_code": exc.code, "description": exc.description}
+    if exc.retry_after is not None:
+        body["parameters"] = {"retry_after": exc.retry_after}
+    return web.json_response(body, status=exc.code)
+
+
+def _int(params: dict[str, Any], key: str) -> int:
+    value = _int_or_none(params.get(key))
+    if value is None:
+        raise ApiError(400, f"Bad Request: {key} is required and must be an integer")
+    return value
+
+
+def _int_or_none(value: Any) -> int | None:
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _checked_markup(markup: Any) -> dict[str, Any] | None:
+    if markup is None:
+        return None
+    if not isinstance(markup, dict) or not isinstance(markup.get("inline_keyboard"), list):
+        raise ApiError(400, "Bad Request: can't parse reply keyboard markup JSON object")
+    for row in markup["inline_keyboard"]:
+        if not isinstance(row, list):
+            raise ApiError(400, "Bad Request: can't parse inline keyboard button")
+        for button in row:
+            if not isinstance(button, dict) or not str(button.get("text", "")).strip():
+                raise ApiError(400, "Bad Request: BUTTON_TEXT_INVALID")
+            data = button.get("callback_data")
+            if data is not None and not 1 <= len(str(data).encode()) <= CALLBACK_DATA_LIMIT:
+                raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+            if data is None and "url" not in button:
+                raise ApiError(400, "Bad Request: can't find field \"callback_data\"")
+    return markup if markup["inline_keyboard"] else None
+
+
+def _brief(message: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in message.items() if k != "reply_to_message"}
+
+
+def _media(kind: str, salt: int) -> dict[str, Any]:
+    file = {"file_id": f"{kind}-file-{salt}", "file_unique_id": f"u{kind}{salt}"}
+    if kind == "photo":
+        return {"photo": [{**file, "width": 640, "height": 480, "file_size": 12345}]}
+    if kind == "location":
+        return {"location": {"latitude": 40.4168, "longitude": -3.7038}}
+    if kind == "sticker":
+        return {"sticker": {**file, "type": "regular", "width": 512, "height": 512,
+                            "is_animated": False, "is_video": False}}
+    if kind == "voice":
+        return {"voice": {**file, "duration": 4}}
+    if kind == "video":
+        return {"video": {**file, "width": 640, "height": 480, "duration": 5}}
+    if kind == "video_note":
+        return {"video_note": {**file, "length": 240, "duration": 5}}
+    if kind == "document":
+        return {"document": {**file, "file_name": "notes.pdf"}}
+    if kind == "audio":
+        return {"audio": {**file, "duration": 30}}
+    if kind == "animation":
+        return {"animation": {**file, "width": 320, "height": 240, "duration": 2}}
+    if kind == "contact":
+        return {"contact": {"phone_number": "+15550100", "first_name": "Someone"}}
+    if kind == "poll":
+        return {"poll": {"id": str(salt), "question": "Tea or coffee?", "options": [
+            {"text": "Tea", "voter_count": 0}, {"text": "Coffee", "voter_count": 0}],
+            "total_voter_count": 0, "is_closed": False, "is_anonymous": True,
+            "type": "regular", "allows_multiple_answers": False}}
+    if kind == "dice":
+        return {"dice": {"emoji": "🎲", "value": 4}}
+    raise ValueError(f"unknown media kind {kind}")

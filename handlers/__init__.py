@@ -1,0 +1,15 @@
+"""Thin Telegram handlers: read the update, call one service, answer."""
+
+from __future__ import annotations
+
+from bot.context import BotApplication
+from handlers import common, coordinator, enrolment, relay
+
+
+def register_all(app: BotApplication) -> None:
+    # Order matters: the gate (group -1) runs first; commands before the catch-all relay.
+    common.register(app)
+    coordinator.register(app)
+    enrolment.register(app)
+    relay.register(app)
+    common.register_fallback(app)

@@ -1,0 +1,120 @@
+"""The gate for non-private chats, /start, /help, unknown commands and the error handler."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from functools import wraps
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import (
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot import texts
+from bot.context import CURRENT_UNIT, BotApplication, BotContext
+from bot.services import inbound
+from bot.services.members import is_coordinator
+from bot.services.outbox import send_text
+
+log = logging.getLogger(__name__)
+
+Callback = Callable[[Update, BotContext], Awaitable[None]]
+
+# PTB runs the first matching handler of each group, groups in ascending order.
+GROUP_GATE = -1
+GROUP_MAIN = 0
+
+
+def coordinator_only(callback: Callback) -> Callback:
+    """Run the command only for coordinators; tell anyone else it isn't theirs."""
+
+    @wraps(callback)
+    async def guarded(update: Update, context: BotContext) -> None:
+        user = update.effective_user
+        chat = update.effective_chat
+        if user is None or chat is None:
+            return
+        if not await is_coordinator(context.session, user.id):
+            send_text(context.session, chat.id, texts.NOT_ALLOWED, now=context.now())
+            return
+        await callback(update, context)
+
+    return guarded
+
+
+async def gate(update: Update, context: BotContext) -> None:
+    """Keep the bot to private chats: groups get one short answer to commands, channels none."""
+    chat = update.effective_chat
+    if chat is None or chat.type == ChatType.PRIVATE:
+        return
+    message = update.message
+    if message is not None and message.text and message.text.startswith("/"):
+        send_text(context.session, chat.id, texts.GROUP_NOT_SUPPORTED, now=context.now())
+    if update.callback_query is not None:
+        await update.callback_query.answer(texts.GROUP_NOT_SUPPORTED)
+    raise ApplicationHandlerStop
+
+
+async def start(update: Update, context: BotContext) -> None:
+    """Enrol with an invite code, or greet a member by role."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return
+    payload = context.args[0] if context.args else None
+    await inbound.start(
+        context.session, telegram_user_id=user.id, chat_id=chat.id, payload=payload,
+        crisis_line=context.settings.crisis_line,
+        is_coordinator=await is_coordinator(context.session, user.id), now=context.now())
+
+
+async def help_command(update: Update, context: BotContext) -> None:
+    """Show what this person can do here."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return
+    await inbound.show_help(
+        context.session, telegram_user_id=user.id, chat_id=chat.id,
+        is_coordinator=await is_coordinator(context.session, user.id),
+        crisis_line=context.settings.crisis_line, now=context.now())
+
+
+async def unknown_command(update: Update, context: BotContext) -> None:
+    """Tell the person the command doesn't exist."""
+    chat = update.effective_chat
+    if chat is not None:
+        send_text(context.session, chat.id, texts.UNKNOWN_COMMAND, now=context.now())
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    """Log the failure (ids only) and roll the update's transaction back."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("handler failed for update=%s", update_id, exc_info=context.error)
+    unit = CURRENT_UNIT.get(None)
+    if unit is not None:
+        unit.failed = True
+
+
+def register(app: BotApplication) -> None:
+    app.add_handler(TypeHandler(Update, gate), group=GROUP_GATE)
+    app.add_handler(CommandHandler("start", start), group=GROUP_MAIN)
+    app.add_handler(CommandHandler("help", help_command), group=GROUP_MAIN)
+    app.add_error_handler(on_error)
+
+
+async def stale_button(update: Update, context: BotContext) -> None:
+    """Answer a button press nothing else understood (old, malformed or forged)."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(texts.STALE_BUTTON)
+
+
+def register_fallback(app: BotApplication) -> None:
+    """Registered last in GROUP_MAIN, so they see only what no other handler took."""
+    app.add_handler(MessageHandler(filters.COMMAND, unknown_command), group=GROUP_MAIN)
+    app.add_handler(CallbackQueryHandler(stale_button), group=GROUP_MAIN)

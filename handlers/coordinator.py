@@ -1,0 +1,109 @@
+"""Coordinator commands: invites, pairing, overviews and matching."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot import texts
+from bot.context import BotApplication, BotContext
+from bot.services import enrolment, pairing
+from bot.services.members import is_coordinator
+from bot.services.outbox import h, send_text
+from handlers.common import GROUP_MAIN, coordinator_only
+
+
+@coordinator_only
+async def invite(update: Update, context: BotContext) -> None:
+    """Give the coordinator a one-time invite link for a mentee or a mentor."""
+    assert update.effective_chat is not None and update.effective_user is not None
+    chat_id = update.effective_chat.id
+    role = (context.args or [""])[0].lower()
+    if role not in ("mentee", "mentor"):
+        send_text(context.session, chat_id, texts.INVITE_USAGE, now=context.now())
+        return
+    new = await enrolment.create_invite(
+        context.session, role=role, created_by=update.effective_user.id, now=context.now(),
+        ttl=timedelta(days=context.settings.invite_ttl_days))
+    link = enrolment.invite_link(context.bot.username, new.code)
+    send_text(context.session, chat_id, texts.INVITE_CREATED.format(
+        role=role, expires=new.expires_at.strftime("%Y-%m-%d %H:%M"), link=h(link)),
+        now=context.now())
+
+
+@coordinator_only
+async def pair(update: Update, context: BotContext) -> None:
+    """Pair a mentee with a mentor and tell both."""
+    assert update.effective_chat is not None
+    outcome = await pairing.pair_by_refs(
+        context.session, args=list(context.args or []),
+        default_capacity=context.settings.mentor_capacity, now=context.now())
+    pairing.reply_to_coordinator(context.session, update.effective_chat.id, outcome,
+                                 context.now())
+
+
+@coordinator_only
+async def unpair(update: Update, context: BotContext) -> None:
+    """End a mentee's pairing and tell both sides."""
+    assert update.effective_chat is not None
+    outcome = await pairing.unpair_mentee(
+        context.session, ref=" ".join(context.args or []), now=context.now())
+    pairing.reply_to_coordinator(context.session, update.effective_chat.id, outcome,
+                                 context.now())
+
+
+@coordinator_only
+async def pairs(update: Update, context: BotContext) -> None:
+    """List the active pairings."""
+    assert update.effective_chat is not None
+    send_text(context.session, update.effective_chat.id,
+              await pairing.list_pairs(context.session), now=context.now())
+
+
+@coordinator_only
+async def members(update: Update, context: BotContext) -> None:
+    """List everyone enrolled with their role, load or pairing."""
+    assert update.effective_chat is not None
+    send_text(context.session, update.effective_chat.id,
+              await pairing.list_members(context.session, context.settings.mentor_capacity),
+              now=context.now())
+
+
+@coordinator_only
+async def match(update: Update, context: BotContext) -> None:
+    """Suggest the three best mentors for a mentee, with a button to pair each."""
+    assert update.effective_chat is not None
+    outcome = await pairing.suggest_mentors(
+        context.session, ref=" ".join(context.args or []),
+        default_capacity=context.settings.mentor_capacity, now=context.now())
+    pairing.reply_to_coordinator(context.session, update.effective_chat.id, outcome,
+                                 context.now())
+
+
+async def pair_button(update: Update, context: BotContext) -> None:
+    """Pair from a /match suggestion."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    if not await is_coordinator(context.session, query.from_user.id):
+        await query.answer(texts.NOT_YOUR_BUTTON)
+        return
+    parts = query.data.split(":")
+    if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit():
+        await query.answer(texts.STALE_BUTTON)
+        return
+    outcome = await pairing.pair_by_ids(
+        context.session, mentee_id=int(parts[1]), mentor_id=int(parts[2]),
+        default_capacity=context.settings.mentor_capacity, now=context.now())
+    await query.answer()
+    pairing.reply_to_coordinator(context.session, query.from_user.id, outcome, context.now())
+
+
+def register(app: BotApplication) -> None:
+    for name, callback in (
+        ("invite", invite), ("pair", pair), ("unpair", unpair), ("pairs", pairs),
+        ("members", members), ("match", match),
+    ):
+        app.add_handler(CommandHandler(name, callback), group=GROUP_MAIN)
+    app.add_handler(CallbackQueryHandler(pair_button, pattern=r"^pm:"), group=GROUP_MAIN)

@@ -1,0 +1,101 @@
+"""Members' messages, edits and the relay's buttons."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
+
+from bot import texts
+from bot.context import BotApplication, BotContext
+from bot.services import inbound, relay
+from bot.services.members import member_by_telegram_id
+from bot.services.outbox import send_text
+from handlers.common import GROUP_MAIN
+
+# What can be relayed. Contacts would reveal a phone number; polls, dice, games, payments
+# and stories are not part of a mentoring conversation.
+RELAYABLE = (
+    filters.TEXT | filters.PHOTO | filters.VOICE | filters.VIDEO | filters.Document.ALL
+    | filters.Sticker.ALL | filters.LOCATION | filters.AUDIO | filters.VIDEO_NOTE
+    | filters.ANIMATION
+) & ~filters.COMMAND & ~filters.VENUE
+
+
+async def on_message(update: Update, context: BotContext) -> None:
+    """Pass the message to the other side of the pairing (or continue enrolment)."""
+    message = update.message
+    user = update.effective_user
+    if message is None or user is None:
+        return
+    incoming = relay.Incoming(
+        chat_id=message.chat.id,
+        message_id=message.message_id,
+        reply_to_message_id=(message.reply_to_message.message_id
+                             if message.reply_to_message is not None else None),
+        is_text=message.text is not None,
+    )
+    await inbound.receive_message(
+        context.session, telegram_user_id=user.id, message=incoming, text=message.text,
+        crisis_line=context.settings.crisis_line, now=context.now())
+
+
+async def on_unsupported(update: Update, context: BotContext) -> None:
+    """Say this kind of message can't be passed on."""
+    message = update.message
+    if message is not None:
+        send_text(context.session, message.chat.id, texts.UNSUPPORTED_MESSAGE, now=context.now())
+
+
+async def on_edit(update: Update, context: BotContext) -> None:
+    """Mirror a text edit onto the other side's copy."""
+    message = update.edited_message
+    if message is None or message.from_user is None:
+        return
+    member = await member_by_telegram_id(context.session, message.from_user.id)
+    if member is None:
+        return
+    await relay.relay_edit(
+        context.session, sender=member, chat_id=message.chat.id, message_id=message.message_id,
+        text=message.text, entities=[e.to_dict() for e in message.entities] or None,
+        now=context.now())
+
+
+async def choose_recipient(update: Update, context: BotContext) -> None:
+    """Send a mentor's held message to the mentee they picked."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and query.message is not None
+    mentor = await member_by_telegram_id(context.session, query.from_user.id)
+    parts = query.data.split(":")
+    if mentor is None or mentor.role != "mentor":
+        await query.answer(texts.NOT_YOUR_BUTTON)
+        return
+    toast = await relay.choose_recipient(
+        context.session, mentor=mentor, held_id=int(parts[1]), mentee_id=int(parts[2]),
+        prompt_id=query.message.message_id, now=context.now())
+    await query.answer(toast)
+
+
+async def label(update: Update, context: BotContext) -> None:
+    """Explain how to answer the mentee whose label was tapped."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    mentor = await member_by_telegram_id(context.session, query.from_user.id)
+    if mentor is None or mentor.role != "mentor":
+        await query.answer(texts.NOT_YOUR_BUTTON)
+        return
+    await query.answer(await relay.label_hint(
+        context.session, mentor=mentor, mentee_id=int(query.data.split(":")[1])))
+
+
+def register(app: BotApplication) -> None:
+    private = filters.ChatType.PRIVATE
+    app.add_handler(MessageHandler(private & filters.UpdateType.MESSAGE & RELAYABLE, on_message),
+                    group=GROUP_MAIN)
+    app.add_handler(MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, on_edit),
+                    group=GROUP_MAIN)
+    app.add_handler(
+        MessageHandler(private & filters.UpdateType.MESSAGE & ~filters.COMMAND, on_unsupported),
+        group=GROUP_MAIN)
+    app.add_handler(CallbackQueryHandler(choose_recipient, pattern=r"^to:\d{1,18}:\d{1,18}$"),
+                    group=GROUP_MAIN)
+    app.add_handler(CallbackQueryHandler(label, pattern=r"^lbl:\d{1,18}$"), group=GROUP_MAIN)

@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy models, the engine and unit-of-work helper, and migrations."""

@@ -1,0 +1,201 @@
+"""The program's tables. Telegram ids are BigInteger; every timestamp is aware UTC."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.ext.asyncio import AsyncAttrs
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from storage.types import UTCDateTime
+
+ROLES = ("mentee", "mentor")
+
+
+class Base(AsyncAttrs, DeclarativeBase):
+    pass
+
+
+class Member(Base):
+    """An enrolled mentee or mentor. The pseudonym is the only name the other side sees."""
+
+    __tablename__ = "members"
+    __table_args__ = (CheckConstraint("role IN ('mentee', 'mentor')", name="ck_members_role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    role: Mapped[str] = mapped_column(String(10))
+    pseudonym: Mapped[str] = mapped_column(String(32))
+    # Case-folded pseudonym, so "Sam" and "sam" cannot both exist.
+    pseudonym_key: Mapped[str] = mapped_column(String(32), unique=True)
+    timezone: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str | None] = mapped_column(String(8))
+    # Comma-separated matching tags (mentee: preferences; mentor: experience).
+    tags: Mapped[str] = mapped_column(String(200), default="")
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    reachable: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    @property
+    def short_id(self) -> str:
+        return f"M-{self.id:04d}"
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [t for t in self.tags.split(",") if t]
+
+
+class Coordinator(Base):
+    """Program staff. Seeded from COORDINATOR_IDS at start-up."""
+
+    __tablename__ = "coordinators"
+
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Invite(Base):
+    """A one-time enrolment code for one role."""
+
+    __tablename__ = "invites"
+    __table_args__ = (CheckConstraint("role IN ('mentee', 'mentor')", name="ck_invites_role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(10))
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    used_by_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+
+
+class EnrolmentDraft(Base):
+    """Answers of someone who accepted consent but has not finished enrolling."""
+
+    __tablename__ = "enrolment_drafts"
+
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    invite_id: Mapped[int] = mapped_column(ForeignKey("invites.id"))
+    step: Mapped[str] = mapped_column(String(16))
+    pseudonym: Mapped[str | None] = mapped_column(String(32))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    language: Mapped[str | None] = mapped_column(String(8))
+    tags: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Pairing(Base):
+    """A mentee paired with a mentor; ended pairings are kept with their end time."""
+
+    __tablename__ = "pairings"
+    __table_args__ = (
+        Index(
+            "uq_pairings_active_mentee",
+            "mentee_id",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+        CheckConstraint("mentee_id <> mentor_id", name="ck_pairings_distinct"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class RelayedMessage(Base):
+    """Routing record of one relayed message: ids and direction only, never its content."""
+
+    __tablename__ = "relayed_messages"
+    __table_args__ = (
+        CheckConstraint(
+            "direction IN ('to_mentor', 'to_mentee')", name="ck_relayed_messages_direction"
+        ),
+        Index("ix_relayed_source", "source_chat_id", "source_message_id"),
+        Index("ix_relayed_dest", "dest_chat_id", "dest_message_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pairing_id: Mapped[int] = mapped_column(ForeignKey("pairings.id"))
+    direction: Mapped[str] = mapped_column(String(10))
+    source_chat_id: Mapped[int] = mapped_column(BigInteger)
+    source_message_id: Mapped[int] = mapped_column(BigInteger)
+    dest_chat_id: Mapped[int] = mapped_column(BigInteger)
+    dest_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    is_text: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class HeldMessage(Base):
+    """A message kept until it has somewhere to go (no mentor yet, or 'to whom?')."""
+
+    __tablename__ = "held_messages"
+    __table_args__ = (
+        CheckConstraint("reason IN ('unpaired', 'choose')", name="ck_held_messages_reason"),
+        CheckConstraint(
+            "status IN ('held', 'delivered', 'cancelled')", name="ck_held_messages_status"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    source_chat_id: Mapped[int] = mapped_column(BigInteger)
+    source_message_id: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10), default="held")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class OutboxMessage(Base):
+    """A Telegram call to make, written in the same transaction as the change that caused it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'sent', 'dead')", name="ck_outbox_status"),
+        Index("ix_outbox_pending", "status", "priority", "id"),
+        Index("ix_outbox_chat", "chat_id", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    priority: Mapped[int] = mapped_column(Integer)
+    method: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    relay_id: Mapped[int | None] = mapped_column(ForeignKey("relayed_messages.id"))
+
+
+class InboxUpdate(Base):
+    """A raw update from Telegram, committed before it is confirmed, processed once."""
+
+    __tablename__ = "inbox"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    payload: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    failed: Mapped[bool] = mapped_column(Boolean, default=False)
