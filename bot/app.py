@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.context import BotApplication, BotContext, BotData, Services
 from bot.delivery import DeliveryWorker
 from bot.inbox import Inbox
+from bot.logs import quiet_noisy_loggers
 from bot.services.members import seed_coordinators
 from handlers import register_all
 from storage import migrate
@@ -64,6 +65,7 @@ class BotRuntime:
         self._tasks: list[asyncio.Task[Any]] = []
 
     async def start(self) -> None:
+        quiet_noisy_loggers()
         await migrate.upgrade(self.settings.database_url)
         async with transaction(self.session_factory) as session:
             await seed_coordinators(session, self.settings.coordinator_ids, self.clock.now())

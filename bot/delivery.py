@@ -200,6 +200,7 @@ class DeliveryWorker:
                     row.sent_at = now
                     row.telegram_message_id = result.message_id
                     row.payload = "{}"  # nothing a person wrote stays behind once delivered
+                    log.debug("outbox id=%s method=%s sent", row.id, row.method)
                     if row.relay_id is not None and result.message_id is not None:
                         await session.execute(
                             update(RelayedMessage)

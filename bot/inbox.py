@@ -10,12 +10,13 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
+import httpx
+
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Update
-from telegram.error import NetworkError, RetryAfter, TelegramError
 
 from bot import texts
 from bot.clock import Clock
@@ -108,6 +109,7 @@ class Inbox:
                     raise _Rollback
                 row.processed_at = self._clock.now()
                 row.payload = "{}"  # the text has served its purpose; don't keep it
+            log.debug("update=%s processed", update_id)
         except Exception as exc:
             if not isinstance(exc, _Rollback):
                 log.error("update=%s could not be processed", update_id, exc_info=exc)
@@ -132,39 +134,61 @@ class Inbox:
                           now=now)
 
     async def poll(self, stop: asyncio.Event) -> None:
-        """Long-poll getUpdates until `stop`; confirm an update only after it is committed."""
+        """Long-poll getUpdates until `stop`; confirm an update only after it is committed.
+
+        Raw JSON is fetched with a plain HTTP client: PTB's get_updates parses (and on a parse
+        error logs the raw data, message text included) before we could store it.
+        """
         await self.process_pending()  # what a crash left behind
         offset = await self.next_offset()
-        while not stop.is_set():
-            try:
-                fetched = await self._app.bot.get_updates(
-                    offset=offset, timeout=self._poll_timeout, allowed_updates=ALLOWED_UPDATES,
-                    read_timeout=self._poll_timeout + 10,
-                )
-            except RetryAfter as exc:
-                await asyncio.sleep(_seconds(exc.retry_after))
-                continue
-            except (NetworkError, TelegramError) as exc:
-                log.warning("getUpdates failed: %s", type(exc).__name__)
-                await asyncio.sleep(1.0)
-                continue
-            if not fetched:
-                continue
-            try:
-                await self.store(u.to_dict() for u in fetched)
-            except Exception:
-                # Not committed, so not confirmed: the same updates come again.
-                log.exception("could not store updates")
-                await asyncio.sleep(1.0)
-                continue
-            offset = max(u.update_id for u in fetched) + 1
-            await self.process_pending()
+        url = f"{self._app.bot.base_url}/getUpdates"
+        async with httpx.AsyncClient(timeout=self._poll_timeout + 10) as client:
+            while not stop.is_set():
+                body: dict[str, Any] = {"timeout": self._poll_timeout,
+                                        "allowed_updates": ALLOWED_UPDATES}
+                if offset is not None:
+                    body["offset"] = offset
+                try:
+                    updates = await _fetch(client, url, body)
+                except _PollError as exc:
+                    log.warning("getUpdates failed: %s", exc.reason)
+                    await asyncio.sleep(exc.wait_s)
+                    continue
+                if not updates:
+                    continue
+                try:
+                    await self.store(updates)
+                except Exception:
+                    # Not committed, so not confirmed: the same updates come again.
+                    log.exception("could not store updates")
+                    await asyncio.sleep(1.0)
+                    continue
+                offset = max(int(u["update_id"]) for u in updates) + 1
+                await self.process_pending()
 
 
-def _seconds(value: object) -> float:
-    from datetime import timedelta
+class _PollError(Exception):
+    def __init__(self, reason: str, wait_s: float = 1.0) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.wait_s = wait_s
 
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)  # type: ignore[arg-type]
+
+async def _fetch(client: httpx.AsyncClient, url: str, body: dict[str, Any]
+                 ) -> list[dict[str, Any]]:
+    try:
+        response = await client.post(url, json=body)
+        data = response.json()
+    except (httpx.HTTPError, ValueError) as exc:
+        raise _PollError(type(exc).__name__) from None
+    if not isinstance(data, dict) or not data.get("ok"):
+        code = data.get("error_code") if isinstance(data, dict) else response.status_code
+        retry = (data.get("parameters") or {}).get("retry_after") if isinstance(data, dict) else None
+        raise _PollError(f"error {code}", float(retry) if retry else 1.0)
+    result = data.get("result")
+    if not isinstance(result, list):
+        return []
+    return [u for u in result if isinstance(u, dict) and isinstance(u.get("update_id"), int)]
 
 
 def _chat_id_of(payload: str) -> int | None:

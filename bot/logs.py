@@ -21,6 +21,11 @@ def configure_logging(level: int = logging.INFO) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    quiet_noisy_loggers()
+
+
+def quiet_noisy_loggers() -> None:
+    """Keep libraries that log tokens, SQL parameters or raw updates above their debug level."""
     # httpx logs every request URL, which contains the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
@@ -28,3 +33,7 @@ def configure_logging(level: int = logging.INFO) -> None:
     logging.getLogger("telegram").setLevel(logging.INFO)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    # aiosqlite and SQLAlchemy's engine log SQL parameters: stored updates, message text.
+    logging.getLogger("aiosqlite").setLevel(logging.WARNING)
+    logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)

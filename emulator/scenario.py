@@ -53,7 +53,7 @@ class Scenario:
         consent = await self.say(user, f"/start {code}")
         assert consent is not None
         await self.press(user, consent, f"cn:y:{code}")
-        await self.emu.wait_for_bot_message(user.id, "pseudonym", after=consent["message_id"])
+        await self.emu.wait_for_bot_message(user.id, "Choose a", after=consent["message_id"])
         tz_prompt = await self.say(user, pseudonym)
         assert tz_prompt is not None and "timezone" in tz_prompt["text"], tz_prompt
         before = self.emu.last_message_id(user.id)

@@ -615,9 +615,11 @@ def _media(kind: str, salt: int) -> dict[str, Any]:
         return {"contact": {"phone_number": "+15550100", "first_name": "Someone"}}
     if kind == "poll":
         return {"poll": {"id": str(salt), "question": "Tea or coffee?", "options": [
-            {"text": "Tea", "voter_count": 0}, {"text": "Coffee", "voter_count": 0}],
+            {"text": "Tea", "voter_count": 0, "persistent_id": "t"},
+            {"text": "Coffee", "voter_count": 0, "persistent_id": "c"}],
             "total_voter_count": 0, "is_closed": False, "is_anonymous": True,
-            "type": "regular", "allows_multiple_answers": False}}
+            "type": "regular", "allows_multiple_answers": False, "allows_revoting": False,
+            "members_only": False}}
     if kind == "dice":
         return {"dice": {"emoji": "🎲", "value": 4}}
     raise ValueError(f"unknown media kind {kind}")

@@ -67,7 +67,7 @@ async def active_mentees(session: AsyncSession, mentor_id: int) -> Sequence[tupl
         .where(Pairing.mentor_id == mentor_id, Pairing.ended_at.is_(None))
         .order_by(Pairing.created_at, Pairing.id)
     )
-    return [(p, m) for p, m in rows.tuples()]
+    return [(p, m) for p, m in rows]
 
 
 async def mentor_loads(session: AsyncSession) -> dict[int, int]:
@@ -76,4 +76,4 @@ async def mentor_loads(session: AsyncSession) -> dict[int, int]:
         .where(Pairing.ended_at.is_(None))
         .group_by(Pairing.mentor_id)
     )
-    return {mentor_id: count for mentor_id, count in rows.tuples()}
+    return {mentor_id: count for mentor_id, count in rows}

@@ -157,12 +157,12 @@ async def list_members(session: AsyncSession, default_capacity: int) -> str:
         select(HeldMessage.member_id, func.count())
         .where(HeldMessage.status == "held", HeldMessage.reason == "unpaired")
         .group_by(HeldMessage.member_id)
-    )).tuples().all())
+    )).all())
     mentor_of: dict[int, str] = {}
     for pairing, mentor in (await session.execute(
         select(Pairing, Member).join(Member, Member.id == Pairing.mentor_id)
         .where(Pairing.ended_at.is_(None))
-    )).tuples():
+    )):
         mentor_of[pairing.mentee_id] = mentor.pseudonym
     lines = [texts.MEMBERS_HEADER]
     for m in members:

@@ -1,0 +1,91 @@
+"""Coordinators pair, unpair, list and match; both sides hear about it by pseudonym only."""
+
+from __future__ import annotations
+
+from emulator import BotApiEmulator, FakeUser
+from tests.conftest import COORDINATOR_ID
+from tests.e2e.conftest import Program
+
+
+async def test_pairing_tells_both_sides_by_pseudonym(
+    paired: Program, sam: FakeUser, alex: FakeUser
+) -> None:
+    emu = paired.emu
+    to_sam = await emu.wait_for_bot_message(sam.id, "You now have a mentor")
+    to_alex = await emu.wait_for_bot_message(alex.id, "You have a new mentee")
+    assert "Alex" in to_sam["text"] and "Alexander" not in to_sam["text"]
+    assert "Sam" in to_alex["text"] and "Samantha" not in to_alex["text"]
+
+    pairs = await paired.scenario.say(paired.coordinator, "/pairs")
+    assert pairs is not None and "Sam (M-0001) ↔ Alex (M-0002)" in pairs["text"]
+    members = await paired.scenario.say(paired.coordinator, "/members")
+    assert members is not None
+    assert "M-0001 Sam, mentee, Europe/London: paired with Alex" in members["text"]
+    assert "M-0002 Alex, mentor, Europe/London: 1/3 mentees" in members["text"]
+
+
+async def test_pair_refuses_wrong_roles_double_pairing_and_full_mentors(
+    program: Program, emu: BotApiEmulator, sam: FakeUser, alex: FakeUser, jo: FakeUser
+) -> None:
+    await program.join(sam, "mentee", "Sam")
+    await program.join(alex, "mentor", "Alex")
+    await program.join(jo, "mentee", "Jo")
+    assert "is not a mentor" in await program.pair("Sam", "Jo")
+    assert "is not a mentee" in await program.pair("Alex", "Sam")
+    assert "can't find a member called" in await program.pair("Nobody", "Alex")
+    assert "Usage" in await program.pair("Sam", "")
+    assert "Paired" in await program.pair("M-0001", "m-0002")
+    assert "already paired with" in await program.pair("Sam", "Alex")
+
+    # Capacity: a mentor with capacity 3 gets no fourth mentee.
+    for n, name in enumerate(["Kim", "Lee", "Ash"], start=1):
+        await program.join(emu.user(7400000000 + n, f"Person{n}"), "mentee", name)
+    assert "Paired" in await program.pair("Jo", "Alex")
+    assert "Paired" in await program.pair("Kim", "Alex")
+    assert "already has 3 of 3 mentees" in await program.pair("Lee", "Alex")
+
+
+async def test_unpair_tells_both_sides(paired: Program, sam: FakeUser, alex: FakeUser) -> None:
+    reply = await paired.scenario.say(paired.coordinator, "/unpair Sam")
+    assert reply is not None and "Ended the pairing" in reply["text"]
+    await paired.emu.wait_for_bot_message(sam.id, "Your pairing with <b>Alex</b>".replace(
+        "<b>", "").replace("</b>", ""))
+    await paired.emu.wait_for_bot_message(alex.id, "Your pairing with Sam")
+    again = await paired.scenario.say(paired.coordinator, "/unpair Sam")
+    assert again is not None and "has no mentor" in again["text"]
+
+
+async def test_match_ranks_mentors_and_pairs_from_a_button(
+    program: Program, emu: BotApiEmulator, sam: FakeUser
+) -> None:
+    await program.join(sam, "mentee", "Sam", timezone="America/New_York", language="es",
+                       tags=["opioids"])
+    await program.join(emu.user(7300000011, "A"), "mentor", "Tokyo Tom", timezone="Asia/Tokyo",
+                       language="en")
+    await program.join(emu.user(7300000012, "B"), "mentor", "Rosa", timezone="America/Chicago",
+                       language="es", tags=["opioids"])
+    await program.join(emu.user(7300000013, "C"), "mentor", "Lena", timezone="America/New_York",
+                       language="en")
+    await program.join(emu.user(7300000014, "D"), "mentor", "Maya", timezone="Europe/Madrid",
+                       language="es")
+    reply = await program.scenario.say(program.coordinator, "/match Sam")
+    assert reply is not None
+    lines = reply["text"].splitlines()
+    assert lines[1].startswith("1. Rosa") and "speaks Español" in lines[1]
+    assert "shares: Opioids" in lines[1] and "1 h apart" in lines[1]
+    assert len(lines) == 4 and not any("Tokyo Tom" in line for line in lines)
+    answer = await program.scenario.press_label(program.coordinator, reply, "Pair with Rosa")
+    assert answer == ""
+    confirmation = await emu.wait_for_bot_message(COORDINATOR_ID, "Paired mentee",
+                                                  after=reply["message_id"])
+    assert "Rosa" in confirmation["text"]
+    await emu.wait_for_bot_message(sam.id, "You now have a mentor: Rosa")
+
+
+async def test_coordinator_commands_are_refused_to_members(paired: Program, sam: FakeUser,
+                                                           alex: FakeUser) -> None:
+    for user in (sam, alex):
+        for command in ("/invite mentee", "/pair Sam Alex", "/unpair Sam", "/pairs",
+                        "/members", "/match Sam"):
+            reply = await paired.scenario.say(user, command)
+            assert reply is not None and "for program coordinators" in reply["text"], command
