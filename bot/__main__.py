@@ -1,8 +1,8 @@
 """`python -m bot`: run the bot (or the demo when no token is configured).
 
-    python -m bot          the real bot if TELEGRAM_BOT_TOKEN is set, else the demo
-    python -m bot run      the real bot (TELEGRAM_BOT_TOKEN required)
-    python -m bot demo     a scripted conversation against the bundled Bot API emulator
+python -m bot          the real bot if TELEGRAM_BOT_TOKEN is set, else the demo
+python -m bot run      the real bot (TELEGRAM_BOT_TOKEN required)
+python -m bot demo     a scripted conversation against the bundled Bot API emulator
 """
 
 from __future__ import annotations
@@ -44,8 +44,11 @@ def main(argv: list[str]) -> int:
             print("No TELEGRAM_BOT_TOKEN configured: running the demo instead.\n")
         return asyncio.run(run_demo())
     if settings.telegram_bot_token is None:
-        print("Configuration error: TELEGRAM_BOT_TOKEN: required to run the bot "
-              "(get one from @BotFather)", file=sys.stderr)
+        print(
+            "Configuration error: TELEGRAM_BOT_TOKEN: required to run the bot "
+            "(get one from @BotFather)",
+            file=sys.stderr,
+        )
         return 2
     configure_logging()
     try:

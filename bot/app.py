@@ -46,21 +46,30 @@ class BotRuntime:
     """Everything the running bot owns, started and stopped in order."""
 
     def __init__(
-        self, settings: Settings, token: str, *, clock: Clock | None = None,
+        self,
+        settings: Settings,
+        token: str,
+        *,
+        clock: Clock | None = None,
         poll_timeout: int = 10,
     ) -> None:
         self.settings = settings
         self.clock = clock or SystemClock()
         self.engine: AsyncEngine = create_engine(settings.database_url)
         self.session_factory: async_sessionmaker[AsyncSession] = create_session_factory(
-            self.engine)
+            self.engine
+        )
         self.app = build_application(settings, token)
         self.delivery = DeliveryWorker(self.session_factory, self.app.bot, self.clock)
-        self.inbox = Inbox(self.app, self.session_factory, self.clock, self.delivery,
-                           poll_timeout=poll_timeout)
+        self.inbox = Inbox(
+            self.app, self.session_factory, self.clock, self.delivery, poll_timeout=poll_timeout
+        )
         self.app.bot_data.services_ = Services(
-            settings=settings, clock=self.clock, session_factory=self.session_factory,
-            delivery=self.delivery)
+            settings=settings,
+            clock=self.clock,
+            session_factory=self.session_factory,
+            delivery=self.delivery,
+        )
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[Any]] = []
 

@@ -74,8 +74,9 @@ async def call_bot_api(bot: Bot, method: str, payload: dict[str, Any]) -> object
     if "photo_bytes" in kwargs:
         kwargs["photo"] = bytes.fromhex(kwargs.pop("photo_bytes"))
     if "document_bytes" in kwargs:
-        kwargs["document"] = InputFile(bytes.fromhex(kwargs.pop("document_bytes")),
-                                       filename=kwargs.pop("filename", "file"))
+        kwargs["document"] = InputFile(
+            bytes.fromhex(kwargs.pop("document_bytes")), filename=kwargs.pop("filename", "file")
+        )
     function = getattr(bot, _METHODS[method])
     return await function(**kwargs)
 
@@ -120,8 +121,10 @@ class DeliveryWorker:
             if sent:
                 continue
             self._wakeup.clear()
-            waiters = [asyncio.ensure_future(self._wakeup.wait()),
-                       asyncio.ensure_future(stop.wait())]
+            waiters = [
+                asyncio.ensure_future(self._wakeup.wait()),
+                asyncio.ensure_future(stop.wait()),
+            ]
             await asyncio.wait(waiters, timeout=IDLE_POLL_S, return_when=asyncio.FIRST_COMPLETED)
             for waiter in waiters:
                 waiter.cancel()
@@ -135,12 +138,14 @@ class DeliveryWorker:
                 .where(OutboxMessage.status == "pending")
                 .group_by(OutboxMessage.chat_id)
             )
-            rows = (await session.scalars(
-                select(OutboxMessage)
-                .where(OutboxMessage.id.in_(heads), OutboxMessage.not_before <= now)
-                .order_by(OutboxMessage.priority, OutboxMessage.id)
-                .limit(self._batch_size)
-            )).all()
+            rows = (
+                await session.scalars(
+                    select(OutboxMessage)
+                    .where(OutboxMessage.id.in_(heads), OutboxMessage.not_before <= now)
+                    .order_by(OutboxMessage.priority, OutboxMessage.id)
+                    .limit(self._batch_size)
+                )
+            ).all()
             jobs = [(row.id, row.method, await self._resolve(session, row)) for row in rows]
         if not jobs:
             return 0
@@ -184,8 +189,9 @@ class DeliveryWorker:
                     return _Result(row_id)
                 return _Result(row_id, error=f"bad request: {exc.message}"[:300])
             except (NetworkError, TelegramError) as exc:
-                return _Result(row_id, error=f"{type(exc).__name__}: {exc.message}"[:300],
-                               transient=True)
+                return _Result(
+                    row_id, error=f"{type(exc).__name__}: {exc.message}"[:300], transient=True
+                )
         message_id = getattr(result, "message_id", None)
         return _Result(row_id, message_id=message_id)
 
@@ -216,8 +222,12 @@ class DeliveryWorker:
                     row.attempts += 1
                     delay = backoff_seconds(row.attempts, self._rng)
                     row.not_before = now + timedelta(seconds=delay)
-                    log.warning("outbox id=%s attempt=%s failed, retry in %.1fs",
-                                row.id, row.attempts, delay)
+                    log.warning(
+                        "outbox id=%s attempt=%s failed, retry in %.1fs",
+                        row.id,
+                        row.attempts,
+                        delay,
+                    )
                 else:
                     row.attempts += 1
                     await self._park(session, row)

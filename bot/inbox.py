@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from typing import Any
 
 import httpx
-
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -56,17 +55,23 @@ class Inbox:
     async def store(self, raw_updates: Iterable[dict[str, Any]]) -> None:
         """Commit raw updates; an update_id seen before is ignored."""
         rows = [
-            {"update_id": int(raw["update_id"]), "payload": json.dumps(raw),
-             "received_at": self._clock.now(), "failed": False}
+            {
+                "update_id": int(raw["update_id"]),
+                "payload": json.dumps(raw),
+                "received_at": self._clock.now(),
+                "failed": False,
+            }
             for raw in raw_updates
             if isinstance(raw.get("update_id"), int)
         ]
         if not rows:
             return
         async with transaction(self._factory) as session:
-            insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+            dialect = (await session.connection()).dialect.name
+            insert = pg_insert if dialect == "postgresql" else sqlite_insert
             await session.execute(
-                insert(InboxUpdate).on_conflict_do_nothing(index_elements=["update_id"]), rows)
+                insert(InboxUpdate).on_conflict_do_nothing(index_elements=["update_id"]), rows
+            )
 
     async def next_offset(self) -> int | None:
         async with transaction(self._factory) as session:
@@ -79,12 +84,14 @@ class Inbox:
         async with self._lock:
             while True:
                 async with transaction(self._factory) as session:
-                    update_ids = list(await session.scalars(
-                        select(InboxUpdate.update_id)
-                        .where(InboxUpdate.processed_at.is_(None))
-                        .order_by(InboxUpdate.update_id)
-                        .limit(100)
-                    ))
+                    update_ids = list(
+                        await session.scalars(
+                            select(InboxUpdate.update_id)
+                            .where(InboxUpdate.processed_at.is_(None))
+                            .order_by(InboxUpdate.update_id)
+                            .limit(100)
+                        )
+                    )
                 if not update_ids:
                     return done
                 for update_id in update_ids:
@@ -129,9 +136,12 @@ class Inbox:
             if chat_id is not None and chat_id > 0:
                 send_text(session, chat_id, texts.SOMETHING_BROKE, now=now)
             for coordinator in await coordinator_ids(session):
-                send_text(session, coordinator,
-                          texts.BOT_ERROR_FOR_COORDINATORS.format(ref=f"update {update_id}"),
-                          now=now)
+                send_text(
+                    session,
+                    coordinator,
+                    texts.BOT_ERROR_FOR_COORDINATORS.format(ref=f"update {update_id}"),
+                    now=now,
+                )
 
     async def poll(self, stop: asyncio.Event) -> None:
         """Long-poll getUpdates until `stop`; confirm an update only after it is committed.
@@ -144,8 +154,10 @@ class Inbox:
         url = f"{self._app.bot.base_url}/getUpdates"
         async with httpx.AsyncClient(timeout=self._poll_timeout + 10) as client:
             while not stop.is_set():
-                body: dict[str, Any] = {"timeout": self._poll_timeout,
-                                        "allowed_updates": ALLOWED_UPDATES}
+                body: dict[str, Any] = {
+                    "timeout": self._poll_timeout,
+                    "allowed_updates": ALLOWED_UPDATES,
+                }
                 if offset is not None:
                     body["offset"] = offset
                 try:
@@ -174,8 +186,9 @@ class _PollError(Exception):
         self.wait_s = wait_s
 
 
-async def _fetch(client: httpx.AsyncClient, url: str, body: dict[str, Any]
-                 ) -> list[dict[str, Any]]:
+async def _fetch(
+    client: httpx.AsyncClient, url: str, body: dict[str, Any]
+) -> list[dict[str, Any]]:
     try:
         response = await client.post(url, json=body)
         data = response.json()
@@ -183,7 +196,9 @@ async def _fetch(client: httpx.AsyncClient, url: str, body: dict[str, Any]
         raise _PollError(type(exc).__name__) from None
     if not isinstance(data, dict) or not data.get("ok"):
         code = data.get("error_code") if isinstance(data, dict) else response.status_code
-        retry = (data.get("parameters") or {}).get("retry_after") if isinstance(data, dict) else None
+        retry = (
+            (data.get("parameters") or {}).get("retry_after") if isinstance(data, dict) else None
+        )
         raise _PollError(f"error {code}", float(retry) if retry else 1.0)
     result = data.get("result")
     if not isinstance(result, list):

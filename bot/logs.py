@@ -8,8 +8,10 @@ import sys
 
 class _KeyValueFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        line = (f"ts={self.formatTime(record, '%Y-%m-%dT%H:%M:%S')} level={record.levelname} "
-                f"logger={record.name} msg=\"{record.getMessage()}\"")
+        line = (
+            f"ts={self.formatTime(record, '%Y-%m-%dT%H:%M:%S')} level={record.levelname} "
+            f'logger={record.name} msg="{record.getMessage()}"'
+        )
         if record.exc_info:
             line += "\n" + self.formatException(record.exc_info)
         return line

@@ -16,7 +16,10 @@ INVITE_UNKNOWN = (
 )
 INVITE_USED = "This invite link has already been used. Please ask your coordinator for a new one."
 INVITE_EXPIRED = "This invite link has expired. Please ask your coordinator for a new one."
-ALREADY_MEMBER = "You are already enrolled as <b>{pseudonym}</b> ({short_id}). Send /help to see what you can do."
+ALREADY_MEMBER = (
+    "You are already enrolled as <b>{pseudonym}</b> ({short_id}). "
+    "Send /help to see what you can do."
+)
 
 CONSENT = (
     "<b>Welcome to the peer-mentoring program</b> (you were invited as a {role}).\n\n"
@@ -38,7 +41,8 @@ CONSENT_DECLINED = (
 )
 ASK_PSEUDONYM = (
     "Choose a <b>pseudonym</b>: the only name your {other} will ever see. "
-    "2–24 letters, digits, spaces, dots, dashes or underscores. Please don't use your real full name."
+    "2–24 letters, digits, spaces, dots, dashes or underscores. "
+    "Please don't use your real full name."
 )
 PSEUDONYM_INVALID = "That pseudonym can't be used: {reason} Please send another one."
 PSEUDONYM_TOO_SHORT = "it must be at least 2 characters."
@@ -79,9 +83,7 @@ ENROLLED_MENTOR = (
     "here labelled with their pseudonym; reply to a message to answer that person."
 )
 ENROLMENT_RESUME = "You're part-way through joining. Let's continue."
-NEW_MEMBER_FOR_COORDINATORS = (
-    "New {role} enrolled: <b>{pseudonym}</b> ({short_id}).{hint}"
-)
+NEW_MEMBER_FOR_COORDINATORS = "New {role} enrolled: <b>{pseudonym}</b> ({short_id}).{hint}"
 NEW_MENTEE_HINT = " Find a mentor with /match {short_id}"
 
 HELP_MENTEE = (
@@ -124,16 +126,20 @@ ALREADY_PAIRED = (
     "<b>{mentee}</b> is already paired with <b>{mentor}</b>. Use /unpair {mentee_id} first."
 )
 MENTOR_FULL = "<b>{mentor}</b> already has {load} of {capacity} mentees."
-PAIRED_COORDINATOR = "Paired mentee <b>{mentee}</b> ({mentee_id}) with mentor <b>{mentor}</b> ({mentor_id})."
+PAIRED_COORDINATOR = (
+    "Paired mentee <b>{mentee}</b> ({mentee_id}) with mentor <b>{mentor}</b> ({mentor_id})."
+)
 PAIRED_MENTEE = (
     "You now have a mentor: <b>{mentor}</b>. 🤝 Anything you write here reaches them, "
     "and their answers come here. They see only your pseudonym."
 )
 PAIRED_MENTOR = (
-    "You have a new mentee: <b>{mentee}</b> ({mentee_id}). Their messages arrive here with "
-    "their name on them; reply to a message to answer them."
+    "You have a new mentee: <b>{mentee}</b> ({mentee_id}). Their messages arrive here labelled "
+    "with their pseudonym; reply to a message to answer them."
 )
-HELD_DELIVERED_MENTOR = "<b>{mentee}</b> wrote while waiting for a mentor; {count} message(s) follow."
+HELD_DELIVERED_MENTOR = (
+    "<b>{mentee}</b> wrote while waiting for a mentor; {count} message(s) follow."
+)
 NOT_PAIRED = "<b>{mentee}</b> has no mentor at the moment."
 UNPAIRED_COORDINATOR = "Ended the pairing of <b>{mentee}</b> with <b>{mentor}</b>."
 UNPAIRED_MENTEE = (
@@ -181,11 +187,16 @@ EDIT_NOT_RELAYED = (
 )
 LABEL = "💬 {pseudonym}"
 LABEL_HINT = "Reply to this message to answer {pseudonym}."
-UNSUPPORTED_MESSAGE = "Sorry, I can't pass this kind of message on. Text, photos, voice notes, videos, files, stickers and locations work."
+UNSUPPORTED_MESSAGE = (
+    "Sorry, I can't pass this kind of message on. Text, photos, voice notes, videos, files, "
+    "stickers and locations work."
+)
 NOT_YOUR_BUTTON = "This button isn't for you."
 STALE_BUTTON = "This button has expired."
 SOMETHING_BROKE = "Sorry, something went wrong on our side. Please try again in a moment."
-BOT_ERROR_FOR_COORDINATORS = "⚠️ The bot hit an error while handling an update ({ref}). Details are in the server log."
+BOT_ERROR_FOR_COORDINATORS = (
+    "⚠️ The bot hit an error while handling an update ({ref}). Details are in the server log."
+)
 
 ROLE_NAMES = {"mentee": "mentee", "mentor": "mentor"}
 OTHER_ROLE = {"mentee": "mentor", "mentor": "mentees"}

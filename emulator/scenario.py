@@ -16,21 +16,24 @@ class Scenario:
         self.emu = emu
         self.timeout = timeout
 
-    async def say(self, user: FakeUser, text: str, *, reply_to: int | None = None,
-                  expect_reply: bool = True) -> dict[str, Any] | None:
+    async def say(
+        self, user: FakeUser, text: str, *, reply_to: int | None = None, expect_reply: bool = True
+    ) -> dict[str, Any] | None:
         """Send text; return the bot's next new message in this chat (if one is expected)."""
         before = self.emu.last_message_id(user.id)
         self.emu.user_sends(user, text, reply_to=reply_to)
         if not expect_reply:
             return None
-        return await self.emu.wait_for_bot_message(user.id, after=before + 1,
-                                                   timeout=self.timeout)
+        return await self.emu.wait_for_bot_message(user.id, after=before + 1, timeout=self.timeout)
 
     async def press(self, user: FakeUser, message: dict[str, Any], data: str) -> str:
         """Tap a button and wait until the bot has answered the tap."""
         query_id = self.emu.user_presses(user, message, data)
-        answer = await self.emu.wait_for(lambda: self.emu.answer_of(query_id) is not None,
-                                         self.timeout, what=f"an answer to button {data!r}")
+        answer = await self.emu.wait_for(
+            lambda: self.emu.answer_of(query_id) is not None,
+            self.timeout,
+            what=f"an answer to button {data!r}",
+        )
         assert answer
         return self.emu.answer_of(query_id) or ""
 
@@ -46,8 +49,14 @@ class Scenario:
         return match.group(2)
 
     async def enrol(
-        self, user: FakeUser, code: str, pseudonym: str, *, timezone: str = "Europe/London",
-        language: str | None = "en", tags: Iterable[str] = (),
+        self,
+        user: FakeUser,
+        code: str,
+        pseudonym: str,
+        *,
+        timezone: str = "Europe/London",
+        language: str | None = "en",
+        tags: Iterable[str] = (),
     ) -> dict[str, Any]:
         """Go through consent, pseudonym, timezone, language and tags; return the welcome."""
         consent = await self.say(user, f"/start {code}")
@@ -63,8 +72,9 @@ class Scenario:
             self.emu.user_sends(user, timezone)
         lang_prompt = await self.emu.wait_for_bot_message(user.id, "language", after=before)
         await self.press(user, lang_prompt, f"lang:{language or 'any'}")
-        tag_prompt = await self.emu.wait_for_bot_message(user.id, "Done",
-                                                         after=lang_prompt["message_id"])
+        tag_prompt = await self.emu.wait_for_bot_message(
+            user.id, "Done", after=lang_prompt["message_id"]
+        )
         for tag in tags:
             await self.press(user, tag_prompt, f"tag:{tag}")
         before = self.emu.last_message_id(user.id)

@@ -14,17 +14,36 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from emulator.html_check import ParseError, plain_text
 
 JSON_FIELDS = {
-    "reply_markup", "entities", "caption_entities", "reply_parameters", "allowed_updates",
-    "link_preview_options", "commands", "scope", "media",
+    "reply_markup",
+    "entities",
+    "caption_entities",
+    "reply_parameters",
+    "allowed_updates",
+    "link_preview_options",
+    "commands",
+    "scope",
+    "media",
 }
 CONTENT_KEYS = (
-    "text", "photo", "voice", "video", "document", "sticker", "location", "audio",
-    "animation", "video_note", "contact", "poll", "dice", "venue",
+    "text",
+    "photo",
+    "voice",
+    "video",
+    "document",
+    "sticker",
+    "location",
+    "audio",
+    "animation",
+    "video_note",
+    "contact",
+    "poll",
+    "dice",
+    "venue",
 )
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -130,8 +149,14 @@ class BotApiEmulator:
 
     # ---- acting as users ----------------------------------------------------------------
 
-    def user(self, user_id: int, first_name: str, last_name: str | None = None,
-             username: str | None = None, phone_number: str | None = None) -> FakeUser:
+    def user(
+        self,
+        user_id: int,
+        first_name: str,
+        last_name: str | None = None,
+        username: str | None = None,
+        phone_number: str | None = None,
+    ) -> FakeUser:
         person = FakeUser(user_id, first_name, last_name, username, phone_number)
         self.users[user_id] = person
         return person
@@ -140,8 +165,14 @@ class BotApiEmulator:
         self.chats.setdefault(chat_id, Chat({"id": chat_id, "type": "group", "title": title}))
 
     def user_sends(
-        self, user: FakeUser, text: str | None = None, *, kind: str = "text",
-        caption: str | None = None, reply_to: int | None = None, chat_id: int | None = None,
+        self,
+        user: FakeUser,
+        text: str | None = None,
+        *,
+        kind: str = "text",
+        caption: str | None = None,
+        reply_to: int | None = None,
+        chat_id: int | None = None,
     ) -> dict[str, Any]:
         """The user sends a message (text or media of `kind`) to the bot; returns it."""
         chat = self._chat_for_user(user) if chat_id is None else self.chats[chat_id]
@@ -151,8 +182,9 @@ class BotApiEmulator:
             message["text"] = text
             if text.startswith("/"):
                 command = text.split()[0]
-                message["entities"] = [{"type": "bot_command", "offset": 0,
-                                        "length": len(command)}]
+                message["entities"] = [
+                    {"type": "bot_command", "offset": 0, "length": len(command)}
+                ]
         else:
             message.update(_media(kind, message["message_id"]))
             if caption:
@@ -166,7 +198,8 @@ class BotApiEmulator:
 
     def channel_post(self, chat_id: int, text: str) -> None:
         chat = self.chats.setdefault(
-            chat_id, Chat({"id": chat_id, "type": "channel", "title": "A channel"}))
+            chat_id, Chat({"id": chat_id, "type": "channel", "title": "A channel"})
+        )
         message = self._new_message(chat, sender=None)
         message["text"] = text
         chat.messages[message["message_id"]] = message
@@ -184,8 +217,9 @@ class BotApiEmulator:
         """The user taps an inline button; only buttons the message shows can be pressed."""
         chat_id = message["chat"]["id"]
         current = self.chats[chat_id].messages[message["message_id"]]
-        buttons = [b for row in current.get("reply_markup", {}).get("inline_keyboard", [])
-                   for b in row]
+        buttons = [
+            b for row in current.get("reply_markup", {}).get("inline_keyboard", []) for b in row
+        ]
         if not any(b.get("callback_data") == data for b in buttons):
             raise AssertionError(f"no button {data!r} on message {message['message_id']}")
         return self.press_raw(user, current, data)
@@ -194,10 +228,17 @@ class BotApiEmulator:
         """A callback query with any data, as a modified client could send it."""
         query_id = str(next(self._callback_ids))
         self._queries[query_id] = {"user": user.id, "answered": False, "answer": None}
-        self._push({"callback_query": {
-            "id": query_id, "from": user.to_dict(), "chat_instance": str(message["chat"]["id"]),
-            "message": message, "data": data,
-        }})
+        self._push(
+            {
+                "callback_query": {
+                    "id": query_id,
+                    "from": user.to_dict(),
+                    "chat_instance": str(message["chat"]["id"]),
+                    "message": message,
+                    "data": data,
+                }
+            }
+        )
         return query_id
 
     def button_data(self, message: dict[str, Any], label_contains: str) -> str:
@@ -215,8 +256,11 @@ class BotApiEmulator:
         chat = self.chats.get(chat_id)
         if chat is None:
             return []
-        return [m for _, m in sorted(chat.messages.items())
-                if m.get("from", {}).get("id") == self.bot_id]
+        return [
+            m
+            for _, m in sorted(chat.messages.items())
+            if m.get("from", {}).get("id") == self.bot_id
+        ]
 
     def all_messages(self, chat_id: int) -> list[dict[str, Any]]:
         chat = self.chats.get(chat_id)
@@ -235,8 +279,9 @@ class BotApiEmulator:
     def pending_updates(self) -> int:
         return len(self._updates)
 
-    async def wait_for(self, condition: Callable[[], object], timeout: float = 10.0,
-                       what: str = "condition") -> Any:
+    async def wait_for(
+        self, condition: Callable[[], object], timeout: float = 10.0, what: str = "condition"
+    ) -> Any:
         """Wait until `condition()` is truthy (the bot works asynchronously); return it."""
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
@@ -248,10 +293,15 @@ class BotApiEmulator:
             await asyncio.sleep(0.01)
 
     async def wait_for_bot_message(
-        self, chat_id: int, contains: str | None = None, *, after: int = 0,
+        self,
+        chat_id: int,
+        contains: str | None = None,
+        *,
+        after: int = 0,
         timeout: float = 10.0,
     ) -> dict[str, Any]:
         """The first bot message in the chat with id > `after` (containing `contains`)."""
+
         def find() -> dict[str, Any] | None:
             for m in self.bot_messages(chat_id):
                 if m["message_id"] > after and (
@@ -259,16 +309,25 @@ class BotApiEmulator:
                 ):
                     return m
             return None
+
         found: dict[str, Any] = await self.wait_for(
-            find, timeout, what=f"a bot message in {chat_id} containing {contains!r}")
+            find, timeout, what=f"a bot message in {chat_id} containing {contains!r}"
+        )
         return found
 
     def last_message_id(self, chat_id: int) -> int:
         chat = self.chats.get(chat_id)
         return max(chat.messages) if chat and chat.messages else 0
 
-    def inject(self, kind: str, *, method: str | None = None, chat_id: int | None = None,
-               times: int = 1, retry_after: int = 1) -> None:
+    def inject(
+        self,
+        kind: str,
+        *,
+        method: str | None = None,
+        chat_id: int | None = None,
+        times: int = 1,
+        retry_after: int = 1,
+    ) -> None:
         self.faults.append(Fault(kind, method, chat_id, times, retry_after))
 
     # ---- HTTP ---------------------------------------------------------------------------
@@ -304,8 +363,11 @@ class BotApiEmulator:
             if fault.times <= 0:
                 self.faults.remove(fault)
             if fault.kind == "429":
-                raise ApiError(429, f"Too Many Requests: retry after {fault.retry_after}",
-                               retry_after=fault.retry_after)
+                raise ApiError(
+                    429,
+                    f"Too Many Requests: retry after {fault.retry_after}",
+                    retry_after=fault.retry_after,
+                )
             if fault.kind == "500":
                 raise ApiError(500, "Internal Server Error")
             if fault.kind == "403":
@@ -319,9 +381,15 @@ class BotApiEmulator:
     # ---- methods ------------------------------------------------------------------------
 
     async def _m_getme(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {"id": self.bot_id, "is_bot": True, "first_name": "Recovery Mentor",
-                "username": self.bot_username, "can_join_groups": False,
-                "can_read_all_group_messages": False, "supports_inline_queries": False}
+        return {
+            "id": self.bot_id,
+            "is_bot": True,
+            "first_name": "Recovery Mentor",
+            "username": self.bot_username,
+            "can_join_groups": False,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
 
     async def _m_deletewebhook(self, params: dict[str, Any]) -> bool:
         return True
@@ -343,14 +411,18 @@ class BotApiEmulator:
             except TimeoutError:
                 pass
         allowed = params.get("allowed_updates")
-        batch = [u for u in self._updates
-                 if not allowed or any(k in u for k in allowed)][:limit]
+        batch = [u for u in self._updates if not allowed or any(k in u for k in allowed)][:limit]
         return batch
 
     async def _m_sendmessage(self, params: dict[str, Any]) -> dict[str, Any]:
         chat = self._target_chat(params)
-        text = self._checked_text(params.get("text"), params.get("parse_mode"), TEXT_LIMIT,
-                                  "message text is empty", "message is too long")
+        text = self._checked_text(
+            params.get("text"),
+            params.get("parse_mode"),
+            TEXT_LIMIT,
+            "message text is empty",
+            "message is too long",
+        )
         markup = _checked_markup(params.get("reply_markup"))
         message = self._new_message(chat, sender=self._bot_user())
         message["text"] = text
@@ -362,8 +434,9 @@ class BotApiEmulator:
     async def _m_copymessage(self, params: dict[str, Any]) -> dict[str, Any]:
         chat = self._target_chat(params)
         source_chat = self.chats.get(_int(params, "from_chat_id"))
-        original = None if source_chat is None else source_chat.messages.get(
-            _int(params, "message_id"))
+        original = (
+            None if source_chat is None else source_chat.messages.get(_int(params, "message_id"))
+        )
         if original is None:
             raise ApiError(400, "Bad Request: message to copy not found")
         if not any(k in original for k in CONTENT_KEYS):
@@ -375,8 +448,12 @@ class BotApiEmulator:
                 message[key] = original[key]
         if "caption" in params:
             message["caption"] = self._checked_text(
-                params["caption"], params.get("parse_mode"), CAPTION_LIMIT, None,
-                "message caption is too long")
+                params["caption"],
+                params.get("parse_mode"),
+                CAPTION_LIMIT,
+                None,
+                "message caption is too long",
+            )
         self._attach(chat, message, params, markup)
         return {"message_id": message["message_id"]}
 
@@ -387,11 +464,19 @@ class BotApiEmulator:
             raise ApiError(400, "Bad Request: message to edit not found")
         if "text" not in message:
             raise ApiError(400, "Bad Request: there is no text in the message to edit")
-        text = self._checked_text(params.get("text"), params.get("parse_mode"), TEXT_LIMIT,
-                                  "message text is empty", "message is too long")
+        text = self._checked_text(
+            params.get("text"),
+            params.get("parse_mode"),
+            TEXT_LIMIT,
+            "message text is empty",
+            "message is too long",
+        )
         markup = _checked_markup(params.get("reply_markup"))
-        if (text == message["text"] and markup == message.get("reply_markup")
-                and params.get("entities") == message.get("entities")):
+        if (
+            text == message["text"]
+            and markup == message.get("reply_markup")
+            and params.get("entities") == message.get("entities")
+        ):
             raise ApiError(400, NOT_MODIFIED)
         updated = dict(message)
         updated["text"] = text
@@ -423,8 +508,11 @@ class BotApiEmulator:
     async def _m_answercallbackquery(self, params: dict[str, Any]) -> bool:
         query = self._queries.get(str(params.get("callback_query_id")))
         if query is None or query["answered"]:
-            raise ApiError(400, "Bad Request: query is too old and response timeout expired "
-                                "or query ID is invalid")
+            raise ApiError(
+                400,
+                "Bad Request: query is too old and response timeout expired "
+                "or query ID is invalid",
+            )
         text = params.get("text")
         if text is not None and len(str(text)) > 200:
             raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
@@ -434,16 +522,27 @@ class BotApiEmulator:
 
     async def _m_getchat(self, params: dict[str, Any]) -> dict[str, Any]:
         chat = self._target_chat(params)
-        return {**chat.info, "accent_color_id": 0, "max_reaction_count": 11,
-                "accepted_gift_types": {"unlimited_gifts": False, "limited_gifts": False,
-                                        "unique_gifts": False,
-                                        "premium_subscription": False}}
+        return {
+            **chat.info,
+            "accent_color_id": 0,
+            "max_reaction_count": 11,
+            "accepted_gift_types": {
+                "unlimited_gifts": False,
+                "limited_gifts": False,
+                "unique_gifts": False,
+                "premium_subscription": False,
+            },
+        }
 
     # ---- helpers ------------------------------------------------------------------------
 
     def _bot_user(self) -> dict[str, Any]:
-        return {"id": self.bot_id, "is_bot": True, "first_name": "Recovery Mentor",
-                "username": self.bot_username}
+        return {
+            "id": self.bot_id,
+            "is_bot": True,
+            "first_name": "Recovery Mentor",
+            "username": self.bot_username,
+        }
 
     def _chat_for_user(self, user: FakeUser) -> Chat:
         self.users[user.id] = user
@@ -471,14 +570,18 @@ class BotApiEmulator:
     def _new_message(self, chat: Chat, sender: dict[str, Any] | None) -> dict[str, Any]:
         message_id = chat.next_message_id
         chat.next_message_id += 1
-        message: dict[str, Any] = {"message_id": message_id, "date": int(time.time()),
-                                   "chat": chat.info}
+        message: dict[str, Any] = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": chat.info,
+        }
         if sender is not None:
             message["from"] = sender
         return message
 
-    def _checked_text(self, text: Any, parse_mode: Any, limit: int, empty: str | None,
-                      too_long: str) -> str:
+    def _checked_text(
+        self, text: Any, parse_mode: Any, limit: int, empty: str | None, too_long: str
+    ) -> str:
         if text is None:
             text = ""
         if not isinstance(text, str):
@@ -495,10 +598,15 @@ class BotApiEmulator:
             raise ApiError(400, f"Bad Request: {empty}")
         if length > limit:
             raise ApiError(400, f"Bad Request: {too_long}")
-        return text
+        return str(text)
 
-    def _attach(self, chat: Chat, message: dict[str, Any], params: dict[str, Any],
-                markup: dict[str, Any] | None) -> None:
+    def _attach(
+        self,
+        chat: Chat,
+        message: dict[str, Any],
+        params: dict[str, Any],
+        markup: dict[str, Any] | None,
+    ) -> None:
         reply = params.get("reply_parameters")
         if isinstance(reply, dict):
             target = chat.messages.get(int(reply.get("message_id", 0)))
@@ -517,6 +625,7 @@ class BotApiEmulator:
 
 # ---- module helpers -------------------------------------------------------------------------
 
+
 async def _read_params(request: web.Request) -> dict[str, Any]:
     if request.content_type == "application/json":
         body = await request.json()
@@ -526,13 +635,13 @@ async def _read_params(request: web.Request) -> dict[str, Any]:
     params: dict[str, Any] = dict(request.query)
     if request.content_type == "multipart/form-data":
         reader = await request.multipart()
-        async for part in reader:
-            if part.name is None:
+        while (part := await reader.next()) is not None:
+            if not isinstance(part, BodyPartReader) or part.name is None:
                 continue
-            if getattr(part, "filename", None):
+            if part.filename:
                 params[part.name] = {"file_name": part.filename, "size": len(await part.read())}
             else:
-                params[part.name] = await part.text()  # type: ignore[union-attr]
+                params[part.name] = await part.text()
     elif request.can_read_body:
         params.update(dict(await request.post()))
     for key in JSON_FIELDS & params.keys():
@@ -582,7 +691,7 @@ def _checked_markup(markup: Any) -> dict[str, Any] | None:
             if data is not None and not 1 <= len(str(data).encode()) <= CALLBACK_DATA_LIMIT:
                 raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
             if data is None and "url" not in button:
-                raise ApiError(400, "Bad Request: can't find field \"callback_data\"")
+                raise ApiError(400, 'Bad Request: can\'t find field "callback_data"')
     return markup if markup["inline_keyboard"] else None
 
 
@@ -597,8 +706,16 @@ def _media(kind: str, salt: int) -> dict[str, Any]:
     if kind == "location":
         return {"location": {"latitude": 40.4168, "longitude": -3.7038}}
     if kind == "sticker":
-        return {"sticker": {**file, "type": "regular", "width": 512, "height": 512,
-                            "is_animated": False, "is_video": False}}
+        return {
+            "sticker": {
+                **file,
+                "type": "regular",
+                "width": 512,
+                "height": 512,
+                "is_animated": False,
+                "is_video": False,
+            }
+        }
     if kind == "voice":
         return {"voice": {**file, "duration": 4}}
     if kind == "video":
@@ -614,12 +731,23 @@ def _media(kind: str, salt: int) -> dict[str, Any]:
     if kind == "contact":
         return {"contact": {"phone_number": "+15550100", "first_name": "Someone"}}
     if kind == "poll":
-        return {"poll": {"id": str(salt), "question": "Tea or coffee?", "options": [
-            {"text": "Tea", "voter_count": 0, "persistent_id": "t"},
-            {"text": "Coffee", "voter_count": 0, "persistent_id": "c"}],
-            "total_voter_count": 0, "is_closed": False, "is_anonymous": True,
-            "type": "regular", "allows_multiple_answers": False, "allows_revoting": False,
-            "members_only": False}}
+        return {
+            "poll": {
+                "id": str(salt),
+                "question": "Tea or coffee?",
+                "options": [
+                    {"text": "Tea", "voter_count": 0, "persistent_id": "t"},
+                    {"text": "Coffee", "voter_count": 0, "persistent_id": "c"},
+                ],
+                "total_voter_count": 0,
+                "is_closed": False,
+                "is_anonymous": True,
+                "type": "regular",
+                "allows_multiple_answers": False,
+                "allows_revoting": False,
+                "members_only": False,
+            }
+        }
     if kind == "dice":
         return {"dice": {"emoji": "🎲", "value": 4}}
     raise ValueError(f"unknown media kind {kind}")

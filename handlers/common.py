@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from functools import wraps
+from typing import Any
 
 from telegram import Update
 from telegram.constants import ChatType
@@ -25,7 +26,7 @@ from bot.services.outbox import send_text
 
 log = logging.getLogger(__name__)
 
-Callback = Callable[[Update, BotContext], Awaitable[None]]
+Callback = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
 # PTB runs the first matching handler of each group, groups in ascending order.
 GROUP_GATE = -1
@@ -69,9 +70,14 @@ async def start(update: Update, context: BotContext) -> None:
         return
     payload = context.args[0] if context.args else None
     await inbound.start(
-        context.session, telegram_user_id=user.id, chat_id=chat.id, payload=payload,
+        context.session,
+        telegram_user_id=user.id,
+        chat_id=chat.id,
+        payload=payload,
         crisis_line=context.settings.crisis_line,
-        is_coordinator=await is_coordinator(context.session, user.id), now=context.now())
+        is_coordinator=await is_coordinator(context.session, user.id),
+        now=context.now(),
+    )
 
 
 async def help_command(update: Update, context: BotContext) -> None:
@@ -80,9 +86,13 @@ async def help_command(update: Update, context: BotContext) -> None:
     if user is None or chat is None:
         return
     await inbound.show_help(
-        context.session, telegram_user_id=user.id, chat_id=chat.id,
+        context.session,
+        telegram_user_id=user.id,
+        chat_id=chat.id,
         is_coordinator=await is_coordinator(context.session, user.id),
-        crisis_line=context.settings.crisis_line, now=context.now())
+        crisis_line=context.settings.crisis_line,
+        now=context.now(),
+    )
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:

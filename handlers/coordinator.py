@@ -25,12 +25,21 @@ async def invite(update: Update, context: BotContext) -> None:
         send_text(context.session, chat_id, texts.INVITE_USAGE, now=context.now())
         return
     new = await enrolment.create_invite(
-        context.session, role=role, created_by=update.effective_user.id, now=context.now(),
-        ttl=timedelta(days=context.settings.invite_ttl_days))
+        context.session,
+        role=role,
+        created_by=update.effective_user.id,
+        now=context.now(),
+        ttl=timedelta(days=context.settings.invite_ttl_days),
+    )
     link = enrolment.invite_link(context.bot.username, new.code)
-    send_text(context.session, chat_id, texts.INVITE_CREATED.format(
-        role=role, expires=new.expires_at.strftime("%Y-%m-%d %H:%M"), link=h(link)),
-        now=context.now())
+    send_text(
+        context.session,
+        chat_id,
+        texts.INVITE_CREATED.format(
+            role=role, expires=new.expires_at.strftime("%Y-%m-%d %H:%M"), link=h(link)
+        ),
+        now=context.now(),
+    )
 
 
 @coordinator_only
@@ -38,10 +47,12 @@ async def pair(update: Update, context: BotContext) -> None:
     """Pair a mentee with a mentor and tell both."""
     assert update.effective_chat is not None
     outcome = await pairing.pair_by_refs(
-        context.session, args=list(context.args or []),
-        default_capacity=context.settings.mentor_capacity, now=context.now())
-    pairing.reply_to_coordinator(context.session, update.effective_chat.id, outcome,
-                                 context.now())
+        context.session,
+        args=list(context.args or []),
+        default_capacity=context.settings.mentor_capacity,
+        now=context.now(),
+    )
+    pairing.reply_to_coordinator(context.session, update.effective_chat.id, outcome, context.now())
 
 
 @coordinator_only
@@ -49,26 +60,33 @@ async def unpair(update: Update, context: BotContext) -> None:
     """End a mentee's pairing and tell both sides."""
     assert update.effective_chat is not None
     outcome = await pairing.unpair_mentee(
-        context.session, ref=" ".join(context.args or []), now=context.now())
-    pairing.reply_to_coordinator(context.session, update.effective_chat.id, outcome,
-                                 context.now())
+        context.session, ref=" ".join(context.args or []), now=context.now()
+    )
+    pairing.reply_to_coordinator(context.session, update.effective_chat.id, outcome, context.now())
 
 
 @coordinator_only
 async def pairs(update: Update, context: BotContext) -> None:
     """List the active pairings."""
     assert update.effective_chat is not None
-    send_text(context.session, update.effective_chat.id,
-              await pairing.list_pairs(context.session), now=context.now())
+    send_text(
+        context.session,
+        update.effective_chat.id,
+        await pairing.list_pairs(context.session),
+        now=context.now(),
+    )
 
 
 @coordinator_only
 async def members(update: Update, context: BotContext) -> None:
     """List everyone enrolled with their role, load or pairing."""
     assert update.effective_chat is not None
-    send_text(context.session, update.effective_chat.id,
-              await pairing.list_members(context.session, context.settings.mentor_capacity),
-              now=context.now())
+    send_text(
+        context.session,
+        update.effective_chat.id,
+        await pairing.list_members(context.session, context.settings.mentor_capacity),
+        now=context.now(),
+    )
 
 
 @coordinator_only
@@ -76,10 +94,12 @@ async def match(update: Update, context: BotContext) -> None:
     """Suggest the three best mentors for a mentee, with a button to pair each."""
     assert update.effective_chat is not None
     outcome = await pairing.suggest_mentors(
-        context.session, ref=" ".join(context.args or []),
-        default_capacity=context.settings.mentor_capacity, now=context.now())
-    pairing.reply_to_coordinator(context.session, update.effective_chat.id, outcome,
-                                 context.now())
+        context.session,
+        ref=" ".join(context.args or []),
+        default_capacity=context.settings.mentor_capacity,
+        now=context.now(),
+    )
+    pairing.reply_to_coordinator(context.session, update.effective_chat.id, outcome, context.now())
 
 
 async def pair_button(update: Update, context: BotContext) -> None:
@@ -94,16 +114,24 @@ async def pair_button(update: Update, context: BotContext) -> None:
         await query.answer(texts.STALE_BUTTON)
         return
     outcome = await pairing.pair_by_ids(
-        context.session, mentee_id=int(parts[1]), mentor_id=int(parts[2]),
-        default_capacity=context.settings.mentor_capacity, now=context.now())
+        context.session,
+        mentee_id=int(parts[1]),
+        mentor_id=int(parts[2]),
+        default_capacity=context.settings.mentor_capacity,
+        now=context.now(),
+    )
     await query.answer()
     pairing.reply_to_coordinator(context.session, query.from_user.id, outcome, context.now())
 
 
 def register(app: BotApplication) -> None:
     for name, callback in (
-        ("invite", invite), ("pair", pair), ("unpair", unpair), ("pairs", pairs),
-        ("members", members), ("match", match),
+        ("invite", invite),
+        ("pair", pair),
+        ("unpair", unpair),
+        ("pairs", pairs),
+        ("members", members),
+        ("match", match),
     ):
         app.add_handler(CommandHandler(name, callback), group=GROUP_MAIN)
     app.add_handler(CallbackQueryHandler(pair_button, pattern=r"^pm:"), group=GROUP_MAIN)

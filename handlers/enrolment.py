@@ -17,8 +17,14 @@ async def consent(update: Update, context: BotContext) -> None:
     assert query is not None and query.data is not None and query.message is not None
     _, answer, code = query.data.split(":", 2)
     await enrolment.answer_consent(
-        context.session, code=code, agreed=answer == "y", telegram_user_id=query.from_user.id,
-        chat_id=query.message.chat.id, message_id=query.message.message_id, now=context.now())
+        context.session,
+        code=code,
+        agreed=answer == "y",
+        telegram_user_id=query.from_user.id,
+        chat_id=query.message.chat.id,
+        message_id=query.message.message_id,
+        now=context.now(),
+    )
     await query.answer()
 
 
@@ -34,24 +40,36 @@ async def step_button(update: Update, context: BotContext) -> None:
     message_id = query.message.message_id
     session, now = context.session, context.now()
     if kind == "tz":
-        ok = await enrolment.choose_timezone(session, draft=draft, zone=value,
-                                             message_id=message_id, now=now)
+        ok = await enrolment.choose_timezone(
+            session, draft=draft, zone=value, message_id=message_id, now=now
+        )
     elif kind == "lang":
-        ok = await enrolment.choose_language(session, draft=draft, language=value,
-                                             message_id=message_id, now=now)
+        ok = await enrolment.choose_language(
+            session, draft=draft, language=value, message_id=message_id, now=now
+        )
     elif value == "done":
-        ok = await enrolment.finish_enrolment(
-            session, draft=draft, message_id=message_id,
-            mentor_capacity=context.settings.mentor_capacity,
-            crisis_line=context.settings.crisis_line, now=now) is not None
+        ok = (
+            await enrolment.finish_enrolment(
+                session,
+                draft=draft,
+                message_id=message_id,
+                mentor_capacity=context.settings.mentor_capacity,
+                crisis_line=context.settings.crisis_line,
+                now=now,
+            )
+            is not None
+        )
     else:
-        ok = await enrolment.toggle_tag(session, draft=draft, tag=value, message_id=message_id,
-                                        now=now)
+        ok = await enrolment.toggle_tag(
+            session, draft=draft, tag=value, message_id=message_id, now=now
+        )
     await query.answer(None if ok else texts.STALE_BUTTON)
 
 
 def register(app: BotApplication) -> None:
-    app.add_handler(CallbackQueryHandler(consent, pattern=r"^cn:[yn]:[A-Za-z0-9_-]{1,64}$"),
-                    group=GROUP_MAIN)
-    app.add_handler(CallbackQueryHandler(step_button, pattern=r"^(tz|lang|tag):[^:]{1,60}$"),
-                    group=GROUP_MAIN)
+    app.add_handler(
+        CallbackQueryHandler(consent, pattern=r"^cn:[yn]:[A-Za-z0-9_-]{1,64}$"), group=GROUP_MAIN
+    )
+    app.add_handler(
+        CallbackQueryHandler(step_button, pattern=r"^(tz|lang|tag):[^:]{1,60}$"), group=GROUP_MAIN
+    )

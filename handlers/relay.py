@@ -15,10 +15,21 @@ from handlers.common import GROUP_MAIN
 # What can be relayed. Contacts would reveal a phone number; polls, dice, games, payments
 # and stories are not part of a mentoring conversation.
 RELAYABLE = (
-    filters.TEXT | filters.PHOTO | filters.VOICE | filters.VIDEO | filters.Document.ALL
-    | filters.Sticker.ALL | filters.LOCATION | filters.AUDIO | filters.VIDEO_NOTE
-    | filters.ANIMATION
-) & ~filters.COMMAND & ~filters.VENUE
+    (
+        filters.TEXT
+        | filters.PHOTO
+        | filters.VOICE
+        | filters.VIDEO
+        | filters.Document.ALL
+        | filters.Sticker.ALL
+        | filters.LOCATION
+        | filters.AUDIO
+        | filters.VIDEO_NOTE
+        | filters.ANIMATION
+    )
+    & ~filters.COMMAND
+    & ~filters.VENUE
+)
 
 
 async def on_message(update: Update, context: BotContext) -> None:
@@ -30,13 +41,19 @@ async def on_message(update: Update, context: BotContext) -> None:
     incoming = relay.Incoming(
         chat_id=message.chat.id,
         message_id=message.message_id,
-        reply_to_message_id=(message.reply_to_message.message_id
-                             if message.reply_to_message is not None else None),
+        reply_to_message_id=(
+            message.reply_to_message.message_id if message.reply_to_message is not None else None
+        ),
         is_text=message.text is not None,
     )
     await inbound.receive_message(
-        context.session, telegram_user_id=user.id, message=incoming, text=message.text,
-        crisis_line=context.settings.crisis_line, now=context.now())
+        context.session,
+        telegram_user_id=user.id,
+        message=incoming,
+        text=message.text,
+        crisis_line=context.settings.crisis_line,
+        now=context.now(),
+    )
 
 
 async def on_unsupported(update: Update, context: BotContext) -> None:
@@ -55,9 +72,14 @@ async def on_edit(update: Update, context: BotContext) -> None:
     if member is None:
         return
     await relay.relay_edit(
-        context.session, sender=member, chat_id=message.chat.id, message_id=message.message_id,
-        text=message.text, entities=[e.to_dict() for e in message.entities] or None,
-        now=context.now())
+        context.session,
+        sender=member,
+        chat_id=message.chat.id,
+        message_id=message.message_id,
+        text=message.text,
+        entities=[e.to_dict() for e in message.entities] or None,
+        now=context.now(),
+    )
 
 
 async def choose_recipient(update: Update, context: BotContext) -> None:
@@ -70,8 +92,13 @@ async def choose_recipient(update: Update, context: BotContext) -> None:
         await query.answer(texts.NOT_YOUR_BUTTON)
         return
     toast = await relay.choose_recipient(
-        context.session, mentor=mentor, held_id=int(parts[1]), mentee_id=int(parts[2]),
-        prompt_id=query.message.message_id, now=context.now())
+        context.session,
+        mentor=mentor,
+        held_id=int(parts[1]),
+        mentee_id=int(parts[2]),
+        prompt_id=query.message.message_id,
+        now=context.now(),
+    )
     await query.answer(toast)
 
 
@@ -83,19 +110,27 @@ async def label(update: Update, context: BotContext) -> None:
     if mentor is None or mentor.role != "mentor":
         await query.answer(texts.NOT_YOUR_BUTTON)
         return
-    await query.answer(await relay.label_hint(
-        context.session, mentor=mentor, mentee_id=int(query.data.split(":")[1])))
+    await query.answer(
+        await relay.label_hint(
+            context.session, mentor=mentor, mentee_id=int(query.data.split(":")[1])
+        )
+    )
 
 
 def register(app: BotApplication) -> None:
     private = filters.ChatType.PRIVATE
-    app.add_handler(MessageHandler(private & filters.UpdateType.MESSAGE & RELAYABLE, on_message),
-                    group=GROUP_MAIN)
-    app.add_handler(MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, on_edit),
-                    group=GROUP_MAIN)
+    app.add_handler(
+        MessageHandler(private & filters.UpdateType.MESSAGE & RELAYABLE, on_message),
+        group=GROUP_MAIN,
+    )
+    app.add_handler(
+        MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, on_edit), group=GROUP_MAIN
+    )
     app.add_handler(
         MessageHandler(private & filters.UpdateType.MESSAGE & ~filters.COMMAND, on_unsupported),
-        group=GROUP_MAIN)
-    app.add_handler(CallbackQueryHandler(choose_recipient, pattern=r"^to:\d{1,18}:\d{1,18}$"),
-                    group=GROUP_MAIN)
+        group=GROUP_MAIN,
+    )
+    app.add_handler(
+        CallbackQueryHandler(choose_recipient, pattern=r"^to:\d{1,18}:\d{1,18}$"), group=GROUP_MAIN
+    )
     app.add_handler(CallbackQueryHandler(label, pattern=r"^lbl:\d{1,18}$"), group=GROUP_MAIN)

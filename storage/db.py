@@ -27,12 +27,13 @@ def create_engine(database_url: str) -> AsyncEngine:
     """Build the async engine; for SQLite, turn on WAL, foreign keys and IMMEDIATE writes."""
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite":
-        return create_async_engine(url, pool_pre_ping=True)
+        return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
 
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    # hide_parameters: SQL errors must not carry stored text into logs.
     engine = create_async_engine(
-        url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+        url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, hide_parameters=True
     )
 
     @event.listens_for(engine.sync_engine, "connect")

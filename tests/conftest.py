@@ -63,11 +63,13 @@ def settings(db_url: str, emu: BotApiEmulator) -> Settings:
 
 
 @pytest.fixture
-async def runtime(settings: Settings, emu: BotApiEmulator, clock: FakeClock
-                  ) -> AsyncIterator[BotRuntime]:
+async def runtime(
+    settings: Settings, emu: BotApiEmulator, clock: FakeClock
+) -> AsyncIterator[BotRuntime]:
     assert settings.telegram_bot_token is not None
-    rt = BotRuntime(settings, settings.telegram_bot_token.get_secret_value(), clock=clock,
-                    poll_timeout=1)
+    rt = BotRuntime(
+        settings, settings.telegram_bot_token.get_secret_value(), clock=clock, poll_timeout=1
+    )
     await rt.start()
     yield rt
     await rt.stop()

@@ -28,17 +28,30 @@ _counter = iter(range(1, 10_000_000))
 
 
 def make_member(
-    session: AsyncSession, *, role: str = "mentee", pseudonym: str | None = None,
-    timezone: str = "Europe/London", language: str | None = "en", tags: str = "",
-    capacity: int | None = None, now: datetime,
+    session: AsyncSession,
+    *,
+    role: str = "mentee",
+    pseudonym: str | None = None,
+    timezone: str = "Europe/London",
+    language: str | None = "en",
+    tags: str = "",
+    capacity: int | None = None,
+    now: datetime,
 ) -> Member:
     n = next(_counter)
     pseudonym = pseudonym or f"{role.title()}{n}"
     member = Member(
-        telegram_user_id=500_000 + n, chat_id=500_000 + n, role=role, pseudonym=pseudonym,
-        pseudonym_key=pseudonym.casefold(), timezone=timezone, language=language, tags=tags,
+        telegram_user_id=500_000 + n,
+        chat_id=500_000 + n,
+        role=role,
+        pseudonym=pseudonym,
+        pseudonym_key=pseudonym.casefold(),
+        timezone=timezone,
+        language=language,
+        tags=tags,
         capacity=capacity if capacity is not None else (3 if role == "mentor" else None),
-        reachable=True, created_at=now,
+        reachable=True,
+        created_at=now,
     )
     session.add(member)
     return member
@@ -55,5 +68,6 @@ def make_mentor(session: AsyncSession, *, now: datetime, **kwargs: object) -> Me
 async def outbox_for(session: AsyncSession, chat_id: int) -> list[dict[str, object]]:
     """What is queued for a chat: method and decoded payload, oldest first."""
     rows = await session.scalars(
-        select(OutboxMessage).where(OutboxMessage.chat_id == chat_id).order_by(OutboxMessage.id))
+        select(OutboxMessage).where(OutboxMessage.chat_id == chat_id).order_by(OutboxMessage.id)
+    )
     return [{"method": r.method, **json.loads(r.payload)} for r in rows]

@@ -25,8 +25,24 @@ PSEUDONYM_PUNCTUATION = frozenset(" .-_")
 # Words that would let a member pass as program staff or as the bot itself: as whole words,
 # and the unambiguous ones anywhere ("StaffSam", "a.d.m.i.n").
 RESERVED_WORDS = frozenset(
-    {"admin", "bot", "coordinator", "moderator", "official", "staff", "support", "system",
-     "team", "telegram", "mod", "program", "counselor", "counsellor", "nurse", "doctor"}
+    {
+        "admin",
+        "bot",
+        "coordinator",
+        "moderator",
+        "official",
+        "staff",
+        "support",
+        "system",
+        "team",
+        "telegram",
+        "mod",
+        "program",
+        "counselor",
+        "counsellor",
+        "nurse",
+        "doctor",
+    }
 )
 RESERVED_ANYWHERE = ("admin", "coordinator", "moderator", "official", "staff", "telegram")
 
@@ -89,7 +105,11 @@ INVITE_PROBLEM_TEXT = {
 
 
 async def start_without_invite(
-    session: AsyncSession, *, telegram_user_id: int, chat_id: int, crisis_line: str,
+    session: AsyncSession,
+    *,
+    telegram_user_id: int,
+    chat_id: int,
+    crisis_line: str,
     now: datetime,
 ) -> None:
     """Answer a bare /start: members get help, people mid-enrolment resume, others nothing."""
@@ -105,26 +125,34 @@ async def start_without_invite(
 
 
 async def start_with_code(
-    session: AsyncSession, *, code: str, telegram_user_id: int, chat_id: int,
-    crisis_line: str, now: datetime,
+    session: AsyncSession,
+    *,
+    code: str,
+    telegram_user_id: int,
+    chat_id: int,
+    crisis_line: str,
+    now: datetime,
 ) -> None:
     """Show the consent screen for a valid invite, or say why the code can't be used."""
     member = await member_by_telegram_id(session, telegram_user_id)
     if member is not None:
         send_text(
-            session, chat_id,
+            session,
+            chat_id,
             texts.ALREADY_MEMBER.format(pseudonym=h(member.pseudonym), short_id=member.short_id),
             now=now,
         )
         return
     check = await check_invite(session, code, now)
     if check.problem is not None or check.invite is None:
-        send_text(session, chat_id, INVITE_PROBLEM_TEXT[check.problem or InviteProblem.UNKNOWN],
-                  now=now)
+        send_text(
+            session, chat_id, INVITE_PROBLEM_TEXT[check.problem or InviteProblem.UNKNOWN], now=now
+        )
         return
     role = check.invite.role
     send_text(
-        session, chat_id,
+        session,
+        chat_id,
         texts.CONSENT.format(
             role=texts.ROLE_NAMES[role], other=texts.OTHER_ROLE[role], crisis_line=h(crisis_line)
         ),
@@ -134,8 +162,14 @@ async def start_with_code(
 
 
 async def answer_consent(
-    session: AsyncSession, *, code: str, agreed: bool, telegram_user_id: int, chat_id: int,
-    message_id: int, now: datetime,
+    session: AsyncSession,
+    *,
+    code: str,
+    agreed: bool,
+    telegram_user_id: int,
+    chat_id: int,
+    message_id: int,
+    now: datetime,
 ) -> None:
     """Begin enrolment on agreement; on refusal forget everything about the person."""
     if not agreed:
@@ -149,8 +183,13 @@ async def answer_consent(
         return
     check = await check_invite(session, code, now)
     if check.problem is not None or check.invite is None:
-        edit_text(session, chat_id, message_id,
-                  INVITE_PROBLEM_TEXT[check.problem or InviteProblem.UNKNOWN], now=now)
+        edit_text(
+            session,
+            chat_id,
+            message_id,
+            INVITE_PROBLEM_TEXT[check.problem or InviteProblem.UNKNOWN],
+            now=now,
+        )
         return
     await session.execute(
         delete(EnrolmentDraft).where(EnrolmentDraft.telegram_user_id == telegram_user_id)
@@ -232,8 +271,9 @@ async def answer_text_step(
         if problem is None and await _pseudonym_taken(session, name):
             problem = texts.PSEUDONYM_TAKEN
         if problem is not None:
-            send_text(session, draft.chat_id, texts.PSEUDONYM_INVALID.format(reason=problem),
-                      now=now)
+            send_text(
+                session, draft.chat_id, texts.PSEUDONYM_INVALID.format(reason=problem), now=now
+            )
             return
         draft.pseudonym = name
         draft.step = Step.TIMEZONE
@@ -266,7 +306,11 @@ async def choose_timezone(
 
 
 async def choose_language(
-    session: AsyncSession, *, draft: EnrolmentDraft, language: str, message_id: int,
+    session: AsyncSession,
+    *,
+    draft: EnrolmentDraft,
+    language: str,
+    message_id: int,
     now: datetime,
 ) -> bool:
     if draft.step != Step.LANGUAGE or (language not in texts.LANGUAGES and language != "any"):
@@ -291,14 +335,25 @@ async def toggle_tag(
     draft.tags = ",".join(sorted(tags))
     invite = await session.get(Invite, draft.invite_id)
     assert invite is not None
-    edit_text(session, draft.chat_id, message_id, _tags_prompt(invite.role), now=now,
-              buttons=_tag_buttons(tags))
+    edit_text(
+        session,
+        draft.chat_id,
+        message_id,
+        _tags_prompt(invite.role),
+        now=now,
+        buttons=_tag_buttons(tags),
+    )
     return True
 
 
 async def finish_enrolment(
-    session: AsyncSession, *, draft: EnrolmentDraft, message_id: int, mentor_capacity: int,
-    crisis_line: str, now: datetime,
+    session: AsyncSession,
+    *,
+    draft: EnrolmentDraft,
+    message_id: int,
+    mentor_capacity: int,
+    crisis_line: str,
+    now: datetime,
 ) -> Member | None:
     """Claim the invite and create the member; refuse if the invite was used meanwhile."""
     if draft.step != Step.TAGS or draft.pseudonym is None or draft.timezone is None:
@@ -318,12 +373,11 @@ async def finish_enrolment(
         return None
     if await _pseudonym_taken(session, draft.pseudonym):
         # Someone took the name while this person was choosing; ask again, keep the invite.
-        await session.execute(
-            update(Invite).where(Invite.id == invite.id).values(used_at=None)
-        )
+        await session.execute(update(Invite).where(Invite.id == invite.id).values(used_at=None))
         draft.step = Step.PSEUDONYM
-        send_text(session, chat_id, texts.PSEUDONYM_INVALID.format(reason=texts.PSEUDONYM_TAKEN),
-                  now=now)
+        send_text(
+            session, chat_id, texts.PSEUDONYM_INVALID.format(reason=texts.PSEUDONYM_TAKEN), now=now
+        )
         return None
     member = Member(
         telegram_user_id=draft.telegram_user_id,
@@ -346,18 +400,25 @@ async def finish_enrolment(
     edit_text(session, chat_id, message_id, f"✅ {h(chosen)}", now=now)
     welcome = texts.ENROLLED_MENTEE if member.role == "mentee" else texts.ENROLLED_MENTOR
     send_text(
-        session, chat_id,
-        welcome.format(pseudonym=h(member.pseudonym), short_id=member.short_id,
-                       crisis_line=h(crisis_line)),
+        session,
+        chat_id,
+        welcome.format(
+            pseudonym=h(member.pseudonym), short_id=member.short_id, crisis_line=h(crisis_line)
+        ),
         now=now,
     )
-    hint = texts.NEW_MENTEE_HINT.format(short_id=member.short_id) if member.role == "mentee" else ""
+    hint = (
+        texts.NEW_MENTEE_HINT.format(short_id=member.short_id) if member.role == "mentee" else ""
+    )
     for coordinator in await coordinator_ids(session):
         send_text(
-            session, coordinator,
+            session,
+            coordinator,
             texts.NEW_MEMBER_FOR_COORDINATORS.format(
-                role=texts.ROLE_NAMES[member.role], pseudonym=h(member.pseudonym),
-                short_id=member.short_id, hint=hint,
+                role=texts.ROLE_NAMES[member.role],
+                pseudonym=h(member.pseudonym),
+                short_id=member.short_id,
+                hint=hint,
             ),
             now=now,
         )
@@ -389,21 +450,31 @@ async def _ask_for_step(
 ) -> None:
     chat_id = draft.chat_id
     if draft.step == Step.PSEUDONYM:
-        send_text(session, chat_id, texts.ASK_PSEUDONYM.format(other=texts.OTHER_ROLE[role]),
-                  now=now)
+        send_text(
+            session, chat_id, texts.ASK_PSEUDONYM.format(other=texts.OTHER_ROLE[role]), now=now
+        )
     elif draft.step == Step.TIMEZONE:
         zones = list(texts.COMMON_TIMEZONES)
         buttons = [
             [(zone, f"tz:{zone}") for zone in zones[i : i + 2]] for i in range(0, len(zones), 2)
         ]
-        send_text(session, chat_id,
-                  texts.ASK_TIMEZONE.format(pseudonym=h(draft.pseudonym or "")),
-                  buttons=buttons, now=now)
+        send_text(
+            session,
+            chat_id,
+            texts.ASK_TIMEZONE.format(pseudonym=h(draft.pseudonym or "")),
+            buttons=buttons,
+            now=now,
+        )
     elif draft.step == Step.LANGUAGE:
         buttons = [[(label, f"lang:{code}") for code, label in texts.LANGUAGES.items()]]
         buttons.append([(texts.LANGUAGE_SKIP, "lang:any")])
-        send_text(session, chat_id, texts.ASK_LANGUAGE.format(timezone=h(draft.timezone or "")),
-                  buttons=buttons, now=now)
+        send_text(
+            session,
+            chat_id,
+            texts.ASK_LANGUAGE.format(timezone=h(draft.timezone or "")),
+            buttons=buttons,
+            now=now,
+        )
     else:
         chosen = set(t for t in draft.tags.split(",") if t)
         send_text(session, chat_id, _tags_prompt(role), buttons=_tag_buttons(chosen), now=now)

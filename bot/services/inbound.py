@@ -13,8 +13,13 @@ from bot.services.outbox import h, send_text
 
 
 async def receive_message(
-    session: AsyncSession, *, telegram_user_id: int, message: relay.Incoming,
-    text: str | None, crisis_line: str, now: datetime,
+    session: AsyncSession,
+    *,
+    telegram_user_id: int,
+    message: relay.Incoming,
+    text: str | None,
+    crisis_line: str,
+    now: datetime,
 ) -> None:
     member = await member_by_telegram_id(session, telegram_user_id)
     if member is not None:
@@ -25,20 +30,32 @@ async def receive_message(
     if draft is not None:
         await enrolment.answer_text_step(session, draft=draft, text=text or "", now=now)
         return
-    send_text(session, message.chat_id, texts.NOT_INVITED.format(crisis_line=h(crisis_line)),
-              now=now)
+    send_text(
+        session, message.chat_id, texts.NOT_INVITED.format(crisis_line=h(crisis_line)), now=now
+    )
 
 
 async def start(
-    session: AsyncSession, *, telegram_user_id: int, chat_id: int, payload: str | None,
-    crisis_line: str, is_coordinator: bool, now: datetime,
+    session: AsyncSession,
+    *,
+    telegram_user_id: int,
+    chat_id: int,
+    payload: str | None,
+    crisis_line: str,
+    is_coordinator: bool,
+    now: datetime,
 ) -> None:
     """Answer /start: enrol with a code, greet members and coordinators, refuse strangers."""
     member = await member_by_telegram_id(session, telegram_user_id)
     if payload and member is None:
         await enrolment.start_with_code(
-            session, code=payload, telegram_user_id=telegram_user_id, chat_id=chat_id,
-            crisis_line=crisis_line, now=now)
+            session,
+            code=payload,
+            telegram_user_id=telegram_user_id,
+            chat_id=chat_id,
+            crisis_line=crisis_line,
+            now=now,
+        )
         return
     if member is not None:
         # Coming back after blocking the bot makes them reachable again.
@@ -49,8 +66,12 @@ async def start(
         send_text(session, chat_id, texts.HELP_COORDINATOR, now=now)
         return
     await enrolment.start_without_invite(
-        session, telegram_user_id=telegram_user_id, chat_id=chat_id, crisis_line=crisis_line,
-        now=now)
+        session,
+        telegram_user_id=telegram_user_id,
+        chat_id=chat_id,
+        crisis_line=crisis_line,
+        now=now,
+    )
 
 
 def help_text(role: str | None, crisis_line: str) -> str:
@@ -64,8 +85,13 @@ def help_text(role: str | None, crisis_line: str) -> str:
 
 
 async def show_help(
-    session: AsyncSession, *, telegram_user_id: int, chat_id: int, is_coordinator: bool,
-    crisis_line: str, now: datetime,
+    session: AsyncSession,
+    *,
+    telegram_user_id: int,
+    chat_id: int,
+    is_coordinator: bool,
+    crisis_line: str,
+    now: datetime,
 ) -> None:
     member = await member_by_telegram_id(session, telegram_user_id)
     role = member.role if member is not None else ("coordinator" if is_coordinator else None)

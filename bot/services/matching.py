@@ -35,7 +35,9 @@ def timezone_distance_hours(a: str, b: str, at: datetime) -> float:
     return min(diff, 24 - diff)
 
 
-def score_mentor(mentee: Member, mentor: Member, load: int, capacity: int, at: datetime) -> Candidate:
+def score_mentor(
+    mentee: Member, mentor: Member, load: int, capacity: int, at: datetime
+) -> Candidate:
     """Score one mentor for one mentee; higher is better. Pure, so it is unit-tested."""
     score = 0.0
     reasons: list[str] = []
@@ -43,8 +45,11 @@ def score_mentor(mentee: Member, mentor: Member, load: int, capacity: int, at: d
         score += 1.5
     elif mentee.language == mentor.language:
         score += 3.0
-        reasons.append(texts.REASON_LANGUAGE.format(
-            language=texts.LANGUAGES.get(mentor.language, mentor.language)))
+        reasons.append(
+            texts.REASON_LANGUAGE.format(
+                language=texts.LANGUAGES.get(mentor.language, mentor.language)
+            )
+        )
     else:
         reasons.append(texts.REASON_NO_LANGUAGE)
     hours = timezone_distance_hours(mentee.timezone, mentor.timezone, at)

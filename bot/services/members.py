@@ -60,7 +60,9 @@ async def active_pairing_of_mentee(session: AsyncSession, mentee_id: int) -> Pai
     )
 
 
-async def active_mentees(session: AsyncSession, mentor_id: int) -> Sequence[tuple[Pairing, Member]]:
+async def active_mentees(
+    session: AsyncSession, mentor_id: int
+) -> Sequence[tuple[Pairing, Member]]:
     rows = await session.execute(
         select(Pairing, Member)
         .join(Member, Member.id == Pairing.mentee_id)

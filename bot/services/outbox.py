@@ -85,7 +85,11 @@ def send_text(
     if buttons:
         payload["reply_markup"] = inline_keyboard(buttons)
     return enqueue(
-        session, chat_id=chat_id, method="sendMessage", payload=payload, now=now,
+        session,
+        chat_id=chat_id,
+        method="sendMessage",
+        payload=payload,
+        now=now,
         priority=priority,
     )
 
@@ -105,6 +109,10 @@ def edit_text(
     if buttons:
         payload["reply_markup"] = inline_keyboard(buttons)
     return enqueue(
-        session, chat_id=chat_id, method="editMessageText", payload=payload, now=now,
+        session,
+        chat_id=chat_id,
+        method="editMessageText",
+        payload=payload,
+        now=now,
         priority=priority,
     )

@@ -50,7 +50,11 @@ async def resolve_two(session: AsyncSession, args: list[str]) -> tuple[Member, M
 
 
 async def pair_mentee(
-    session: AsyncSession, *, mentee: Member, mentor: Member, default_capacity: int,
+    session: AsyncSession,
+    *,
+    mentee: Member,
+    mentor: Member,
+    default_capacity: int,
     now: datetime,
 ) -> Outcome:
     """Pair two members if the roles, the mentee's freedom and the mentor's capacity allow."""
@@ -62,26 +66,45 @@ async def pair_mentee(
     if current is not None:
         current_mentor = await session.get(Member, current.mentor_id)
         assert current_mentor is not None
-        return Outcome(False, texts.ALREADY_PAIRED.format(
-            mentee=h(mentee.pseudonym), mentor=h(current_mentor.pseudonym),
-            mentee_id=mentee.short_id))
+        return Outcome(
+            False,
+            texts.ALREADY_PAIRED.format(
+                mentee=h(mentee.pseudonym),
+                mentor=h(current_mentor.pseudonym),
+                mentee_id=mentee.short_id,
+            ),
+        )
     capacity = mentor.capacity or default_capacity
     load = (await mentor_loads(session)).get(mentor.id, 0)
     if load >= capacity:
-        return Outcome(False, texts.MENTOR_FULL.format(
-            mentor=h(mentor.pseudonym), load=load, capacity=capacity))
+        return Outcome(
+            False,
+            texts.MENTOR_FULL.format(mentor=h(mentor.pseudonym), load=load, capacity=capacity),
+        )
     pairing = Pairing(mentee_id=mentee.id, mentor_id=mentor.id, created_at=now)
     session.add(pairing)
     await session.flush()
-    send_text(session, mentee.chat_id, texts.PAIRED_MENTEE.format(mentor=h(mentor.pseudonym)),
-              now=now)
-    send_text(session, mentor.chat_id, texts.PAIRED_MENTOR.format(
-        mentee=h(mentee.pseudonym), mentee_id=mentee.short_id), now=now)
-    await relay.release_held_for_mentee(session, pairing=pairing, mentee=mentee, mentor=mentor,
-                                        now=now)
-    return Outcome(True, texts.PAIRED_COORDINATOR.format(
-        mentee=h(mentee.pseudonym), mentee_id=mentee.short_id,
-        mentor=h(mentor.pseudonym), mentor_id=mentor.short_id))
+    send_text(
+        session, mentee.chat_id, texts.PAIRED_MENTEE.format(mentor=h(mentor.pseudonym)), now=now
+    )
+    send_text(
+        session,
+        mentor.chat_id,
+        texts.PAIRED_MENTOR.format(mentee=h(mentee.pseudonym), mentee_id=mentee.short_id),
+        now=now,
+    )
+    await relay.release_held_for_mentee(
+        session, pairing=pairing, mentee=mentee, mentor=mentor, now=now
+    )
+    return Outcome(
+        True,
+        texts.PAIRED_COORDINATOR.format(
+            mentee=h(mentee.pseudonym),
+            mentee_id=mentee.short_id,
+            mentor=h(mentor.pseudonym),
+            mentor_id=mentor.short_id,
+        ),
+    )
 
 
 async def pair_by_refs(
@@ -91,20 +114,26 @@ async def pair_by_refs(
     if isinstance(resolved, str):
         return Outcome(False, resolved)
     mentee, mentor = resolved
-    return await pair_mentee(session, mentee=mentee, mentor=mentor,
-                             default_capacity=default_capacity, now=now)
+    return await pair_mentee(
+        session, mentee=mentee, mentor=mentor, default_capacity=default_capacity, now=now
+    )
 
 
 async def pair_by_ids(
-    session: AsyncSession, *, mentee_id: int, mentor_id: int, default_capacity: int,
+    session: AsyncSession,
+    *,
+    mentee_id: int,
+    mentor_id: int,
+    default_capacity: int,
     now: datetime,
 ) -> Outcome:
     mentee = await session.get(Member, mentee_id)
     mentor = await session.get(Member, mentor_id)
     if mentee is None or mentor is None:
         return Outcome(False, texts.STALE_BUTTON)
-    return await pair_mentee(session, mentee=mentee, mentor=mentor,
-                             default_capacity=default_capacity, now=now)
+    return await pair_mentee(
+        session, mentee=mentee, mentor=mentor, default_capacity=default_capacity, now=now
+    )
 
 
 async def unpair_mentee(session: AsyncSession, *, ref: str, now: datetime) -> Outcome:
@@ -122,18 +151,31 @@ async def unpair_mentee(session: AsyncSession, *, ref: str, now: datetime) -> Ou
     mentor = await session.get(Member, pairing.mentor_id)
     assert mentor is not None
     pairing.ended_at = now
-    send_text(session, mentee.chat_id, texts.UNPAIRED_MENTEE.format(mentor=h(mentor.pseudonym)),
-              now=now)
-    send_text(session, mentor.chat_id, texts.UNPAIRED_MENTOR.format(
-        mentee=h(mentee.pseudonym), mentee_id=mentee.short_id), now=now)
-    return Outcome(True, texts.UNPAIRED_COORDINATOR.format(
-        mentee=h(mentee.pseudonym), mentor=h(mentor.pseudonym)))
+    send_text(
+        session, mentee.chat_id, texts.UNPAIRED_MENTEE.format(mentor=h(mentor.pseudonym)), now=now
+    )
+    send_text(
+        session,
+        mentor.chat_id,
+        texts.UNPAIRED_MENTOR.format(mentee=h(mentee.pseudonym), mentee_id=mentee.short_id),
+        now=now,
+    )
+    return Outcome(
+        True,
+        texts.UNPAIRED_COORDINATOR.format(mentee=h(mentee.pseudonym), mentor=h(mentor.pseudonym)),
+    )
 
 
 async def list_pairs(session: AsyncSession) -> str:
-    rows = (await session.execute(
-        select(Pairing).where(Pairing.ended_at.is_(None)).order_by(Pairing.created_at)
-    )).scalars().all()
+    rows = (
+        (
+            await session.execute(
+                select(Pairing).where(Pairing.ended_at.is_(None)).order_by(Pairing.created_at)
+            )
+        )
+        .scalars()
+        .all()
+    )
     if not rows:
         return texts.PAIRS_NONE
     lines = [texts.PAIRS_HEADER]
@@ -141,10 +183,15 @@ async def list_pairs(session: AsyncSession) -> str:
         mentee = await session.get(Member, pairing.mentee_id)
         mentor = await session.get(Member, pairing.mentor_id)
         assert mentee is not None and mentor is not None
-        lines.append(texts.PAIRS_LINE.format(
-            mentee=h(mentee.pseudonym), mentee_id=mentee.short_id,
-            mentor=h(mentor.pseudonym), mentor_id=mentor.short_id,
-            since=pairing.created_at.strftime("%Y-%m-%d")))
+        lines.append(
+            texts.PAIRS_LINE.format(
+                mentee=h(mentee.pseudonym),
+                mentee_id=mentee.short_id,
+                mentor=h(mentor.pseudonym),
+                mentor_id=mentor.short_id,
+                since=pairing.created_at.strftime("%Y-%m-%d"),
+            )
+        )
     return "\n".join(lines)
 
 
@@ -153,16 +200,21 @@ async def list_members(session: AsyncSession, default_capacity: int) -> str:
     if not members:
         return texts.MEMBERS_NONE
     loads = await mentor_loads(session)
-    held = dict((await session.execute(
-        select(HeldMessage.member_id, func.count())
-        .where(HeldMessage.status == "held", HeldMessage.reason == "unpaired")
-        .group_by(HeldMessage.member_id)
-    )).all())
+    held = dict(
+        (
+            await session.execute(
+                select(HeldMessage.member_id, func.count())
+                .where(HeldMessage.status == "held", HeldMessage.reason == "unpaired")
+                .group_by(HeldMessage.member_id)
+            )
+        ).all()
+    )
     mentor_of: dict[int, str] = {}
-    for pairing, mentor in (await session.execute(
-        select(Pairing, Member).join(Member, Member.id == Pairing.mentor_id)
+    for pairing, mentor in await session.execute(
+        select(Pairing, Member)
+        .join(Member, Member.id == Pairing.mentor_id)
         .where(Pairing.ended_at.is_(None))
-    )):
+    ):
         mentor_of[pairing.mentee_id] = mentor.pseudonym
     lines = [texts.MEMBERS_HEADER]
     for m in members:
@@ -174,11 +226,16 @@ async def list_members(session: AsyncSession, default_capacity: int) -> str:
             else:
                 status = texts.MENTEE_STATUS_WAITING
             line = texts.MEMBER_LINE_MENTEE.format(
-                short_id=m.short_id, pseudonym=h(m.pseudonym), tz=h(m.timezone), status=status)
+                short_id=m.short_id, pseudonym=h(m.pseudonym), tz=h(m.timezone), status=status
+            )
         else:
             line = texts.MEMBER_LINE_MENTOR.format(
-                short_id=m.short_id, pseudonym=h(m.pseudonym), tz=h(m.timezone),
-                load=loads.get(m.id, 0), capacity=m.capacity or default_capacity)
+                short_id=m.short_id,
+                pseudonym=h(m.pseudonym),
+                tz=h(m.timezone),
+                load=loads.get(m.id, 0),
+                capacity=m.capacity or default_capacity,
+            )
         if not m.reachable:
             line += texts.UNREACHABLE_SUFFIX
         lines.append(line)
@@ -202,11 +259,22 @@ async def suggest_mentors(
     lines = [texts.MATCH_HEADER.format(mentee=h(mentee.pseudonym), mentee_id=mentee.short_id)]
     buttons: list[list[Button]] = []
     for rank, c in enumerate(candidates, start=1):
-        lines.append(texts.MATCH_LINE.format(
-            rank=rank, mentor=h(c.mentor.pseudonym), mentor_id=c.mentor.short_id,
-            reasons=h("; ".join(c.reasons))))
-        buttons.append([(texts.MATCH_BUTTON.format(mentor=c.mentor.pseudonym),
-                         f"pm:{mentee.id}:{c.mentor.id}")])
+        lines.append(
+            texts.MATCH_LINE.format(
+                rank=rank,
+                mentor=h(c.mentor.pseudonym),
+                mentor_id=c.mentor.short_id,
+                reasons=h("; ".join(c.reasons)),
+            )
+        )
+        buttons.append(
+            [
+                (
+                    texts.MATCH_BUTTON.format(mentor=c.mentor.pseudonym),
+                    f"pm:{mentee.id}:{c.mentor.id}",
+                )
+            ]
+        )
     return Outcome(True, "\n".join(lines), buttons)
 
 

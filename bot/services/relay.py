@@ -48,8 +48,9 @@ class RelayResult(StrEnum):
 
 def label_markup(mentee: Member) -> dict[str, Any]:
     """The button under each copy a mentor receives: whose message it is."""
-    return inline_keyboard([[(texts.LABEL.format(pseudonym=mentee.pseudonym),
-                              f"lbl:{mentee.id}")]])
+    return inline_keyboard(
+        [[(texts.LABEL.format(pseudonym=mentee.pseudonym), f"lbl:{mentee.id}")]]
+    )
 
 
 async def relay_message(
@@ -91,7 +92,12 @@ async def relay_message(
 
 
 async def choose_recipient(
-    session: AsyncSession, *, mentor: Member, held_id: int, mentee_id: int, prompt_id: int,
+    session: AsyncSession,
+    *,
+    mentor: Member,
+    held_id: int,
+    mentee_id: int,
+    prompt_id: int,
     now: datetime,
 ) -> str:
     """Send (or drop) a mentor's held message to the mentee they picked; returns a toast."""
@@ -104,17 +110,29 @@ async def choose_recipient(
         held.status = "cancelled"
         edit_text(session, mentor.chat_id, prompt_id, texts.NOT_SENT, now=now)
         return texts.NOT_SENT
-    chosen = next(((p, m) for p, m in await active_mentees(session, mentor.id)
-                   if m.id == mentee_id), None)
+    chosen = next(
+        ((p, m) for p, m in await active_mentees(session, mentor.id) if m.id == mentee_id), None
+    )
     if chosen is None:
         return texts.CHOICE_STALE
     pairing, mentee = chosen
     held.status = "delivered"
     held.delivered_at = now
-    await _copy(session, pairing, mentor, mentee,
-                Incoming(chat_id=held.source_chat_id, message_id=held.source_message_id), now)
-    edit_text(session, mentor.chat_id, prompt_id,
-              texts.SENT_TO.format(mentee=h(mentee.pseudonym)), now=now)
+    await _copy(
+        session,
+        pairing,
+        mentor,
+        mentee,
+        Incoming(chat_id=held.source_chat_id, message_id=held.source_message_id),
+        now,
+    )
+    edit_text(
+        session,
+        mentor.chat_id,
+        prompt_id,
+        texts.SENT_TO.format(mentee=h(mentee.pseudonym)),
+        now=now,
+    )
     return texts.SENT_TO_TOAST.format(mentee=mentee.pseudonym)
 
 
@@ -122,34 +140,57 @@ async def release_held_for_mentee(
     session: AsyncSession, *, pairing: Pairing, mentee: Member, mentor: Member, now: datetime
 ) -> int:
     """Deliver what a mentee wrote while they had no mentor, oldest first."""
-    held = (await session.scalars(
-        select(HeldMessage)
-        .where(HeldMessage.member_id == mentee.id, HeldMessage.status == "held",
-               HeldMessage.reason == "unpaired")
-        .order_by(HeldMessage.id)
-    )).all()
+    held = (
+        await session.scalars(
+            select(HeldMessage)
+            .where(
+                HeldMessage.member_id == mentee.id,
+                HeldMessage.status == "held",
+                HeldMessage.reason == "unpaired",
+            )
+            .order_by(HeldMessage.id)
+        )
+    ).all()
     if not held:
         return 0
-    send_text(session, mentor.chat_id, texts.HELD_DELIVERED_MENTOR.format(
-        mentee=h(mentee.pseudonym), count=len(held)), now=now)
+    send_text(
+        session,
+        mentor.chat_id,
+        texts.HELD_DELIVERED_MENTOR.format(mentee=h(mentee.pseudonym), count=len(held)),
+        now=now,
+    )
     for item in held:
         item.status = "delivered"
         item.delivered_at = now
-        await _copy(session, pairing, mentee, mentor,
-                    Incoming(chat_id=item.source_chat_id, message_id=item.source_message_id), now)
+        await _copy(
+            session,
+            pairing,
+            mentee,
+            mentor,
+            Incoming(chat_id=item.source_chat_id, message_id=item.source_message_id),
+            now,
+        )
     return len(held)
 
 
 async def relay_edit(
-    session: AsyncSession, *, sender: Member, chat_id: int, message_id: int, text: str | None,
-    entities: list[dict[str, Any]] | None, now: datetime,
+    session: AsyncSession,
+    *,
+    sender: Member,
+    chat_id: int,
+    message_id: int,
+    text: str | None,
+    entities: list[dict[str, Any]] | None,
+    now: datetime,
 ) -> bool:
     """Mirror an edit onto the other side's copy when both are text; say so otherwise."""
     record = await session.scalar(
-        select(RelayedMessage).where(
+        select(RelayedMessage)
+        .where(
             RelayedMessage.source_chat_id == chat_id,
             RelayedMessage.source_message_id == message_id,
-        ).order_by(RelayedMessage.id.desc())
+        )
+        .order_by(RelayedMessage.id.desc())
     )
     if record is None:
         return False
@@ -167,8 +208,14 @@ async def relay_edit(
         assert mentee is not None
         # Without reply_markup the edit would drop the label.
         payload["reply_markup"] = label_markup(mentee)
-    enqueue(session, chat_id=record.dest_chat_id, method="editMessageText", payload=payload,
-            now=now, priority=Priority.RELAY)
+    enqueue(
+        session,
+        chat_id=record.dest_chat_id,
+        method="editMessageText",
+        payload=payload,
+        now=now,
+        priority=Priority.RELAY,
+    )
     return True
 
 
@@ -192,17 +239,26 @@ async def _record_for(
 ) -> RelayedMessage | None:
     """The routing record of a message in this chat, whether it was the original or the copy."""
     return await session.scalar(
-        select(RelayedMessage).where(or_(
-            (RelayedMessage.dest_chat_id == chat_id) & (RelayedMessage.dest_message_id == message_id),
-            (RelayedMessage.source_chat_id == chat_id)
-            & (RelayedMessage.source_message_id == message_id),
-        )).order_by(RelayedMessage.id.desc())
+        select(RelayedMessage)
+        .where(
+            or_(
+                (RelayedMessage.dest_chat_id == chat_id)
+                & (RelayedMessage.dest_message_id == message_id),
+                (RelayedMessage.source_chat_id == chat_id)
+                & (RelayedMessage.source_message_id == message_id),
+            )
+        )
+        .order_by(RelayedMessage.id.desc())
     )
 
 
 async def _copy(
-    session: AsyncSession, pairing: Pairing, sender: Member, recipient: Member,
-    message: Incoming, now: datetime,
+    session: AsyncSession,
+    pairing: Pairing,
+    sender: Member,
+    recipient: Member,
+    message: Incoming,
+    now: datetime,
 ) -> RelayedMessage:
     record = RelayedMessage(
         pairing_id=pairing.id,
@@ -233,15 +289,23 @@ async def _copy(
                 }
             else:
                 payload[RESOLVE_REPLY_TO_RELAY] = replied.id
-    enqueue(session, chat_id=recipient.chat_id, method="copyMessage", payload=payload, now=now,
-            priority=Priority.RELAY, relay_id=record.id)
+    enqueue(
+        session,
+        chat_id=recipient.chat_id,
+        method="copyMessage",
+        payload=payload,
+        now=now,
+        priority=Priority.RELAY,
+        relay_id=record.id,
+    )
     return record
 
 
 async def label_hint(session: AsyncSession, *, mentor: Member, mentee_id: int) -> str:
     """The toast for a label button: how to answer that mentee."""
-    pairing = await session.scalar(select(Pairing).where(
-        Pairing.mentor_id == mentor.id, Pairing.mentee_id == mentee_id))
+    pairing = await session.scalar(
+        select(Pairing).where(Pairing.mentor_id == mentor.id, Pairing.mentee_id == mentee_id)
+    )
     mentee = await session.get(Member, mentee_id) if pairing is not None else None
     if mentee is None:
         return texts.NOT_YOUR_BUTTON

@@ -34,14 +34,16 @@ def program(emu: BotApiEmulator, scenario: Scenario, coordinator: FakeUser) -> P
 
 @pytest.fixture
 def sam(emu: BotApiEmulator) -> FakeUser:
-    return emu.user(7100000001, "Samantha", "Realname", username="sam_realname",
-                    phone_number="+15550123")
+    return emu.user(
+        7100000001, "Samantha", "Realname", username="sam_realname", phone_number="+15550123"
+    )
 
 
 @pytest.fixture
 def alex(emu: BotApiEmulator) -> FakeUser:
-    return emu.user(7300000001, "Alexander", "Truename", username="alex_truename",
-                    phone_number="+15550987")
+    return emu.user(
+        7300000001, "Alexander", "Truename", username="alex_truename", phone_number="+15550987"
+    )
 
 
 @pytest.fixture

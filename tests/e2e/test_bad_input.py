@@ -14,8 +14,9 @@ from tests.e2e.conftest import Program
 async def test_unknown_command_gets_help_pointer(paired: Program, sam: FakeUser) -> None:
     reply = await paired.scenario.say(sam, "/frobnicate now")
     assert reply is not None and "don't know that command" in reply["text"]
-    assert not any("frobnicate" in (m.get("text") or "")
-                   for m in paired.emu.bot_messages(7300000001))
+    assert not any(
+        "frobnicate" in (m.get("text") or "") for m in paired.emu.bot_messages(7300000001)
+    )
 
 
 async def test_group_chats_get_one_line_and_channels_nothing(
@@ -55,7 +56,10 @@ async def test_forged_and_malformed_buttons_get_a_short_answer(
 
 
 async def test_logs_never_contain_message_text(
-    paired: Program, emu: BotApiEmulator, sam: FakeUser, alex: FakeUser,
+    paired: Program,
+    emu: BotApiEmulator,
+    sam: FakeUser,
+    alex: FakeUser,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
@@ -63,8 +67,7 @@ async def test_logs_never_contain_message_text(
     emu.user_sends(sam, secret)
     await emu.wait_for_bot_message(alex.id, "4471")
     emu.user_sends(sam, kind="photo", caption=secret)
-    await emu.wait_for(lambda: any("photo" in m for m in emu.bot_messages(alex.id)),
-                       what="photo")
+    await emu.wait_for(lambda: any("photo" in m for m in emu.bot_messages(alex.id)), what="photo")
     reply = await paired.scenario.say(paired.coordinator, "/members")
     assert reply is not None
     logged = "\n".join(f"{r.name} {r.getMessage()}" for r in caplog.records)

@@ -32,15 +32,20 @@ async def test_coordinator_invites_and_a_mentee_enrols(
     assert consent is not None
     assert "not an emergency service" in consent["text"]
     assert "988" in consent["text"]
-    welcome = await scenario.enrol(sam, code, "Sam", timezone="Asia/Tokyo", language="es",
-                                   tags=["opioids", "parenting"])
+    welcome = await scenario.enrol(
+        sam, code, "Sam", timezone="Asia/Tokyo", language="es", tags=["opioids", "parenting"]
+    )
     assert "Sam" in welcome["text"] and "M-0001" in welcome["text"]
 
     async with runtime.session_factory() as session:
         member = await session.scalar(select(Member))
     assert member is not None
     assert (member.role, member.pseudonym, member.timezone, member.language) == (
-        "mentee", "Sam", "Asia/Tokyo", "es")
+        "mentee",
+        "Sam",
+        "Asia/Tokyo",
+        "es",
+    )
     assert member.tag_list == ["opioids", "parenting"]
     # The coordinators hear about the newcomer, with a hint to match them.
     note = await emu.wait_for_bot_message(COORDINATOR_ID, "New mentee enrolled")
@@ -71,8 +76,10 @@ async def test_declining_consent_stores_nothing(
     consent = await scenario.say(sam, f"/start {code}")
     assert consent is not None
     await scenario.press(sam, consent, f"cn:n:{code}")
-    await emu.wait_for(lambda: "Nothing about you has been stored"
-                       in emu.bot_messages(sam.id)[-1]["text"], what="the decline message")
+    await emu.wait_for(
+        lambda: "Nothing about you has been stored" in emu.bot_messages(sam.id)[-1]["text"],
+        what="the decline message",
+    )
     assert await _count(runtime, Member) == 0
     assert await _count(runtime, EnrolmentDraft) == 0
     # The invite is still good for when they change their mind.

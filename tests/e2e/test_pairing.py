@@ -48,8 +48,9 @@ async def test_pair_refuses_wrong_roles_double_pairing_and_full_mentors(
 async def test_unpair_tells_both_sides(paired: Program, sam: FakeUser, alex: FakeUser) -> None:
     reply = await paired.scenario.say(paired.coordinator, "/unpair Sam")
     assert reply is not None and "Ended the pairing" in reply["text"]
-    await paired.emu.wait_for_bot_message(sam.id, "Your pairing with <b>Alex</b>".replace(
-        "<b>", "").replace("</b>", ""))
+    await paired.emu.wait_for_bot_message(
+        sam.id, "Your pairing with <b>Alex</b>".replace("<b>", "").replace("</b>", "")
+    )
     await paired.emu.wait_for_bot_message(alex.id, "Your pairing with Sam")
     again = await paired.scenario.say(paired.coordinator, "/unpair Sam")
     assert again is not None and "has no mentor" in again["text"]
@@ -58,16 +59,26 @@ async def test_unpair_tells_both_sides(paired: Program, sam: FakeUser, alex: Fak
 async def test_match_ranks_mentors_and_pairs_from_a_button(
     program: Program, emu: BotApiEmulator, sam: FakeUser
 ) -> None:
-    await program.join(sam, "mentee", "Sam", timezone="America/New_York", language="es",
-                       tags=["opioids"])
-    await program.join(emu.user(7300000011, "A"), "mentor", "Tokyo Tom", timezone="Asia/Tokyo",
-                       language="en")
-    await program.join(emu.user(7300000012, "B"), "mentor", "Rosa", timezone="America/Chicago",
-                       language="es", tags=["opioids"])
-    await program.join(emu.user(7300000013, "C"), "mentor", "Lena", timezone="America/New_York",
-                       language="en")
-    await program.join(emu.user(7300000014, "D"), "mentor", "Maya", timezone="Europe/Madrid",
-                       language="es")
+    await program.join(
+        sam, "mentee", "Sam", timezone="America/New_York", language="es", tags=["opioids"]
+    )
+    await program.join(
+        emu.user(7300000011, "A"), "mentor", "Tokyo Tom", timezone="Asia/Tokyo", language="en"
+    )
+    await program.join(
+        emu.user(7300000012, "B"),
+        "mentor",
+        "Rosa",
+        timezone="America/Chicago",
+        language="es",
+        tags=["opioids"],
+    )
+    await program.join(
+        emu.user(7300000013, "C"), "mentor", "Lena", timezone="America/New_York", language="en"
+    )
+    await program.join(
+        emu.user(7300000014, "D"), "mentor", "Maya", timezone="Europe/Madrid", language="es"
+    )
     reply = await program.scenario.say(program.coordinator, "/match Sam")
     assert reply is not None
     lines = reply["text"].splitlines()
@@ -76,16 +87,24 @@ async def test_match_ranks_mentors_and_pairs_from_a_button(
     assert len(lines) == 4 and not any("Tokyo Tom" in line for line in lines)
     answer = await program.scenario.press_label(program.coordinator, reply, "Pair with Rosa")
     assert answer == ""
-    confirmation = await emu.wait_for_bot_message(COORDINATOR_ID, "Paired mentee",
-                                                  after=reply["message_id"])
+    confirmation = await emu.wait_for_bot_message(
+        COORDINATOR_ID, "Paired mentee", after=reply["message_id"]
+    )
     assert "Rosa" in confirmation["text"]
     await emu.wait_for_bot_message(sam.id, "You now have a mentor: Rosa")
 
 
-async def test_coordinator_commands_are_refused_to_members(paired: Program, sam: FakeUser,
-                                                           alex: FakeUser) -> None:
+async def test_coordinator_commands_are_refused_to_members(
+    paired: Program, sam: FakeUser, alex: FakeUser
+) -> None:
     for user in (sam, alex):
-        for command in ("/invite mentee", "/pair Sam Alex", "/unpair Sam", "/pairs",
-                        "/members", "/match Sam"):
+        for command in (
+            "/invite mentee",
+            "/pair Sam Alex",
+            "/unpair Sam",
+            "/pairs",
+            "/members",
+            "/match Sam",
+        ):
             reply = await paired.scenario.say(user, command)
             assert reply is not None and "for program coordinators" in reply["text"], command

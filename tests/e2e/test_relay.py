@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import json
+
 import pytest
 
 from emulator import BotApiEmulator, FakeUser
 from tests.e2e.conftest import Program
 
-MEDIA = ["photo", "voice", "video", "document", "sticker", "location", "audio", "video_note",
-         "animation"]
+MEDIA = [
+    "photo",
+    "voice",
+    "video",
+    "document",
+    "sticker",
+    "location",
+    "audio",
+    "video_note",
+    "animation",
+]
 
 
-async def test_text_goes_both_ways_as_copies(paired: Program, sam: FakeUser,
-                                             alex: FakeUser) -> None:
+async def test_text_goes_both_ways_as_copies(
+    paired: Program, sam: FakeUser, alex: FakeUser
+) -> None:
     emu = paired.emu
     before = emu.last_message_id(alex.id)
     emu.user_sends(sam, "rough day, glad you're there")
@@ -30,20 +41,23 @@ async def test_text_goes_both_ways_as_copies(paired: Program, sam: FakeUser,
 
 
 @pytest.mark.parametrize("kind", MEDIA)
-async def test_media_goes_both_ways(paired: Program, sam: FakeUser, alex: FakeUser,
-                                    kind: str) -> None:
+async def test_media_goes_both_ways(
+    paired: Program, sam: FakeUser, alex: FakeUser, kind: str
+) -> None:
     emu = paired.emu
     sent = emu.user_sends(sam, kind=kind, caption="look" if kind == "photo" else None)
     copy = await emu.wait_for(
         lambda: next((m for m in emu.bot_messages(alex.id) if kind in m), None),
-        what=f"the {kind} at the mentor")
+        what=f"the {kind} at the mentor",
+    )
     assert copy[kind] == sent[kind]
     if kind == "photo":
         assert copy["caption"] == "look"
     answer = emu.user_sends(alex, kind=kind)
     back = await emu.wait_for(
         lambda: next((m for m in emu.bot_messages(sam.id) if kind in m), None),
-        what=f"the {kind} at the mentee")
+        what=f"the {kind} at the mentee",
+    )
     assert back[kind] == answer[kind]
 
 
@@ -56,8 +70,9 @@ async def test_nothing_received_reveals_the_other_side(
     emu.user_sends(alex, "hello Sam")
     emu.user_sends(alex, kind="voice")
     await emu.wait_for(lambda: len(emu.bot_messages(alex.id)) >= 5, what="copies at Alex")
-    await emu.wait_for(lambda: any("voice" in m for m in emu.bot_messages(sam.id)),
-                       what="voice at Sam")
+    await emu.wait_for(
+        lambda: any("voice" in m for m in emu.bot_messages(sam.id)), what="voice at Sam"
+    )
     for receiver, other in ((alex, sam), (sam, alex)):
         received = json.dumps(emu.bot_messages(receiver.id), ensure_ascii=False)
         for secret in other.identity_strings():
@@ -102,9 +117,15 @@ async def test_mentor_with_several_mentees_routes_replies_and_asks_whom(
     answer = await paired.scenario.press(alex, question, to_jo_data)
     assert answer == "Sent to Jo."
     await emu.wait_for_bot_message(jo.id, "moved to 7pm")
-    await emu.wait_for(lambda: "Sent to Jo" in emu.bot_messages(alex.id)[
-        [m["message_id"] for m in emu.bot_messages(alex.id)].index(question["message_id"])
-    ]["text"], what="the question edited to say where it went")
+    await emu.wait_for(
+        lambda: (
+            "Sent to Jo"
+            in emu.bot_messages(alex.id)[
+                [m["message_id"] for m in emu.bot_messages(alex.id)].index(question["message_id"])
+            ]["text"]
+        ),
+        what="the question edited to say where it went",
+    )
     assert not any("7pm" in (m.get("text") or "") for m in emu.bot_messages(sam.id))
     # The same button a second time does not send it twice.
     stale = emu.press_raw(alex, question, to_jo_data)
@@ -113,21 +134,24 @@ async def test_mentor_with_several_mentees_routes_replies_and_asks_whom(
     assert len([m for m in emu.bot_messages(jo.id) if "7pm" in (m.get("text") or "")]) == 1
 
 
-async def test_edits_are_mirrored_on_text_copies(paired: Program, sam: FakeUser,
-                                                 alex: FakeUser) -> None:
+async def test_edits_are_mirrored_on_text_copies(
+    paired: Program, sam: FakeUser, alex: FakeUser
+) -> None:
     emu = paired.emu
     original = emu.user_sends(sam, "meet at 5")
     copy = await emu.wait_for_bot_message(alex.id, "meet at 5")
     emu.user_edits(sam, original["message_id"], "meet at 6")
     await emu.wait_for(
         lambda: emu.chats[alex.id].messages[copy["message_id"]]["text"] == "meet at 6",
-        what="the edit at the mentor")
+        what="the edit at the mentor",
+    )
     edited = emu.chats[alex.id].messages[copy["message_id"]]
     assert edited["reply_markup"]["inline_keyboard"][0][0]["text"] == "💬 Sam"
 
     photo = emu.user_sends(sam, kind="photo")
-    await emu.wait_for(lambda: any("photo" in m for m in emu.bot_messages(alex.id)),
-                       what="the photo")
+    await emu.wait_for(
+        lambda: any("photo" in m for m in emu.bot_messages(alex.id)), what="the photo"
+    )
     emu.chats[sam.id].messages[photo["message_id"]]["caption"] = "edited caption"
     emu.user_edits(sam, photo["message_id"], "now text?")
     await emu.wait_for_bot_message(sam.id, "Only edits of text messages")
@@ -147,12 +171,18 @@ async def test_unpaired_mentee_messages_wait_for_their_mentor(
     assert "Paired" in await program.pair("Sam", "Alex")
     note = await emu.wait_for_bot_message(alex.id, "wrote while waiting")
     first = await emu.wait_for_bot_message(alex.id, "is anyone there?", after=note["message_id"])
-    await emu.wait_for(lambda: any("photo" in m and m["message_id"] > first["message_id"]
-                                   for m in emu.bot_messages(alex.id)), what="the held photo")
+    await emu.wait_for(
+        lambda: any(
+            "photo" in m and m["message_id"] > first["message_id"]
+            for m in emu.bot_messages(alex.id)
+        ),
+        what="the held photo",
+    )
 
 
-async def test_mentor_without_mentees_is_told(program: Program, emu: BotApiEmulator,
-                                              alex: FakeUser) -> None:
+async def test_mentor_without_mentees_is_told(
+    program: Program, emu: BotApiEmulator, alex: FakeUser
+) -> None:
     await program.join(alex, "mentor", "Alex")
     emu.user_sends(alex, "hello?")
     await emu.wait_for_bot_message(alex.id, "no mentees at the moment")

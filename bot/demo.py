@@ -1,0 +1,144 @@
+"""A scripted program played against the bundled Bot API emulator: no token, no network.
+
+A coordinator invites a mentee and a mentor, they enrol, get matched and paired, and talk,
+photo included. Then each person's chat is printed as they would see it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from bot.app import BotRuntime
+from bot.config import load_settings
+from emulator import BotApiEmulator, FakeUser
+from emulator.scenario import Scenario
+
+MEDIA_KINDS = (
+    "photo",
+    "voice",
+    "video",
+    "document",
+    "sticker",
+    "location",
+    "audio",
+    "video_note",
+    "animation",
+)
+
+
+def describe(message: dict[str, Any]) -> str:
+    """One message as a person sees it: its text or a [media] marker, and any buttons."""
+    parts = [f"[{kind}]" for kind in MEDIA_KINDS if kind in message]
+    body = message.get("text") or message.get("caption") or ""
+    if body:
+        parts.append(body)
+    if "reply_to_message" in message:
+        quoted = message["reply_to_message"].get("text") or "[media]"
+        parts.insert(0, f"(replying to “{quoted[:40]}”)")
+    text = " ".join(parts)
+    buttons = [
+        b["text"]
+        for row in message.get("reply_markup", {}).get("inline_keyboard", [])
+        for b in row
+    ]
+    if buttons:
+        text += "\n      buttons: " + " | ".join(f"[{b}]" for b in buttons)
+    return text
+
+
+def transcript(emu: BotApiEmulator, user: FakeUser, title: str) -> str:
+    lines = [f"\n=== What {title} sees ===".ljust(60, "=")]
+    for message in emu.all_messages(user.id):
+        who = "bot" if message.get("from", {}).get("id") == emu.bot_id else user.first_name
+        body = describe(message).replace("\n", "\n      ")
+        lines.append(f"  {who:>8}: {body}")
+    return "\n".join(lines)
+
+
+async def play(emu: BotApiEmulator) -> list[tuple[FakeUser, str]]:
+    scene = Scenario(emu)
+    casey = emu.user(1000, "Casey", username="casey_coordinator")
+    sam = emu.user(7100000001, "Samantha", "Jones", username="samj_1990")
+    alex = emu.user(7300000001, "Alexander", "Smith", username="alex_smith")
+
+    mentee_code = await scene.invite(casey, "mentee")
+    mentor_code = await scene.invite(casey, "mentor")
+    await scene.enrol(
+        sam, mentee_code, "Sam", timezone="America/New_York", language="en", tags=["alcohol"]
+    )
+    await scene.enrol(
+        alex,
+        mentor_code,
+        "Alex",
+        timezone="America/Chicago",
+        language="en",
+        tags=["alcohol", "parenting"],
+    )
+
+    suggestions = await scene.say(casey, "/match Sam")
+    assert suggestions is not None
+    await scene.press_label(casey, suggestions, "Pair with Alex")
+    await emu.wait_for_bot_message(sam.id, "You now have a mentor")
+
+    first = emu.user_sends(sam, "Hi Alex, day 12 today. Cravings were loud this afternoon.")
+    copy = await emu.wait_for_bot_message(alex.id, "day 12")
+    emu.user_sends(
+        alex, "Day 12 is huge. What helped you get through it?", reply_to=copy["message_id"]
+    )
+    await emu.wait_for_bot_message(sam.id, "Day 12 is huge")
+    emu.user_sends(sam, kind="photo", caption="A long walk instead of the bar")
+    await emu.wait_for(
+        lambda: any("photo" in m for m in emu.bot_messages(alex.id)), what="the photo"
+    )
+    emu.user_sends(alex, "Beautiful. Same time tomorrow?")
+    await emu.wait_for_bot_message(sam.id, "Same time tomorrow")
+    emu.user_edits(
+        sam,
+        first["message_id"],
+        "Hi Alex, day 12 today. Cravings were loud this afternoon, but I'm ok.",
+    )
+    await emu.wait_for(
+        lambda: "I'm ok" in (emu.chats[alex.id].messages[copy["message_id"]].get("text") or ""),
+        what="the edit",
+    )
+    await scene.say(casey, "/pairs")
+    return [(casey, "Casey (coordinator)"), (sam, "Sam (mentee)"), (alex, "Alex (mentor)")]
+
+
+async def run_demo() -> int:
+    logging.basicConfig(level=logging.WARNING)
+    logging.getLogger("telegram").setLevel(logging.WARNING)
+    emu = BotApiEmulator()
+    await emu.start()
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = load_settings(
+            telegram_bot_token=emu.token,
+            telegram_api_base_url=emu.base_url,
+            database_url=f"sqlite+aiosqlite:///{Path(tmp) / 'demo.sqlite3'}",
+            coordinator_ids="1000",
+            _env_file=None,
+        )
+        runtime = BotRuntime(settings, emu.token, poll_timeout=1)
+        await runtime.start()
+        try:
+            people = await play(emu)
+        finally:
+            await runtime.stop()
+            await emu.stop()
+    print("Demo: the bot ran against the bundled Telegram emulator (no token, no network).")
+    print("Nobody below ever sees another person's Telegram name, username or id.")
+    for user, title in people:
+        print(transcript(emu, user, title))
+    print(
+        "\nTo run the real bot, put TELEGRAM_BOT_TOKEN and COORDINATOR_IDS in .env "
+        "(see .env.example)."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(asyncio.run(run_demo()))

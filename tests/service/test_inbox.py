@@ -1,0 +1,54 @@
+"""The durable inbox: an update is processed once, even if it arrives twice or the bot stops
+before processing it."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.app import BotRuntime
+from bot.config import Settings
+from emulator import BotApiEmulator
+from storage import migrate
+from storage.models import InboxUpdate
+from tests.conftest import COORDINATOR_ID
+from tests.helpers import FakeClock
+
+
+def invite_update(update_id: int) -> dict[str, object]:
+    return {"update_id": update_id, "message": {
+        "message_id": 1, "date": 0, "text": "/pairs",
+        "chat": {"id": COORDINATOR_ID, "type": "private", "first_name": "Casey"},
+        "from": {"id": COORDINATOR_ID, "is_bot": False, "first_name": "Casey"},
+        "entities": [{"type": "bot_command", "offset": 0, "length": 6}]}}
+
+
+async def test_stored_update_is_processed_after_restart_and_only_once(
+    settings: Settings, emu: BotApiEmulator, clock: FakeClock
+) -> None:
+    emu.user(COORDINATOR_ID, "Casey")
+    emu.user_sends(emu.users[COORDINATOR_ID], "hello")  # opens the chat
+    assert settings.telegram_bot_token is not None
+    token = settings.telegram_bot_token.get_secret_value()
+
+    # A previous run stored the update (committed) and died before processing it.
+    await migrate.upgrade(settings.database_url)
+    first = BotRuntime(settings, token, clock=clock, poll_timeout=1)
+    await first.inbox.store([invite_update(900)])
+    await first.engine.dispose()
+
+    second = BotRuntime(settings, token, clock=clock, poll_timeout=1)
+    await second.start()
+    try:
+        await emu.wait_for_bot_message(COORDINATOR_ID, "No active pairings")
+        # The same update arriving again (webhook retry, lost confirmation) is ignored.
+        await second.inbox.store([invite_update(900)])
+        await second.inbox.process_pending()
+        async with second.session_factory() as s:
+            row = await s.get(InboxUpdate, 900)
+            assert row is not None and row.processed_at is not None and not row.failed
+            assert row.payload == "{}"  # the update's content is not kept
+            assert len((await s.scalars(select(InboxUpdate))).all()) >= 1
+    finally:
+        await second.stop()
+    replies = [m for m in emu.bot_messages(COORDINATOR_ID) if "No active pairings" in m["text"]]
+    assert len(replies) == 1
