@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram.ext import ApplicationBuilder, ContextTypes
 
 from bot.clock import Clock, SystemClock
-from bot.config import Settings
+from bot.config import Settings, limits_from
 from bot.context import BotApplication, BotContext, BotData, Services
 from bot.delivery import DeliveryWorker
 from bot.inbox import Inbox
@@ -60,7 +60,9 @@ class BotRuntime:
             self.engine
         )
         self.app = build_application(settings, token)
-        self.delivery = DeliveryWorker(self.session_factory, self.app.bot, self.clock)
+        self.delivery = DeliveryWorker(
+            self.session_factory, self.app.bot, self.clock, limits=limits_from(settings)
+        )
         self.inbox = Inbox(
             self.app, self.session_factory, self.clock, self.delivery, poll_timeout=poll_timeout
         )

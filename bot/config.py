@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.ratelimit import Limits
+
 TELEGRAM_API = "https://api.telegram.org/bot"
 TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
 
@@ -29,6 +31,11 @@ class Settings(BaseSettings):
     mentor_capacity: int = Field(default=3, ge=1, le=50)
     invite_ttl_days: int = Field(default=7, ge=1, le=90)
     crisis_line: str = "988 (call or text, US) or your local emergency number"
+    # Telegram's limits, kept by the delivery worker (a little under them, to never hit 429).
+    rate_limit_global_per_s: float = Field(default=28.0, gt=0)
+    rate_limit_chat_per_s: float = Field(default=1.0, gt=0)
+    rate_limit_chat_burst: float = Field(default=3.0, ge=1)
+    rate_limit_group_per_min: float = Field(default=19.0, gt=0)
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod
@@ -79,6 +86,15 @@ class Settings(BaseSettings):
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
         return value
+
+
+def limits_from(settings: Settings) -> Limits:
+    return Limits(
+        global_per_s=settings.rate_limit_global_per_s,
+        chat_per_s=settings.rate_limit_chat_per_s,
+        chat_burst=settings.rate_limit_chat_burst,
+        group_per_min=settings.rate_limit_group_per_min,
+    )
 
 
 def load_settings(**overrides: object) -> Settings:

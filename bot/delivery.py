@@ -7,14 +7,17 @@ between the two can repeat that one message but never lose one.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import random
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import (
     Bot,
@@ -24,10 +27,11 @@ from telegram import (
     MessageEntity,
     ReplyParameters,
 )
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot.clock import Clock
-from bot.services.outbox import RESOLVE_MESSAGE_ID_FROM_RELAY, RESOLVE_REPLY_TO_RELAY
+from bot.ratelimit import Limits, RateLimiter
+from bot.services.outbox import RESOLVE_MESSAGE_ID_FROM_RELAY, RESOLVE_REPLY_TO_RELAY, Priority
 from storage.db import transaction
 from storage.models import Member, OutboxMessage, RelayedMessage
 
@@ -87,7 +91,11 @@ def backoff_seconds(attempt: int, rng: random.Random) -> float:
 
 
 class DeliveryWorker:
-    """Drains the outbox. One worker per database; it is the only sender."""
+    """Drains the outbox. One worker per database; it is the only sender.
+
+    One loop does all database work: it records finished sends, then claims more. A chat with a
+    message in flight gets no other until that one is recorded, so order per chat holds.
+    """
 
     def __init__(
         self,
@@ -95,63 +103,144 @@ class DeliveryWorker:
         bot: Bot,
         clock: Clock,
         *,
-        batch_size: int = 50,
-        concurrency: int = 16,
+        limits: Limits | None = None,
+        max_in_flight: int = 32,
+        candidates: int = 500,
         rng: random.Random | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._factory = session_factory
         self._bot = bot
         self._clock = clock
-        self._batch_size = batch_size
-        self._semaphore = asyncio.Semaphore(concurrency)
+        self._limiter = RateLimiter(limits or Limits(), monotonic)
+        self._max_in_flight = max_in_flight
+        self._candidates = candidates
         self._rng = rng or random.Random()
         self._wakeup = asyncio.Event()
+        self._in_flight: dict[int, asyncio.Task[_Result]] = {}  # chat id -> send
+        self._done: list[tuple[int, _Result]] = []
+        self.on_unreachable: Callable[[AsyncSession, int, datetime], Awaitable[None]] | None = None
 
     def wake(self) -> None:
         self._wakeup.set()
 
-    async def run(self, stop: asyncio.Event) -> None:
-        """Send until `stop` is set; a batch in flight is finished first."""
+    @property
+    def in_flight(self) -> int:
+        return len(self._in_flight)
+
+    async def run(self, stop: asyncio.Event, grace_s: float = 10.0) -> None:
+        """Send until `stop` is set, then let sends in flight finish (at most `grace_s`)."""
         while not stop.is_set():
             try:
-                sent = await self.drain_once()
+                await self._record_done()
+                started = await self._dispatch()
             except Exception:
-                log.exception("delivery batch failed")
-                sent = 0
-            if sent:
+                log.exception("delivery round failed")
+                started = 0
+            if started and len(self._in_flight) < self._max_in_flight:
                 continue
             self._wakeup.clear()
-            waiters = [
-                asyncio.ensure_future(self._wakeup.wait()),
-                asyncio.ensure_future(stop.wait()),
-            ]
-            await asyncio.wait(waiters, timeout=IDLE_POLL_S, return_when=asyncio.FIRST_COMPLETED)
-            for waiter in waiters:
-                waiter.cancel()
+            await self._sleep(stop)
+        if self._in_flight:
+            await asyncio.wait(list(self._in_flight.values()), timeout=grace_s)
+        try:
+            await self._record_done()
+        finally:
+            for task in self._in_flight.values():
+                task.cancel()
+
+    async def _sleep(self, stop: asyncio.Event) -> None:
+        timeout = IDLE_POLL_S
+        if not self._limiter.global_available():
+            timeout = min(timeout, self._limiter.wait_s() + 0.001)
+        elif self._pending_hint:
+            timeout = 0.02  # messages wait only for their chat's rate limit
+        waiters: list[asyncio.Future[Any]] = [
+            asyncio.ensure_future(self._wakeup.wait()),
+            asyncio.ensure_future(stop.wait()),
+        ]
+        waiters += [asyncio.ensure_future(asyncio.shield(t)) for t in self._in_flight.values()]
+        await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        for waiter in waiters:
+            waiter.cancel()
 
     async def drain_once(self) -> int:
-        """Send one batch: the oldest due message of each chat, by priority. Returns its size."""
+        """Start one round of sends and wait for them to be recorded. Returns how many."""
+        started = await self._dispatch()
+        if self._in_flight:
+            await asyncio.wait(list(self._in_flight.values()))
+        await self._record_done()
+        return started
+
+    _pending_hint = False
+
+    async def _dispatch(self) -> int:
+        """Claim the next messages the limits allow (one per chat) and start sending them."""
+        room = self._max_in_flight - len(self._in_flight)
+        if room <= 0 or not self._limiter.global_available():
+            return 0
         now = self._clock.now()
         async with transaction(self._factory) as session:
+            pending = OutboxMessage.status == "pending"
             heads = (
+                select(func.min(OutboxMessage.id)).where(pending).group_by(OutboxMessage.chat_id)
+            )
+            # Escalations jump the queue of their chat; everything else keeps chat order.
+            urgent = (
                 select(func.min(OutboxMessage.id))
-                .where(OutboxMessage.status == "pending")
+                .where(pending, OutboxMessage.priority == int(Priority.ESCALATION))
                 .group_by(OutboxMessage.chat_id)
             )
             rows = (
                 await session.scalars(
                     select(OutboxMessage)
-                    .where(OutboxMessage.id.in_(heads), OutboxMessage.not_before <= now)
+                    .where(
+                        or_(OutboxMessage.id.in_(heads), OutboxMessage.id.in_(urgent)),
+                        OutboxMessage.not_before <= now,
+                    )
                     .order_by(OutboxMessage.priority, OutboxMessage.id)
-                    .limit(self._batch_size)
+                    .limit(self._candidates)
                 )
             ).all()
-            jobs = [(row.id, row.method, await self._resolve(session, row)) for row in rows]
-        if not jobs:
-            return 0
-        results = await asyncio.gather(*(self._send(*job) for job in jobs))
-        await self._record(results)
-        return len(results)
+            chosen: list[OutboxMessage] = []
+            seen: set[int] = set()
+            for row in rows:
+                if len(chosen) >= room or not self._limiter.global_available():
+                    break
+                if row.chat_id in seen or row.chat_id in self._in_flight:
+                    continue
+                seen.add(row.chat_id)
+                if self._limiter.try_acquire(row.chat_id):
+                    chosen.append(row)
+            self._pending_hint = len(rows) > len(chosen)
+            jobs = [
+                (row.chat_id, row.id, row.method, await self._resolve(session, row))
+                for row in chosen
+            ]
+        for chat_id, row_id, method, payload in jobs:
+            task = asyncio.create_task(self._send(row_id, method, payload))
+            self._in_flight[chat_id] = task
+            task.add_done_callback(functools.partial(self._finished, chat_id))
+        return len(jobs)
+
+    def _finished(self, chat_id: int, task: asyncio.Task[_Result]) -> None:
+        if task.cancelled():
+            return
+        self._done.append((chat_id, task.result()))
+        self._wakeup.set()
+
+    async def _record_done(self) -> None:
+        if not self._done:
+            return
+        done, self._done = self._done, []
+        try:
+            await self._record([result for _, result in done])
+        except Exception:
+            self._done = done + self._done
+            raise
+        for chat_id, _ in done:
+            self._in_flight.pop(chat_id, None)
+        self._limiter.forget_idle()
 
     async def _resolve(self, session: AsyncSession, row: OutboxMessage) -> dict[str, Any] | None:
         """Fill in message ids known only once an earlier copy was sent."""
@@ -175,23 +264,26 @@ class DeliveryWorker:
     async def _send(self, row_id: int, method: str, payload: dict[str, Any] | None) -> _Result:
         if payload is None:
             return _Result(row_id, error="the message it refers to was never delivered")
-        async with self._semaphore:
-            try:
-                result = await call_bot_api(self._bot, method, payload)
-            except RetryAfter as exc:
-                delay = exc.retry_after
-                seconds = delay.total_seconds() if isinstance(delay, timedelta) else float(delay)
-                return _Result(row_id, error="429 retry after", retry_after_s=seconds)
-            except Forbidden as exc:
-                return _Result(row_id, error=f"forbidden: {exc.message}"[:300], forbidden=True)
-            except BadRequest as exc:
-                if "message is not modified" in exc.message:
-                    return _Result(row_id)
-                return _Result(row_id, error=f"bad request: {exc.message}"[:300])
-            except (NetworkError, TelegramError) as exc:
-                return _Result(
-                    row_id, error=f"{type(exc).__name__}: {exc.message}"[:300], transient=True
-                )
+        try:
+            result = await call_bot_api(self._bot, method, payload)
+        except RetryAfter as exc:
+            delay = exc.retry_after
+            seconds = delay.total_seconds() if isinstance(delay, timedelta) else float(delay)
+            self._limiter.pause_for(seconds)
+            return _Result(row_id, error="429 retry after", retry_after_s=seconds)
+        except Forbidden as exc:
+            return _Result(row_id, error=f"forbidden: {exc.message}"[:300], forbidden=True)
+        except BadRequest as exc:
+            if "message is not modified" in exc.message:
+                return _Result(row_id)
+            return _Result(row_id, error=f"bad request: {exc.message}"[:300])
+        except TelegramError as exc:  # NetworkError, TimedOut, 5xx and the like
+            return _Result(
+                row_id, error=f"{type(exc).__name__}: {exc.message}"[:300], transient=True
+            )
+        except Exception as exc:
+            log.error("outbox id=%s send failed unexpectedly", row_id, exc_info=exc)
+            return _Result(row_id, error=f"unexpected {type(exc).__name__}", transient=True)
         message_id = getattr(result, "message_id", None)
         return _Result(row_id, message_id=message_id)
 

@@ -58,6 +58,10 @@ def settings(db_url: str, emu: BotApiEmulator) -> Settings:
         telegram_api_base_url=emu.base_url,
         database_url=db_url,
         coordinator_ids=str(COORDINATOR_ID),
+        # Scripted users type faster than people; the limits have their own tests.
+        rate_limit_chat_per_s=50,
+        rate_limit_chat_burst=20,
+        rate_limit_global_per_s=200,
         _env_file=None,
     )
 
