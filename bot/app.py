@@ -6,6 +6,7 @@ import asyncio
 import logging
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram.ext import ApplicationBuilder, ContextTypes
 
@@ -19,6 +20,7 @@ from bot.services.members import seed_coordinators
 from handlers import register_all
 from storage import migrate
 from storage.db import create_engine, create_session_factory, transaction
+from storage.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +62,9 @@ class BotRuntime:
             self.engine
         )
         self.app = build_application(settings, token)
+        # Backoff and rate limits are about real time at Telegram, whatever the program's clock.
         self.delivery = DeliveryWorker(
-            self.session_factory, self.app.bot, self.clock, limits=limits_from(settings)
+            self.session_factory, self.app.bot, SystemClock(), limits=limits_from(settings)
         )
         self.inbox = Inbox(
             self.app, self.session_factory, self.clock, self.delivery, poll_timeout=poll_timeout
@@ -104,6 +107,25 @@ class BotRuntime:
         await self.app.shutdown()
         await self.engine.dispose()
         log.info("bot stopped")
+
+    async def outbox_pending(self) -> int:
+        async with transaction(self.session_factory) as session:
+            return int(
+                await session.scalar(
+                    select(func.count())
+                    .select_from(OutboxMessage)
+                    .where(OutboxMessage.status == "pending")
+                )
+                or 0
+            )
+
+    async def wait_until_idle(self, timeout: float = 10.0) -> None:
+        """Wait until every queued message has been sent and recorded (demo, tests, bench)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while await self.outbox_pending() or self.delivery.in_flight:
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError("the outbox did not drain")
+            await asyncio.sleep(0.01)
 
     async def run_until(self, stopped: asyncio.Event) -> None:
         await self.start()

@@ -12,9 +12,9 @@ import json
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
@@ -32,8 +32,9 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from bot.clock import Clock
 from bot.ratelimit import Limits, RateLimiter
 from bot.services.outbox import RESOLVE_MESSAGE_ID_FROM_RELAY, RESOLVE_REPLY_TO_RELAY, Priority
+from bot.services.reachability import mark_unreachable
 from storage.db import transaction
-from storage.models import Member, OutboxMessage, RelayedMessage
+from storage.models import OutboxMessage, RelayedMessage
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +120,6 @@ class DeliveryWorker:
         self._wakeup = asyncio.Event()
         self._in_flight: dict[int, asyncio.Task[_Result]] = {}  # chat id -> send
         self._done: list[tuple[int, _Result]] = []
-        self.on_unreachable: Callable[[AsyncSession, int, datetime], Awaitable[None]] | None = None
 
     def wake(self) -> None:
         self._wakeup.set()
@@ -196,7 +196,7 @@ class DeliveryWorker:
                     select(OutboxMessage)
                     .where(
                         or_(OutboxMessage.id.in_(heads), OutboxMessage.id.in_(urgent)),
-                        OutboxMessage.not_before <= now,
+                        or_(OutboxMessage.not_before.is_(None), OutboxMessage.not_before <= now),
                     )
                     .order_by(OutboxMessage.priority, OutboxMessage.id)
                     .limit(self._candidates)
@@ -320,26 +320,14 @@ class DeliveryWorker:
                         row.attempts,
                         delay,
                     )
+                elif result.forbidden:
+                    row.attempts += 1
+                    await mark_unreachable(session, chat_id=row.chat_id, failed_row=row, now=now)
                 else:
                     row.attempts += 1
                     await self._park(session, row)
-                    if result.forbidden:
-                        await self._mark_unreachable(session, row.chat_id)
 
     async def _park(self, session: AsyncSession, row: OutboxMessage) -> None:
         row.status = "dead"
         row.payload = "{}"
         log.error("outbox id=%s method=%s parked as dead", row.id, row.method)
-
-    async def _mark_unreachable(self, session: AsyncSession, chat_id: int) -> None:
-        """Someone blocked the bot: stop queueing for them until they /start again."""
-        member_id = await session.scalar(select(Member.id).where(Member.chat_id == chat_id))
-        await session.execute(
-            update(Member).where(Member.chat_id == chat_id).values(reachable=False)
-        )
-        await session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status == "pending")
-            .values(status="dead", last_error="recipient unreachable", payload="{}")
-        )
-        log.warning("member=%s is unreachable (bot blocked or account deleted)", member_id)

@@ -59,7 +59,7 @@ def transcript(emu: BotApiEmulator, user: FakeUser, title: str) -> str:
     return "\n".join(lines)
 
 
-async def play(emu: BotApiEmulator) -> list[tuple[FakeUser, str]]:
+async def play(emu: BotApiEmulator, runtime: BotRuntime) -> list[tuple[FakeUser, str]]:
     scene = Scenario(emu)
     casey = emu.user(1000, "Casey", username="casey_coordinator")
     sam = emu.user(7100000001, "Samantha", "Jones", username="samj_1990")
@@ -86,6 +86,7 @@ async def play(emu: BotApiEmulator) -> list[tuple[FakeUser, str]]:
 
     first = emu.user_sends(sam, "Hi Alex, day 12 today. Cravings were loud this afternoon.")
     copy = await emu.wait_for_bot_message(alex.id, "day 12")
+    await runtime.wait_until_idle()  # Alex reads before replying
     emu.user_sends(
         alex, "Day 12 is huge. What helped you get through it?", reply_to=copy["message_id"]
     )
@@ -125,7 +126,7 @@ async def run_demo() -> int:
         runtime = BotRuntime(settings, emu.token, poll_timeout=1)
         await runtime.start()
         try:
-            people = await play(emu)
+            people = await play(emu, runtime)
         finally:
             await runtime.stop()
             await emu.stop()

@@ -185,6 +185,19 @@ CHOICE_STALE = "That choice is no longer available."
 EDIT_NOT_RELAYED = (
     "Only edits of text messages can be passed on. If it matters, send a new message."
 )
+UNREACHABLE_FOR_COORDINATORS = (
+    "⚠️ The bot can no longer reach {role} <b>{pseudonym}</b> ({short_id}): they blocked the "
+    "bot or deleted their account. Messages for them are kept until they come back."
+)
+UNREACHABLE_FOR_MENTOR = (
+    "The bot can't reach <b>{pseudonym}</b> at the moment (they may have blocked it). "
+    "Coordinators have been told. What you write is kept for them."
+)
+REACHABLE_AGAIN_FOR_COORDINATORS = "<b>{pseudonym}</b> ({short_id}) can be reached again."
+RECIPIENT_UNREACHABLE = (
+    "<b>{pseudonym}</b> can't be reached by the bot at the moment. Your message is kept and "
+    "will reach them when they come back; coordinators know."
+)
 LABEL = "💬 {pseudonym}"
 LABEL_HINT = "Reply to this message to answer {pseudonym}."
 UNSUPPORTED_MESSAGE = (

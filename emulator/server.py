@@ -29,6 +29,7 @@ JSON_FIELDS = {
     "scope",
     "media",
 }
+SENDING_METHODS = {"sendMessage", "copyMessage", "sendPhoto", "sendDocument"}
 CONTENT_KEYS = (
     "text",
     "photo",
@@ -125,13 +126,19 @@ class BotApiEmulator:
         self._new_update = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.base_url = ""
+        # Telegram's limits, enforced only when a test asks for it.
+        self.enforce_limits = False
+        self.rate_limited = 0
+        self._buckets: dict[int | str, list[float]] = {}
 
     # ---- server lifecycle -------------------------------------------------------------
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
         app = web.Application(client_max_size=60 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
+        self._runner = web.AppRunner(
+            app, access_log=None, shutdown_timeout=1.0, handler_cancellation=True
+        )
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
         await site.start()
@@ -160,6 +167,10 @@ class BotApiEmulator:
         person = FakeUser(user_id, first_name, last_name, username, phone_number)
         self.users[user_id] = person
         return person
+
+    def open_chat(self, user: FakeUser) -> None:
+        """The user has started the bot at some point, so the bot may write to them."""
+        self._chat_for_user(user)
 
     def add_group(self, chat_id: int, title: str) -> None:
         self.chats.setdefault(chat_id, Chat({"id": chat_id, "type": "group", "title": title}))
@@ -344,39 +355,49 @@ class BotApiEmulator:
         except ValueError as exc:
             return _error(ApiError(400, f"Bad Request: {exc}"))
         self.calls.append((method, params))
+        fault = self._consume_fault(method, params)
+        if fault is not None and fault.kind == "reset":
+            assert request.transport is not None
+            request.transport.abort()  # the connection drops without an answer
+            return web.Response(status=500)
         try:
-            await self._apply_faults(method, params)
+            if fault is not None:
+                await _apply_fault(fault)
+            if method in SENDING_METHODS:
+                self._check_rate(_int_or_none(params.get("chat_id")))
             result = await handler(params)
         except ApiError as exc:
             return _error(exc)
-        except ConnectionResetError:
-            raise
         return web.json_response({"ok": True, "result": result})
 
-    async def _apply_faults(self, method: str, params: dict[str, Any]) -> None:
+    def _consume_fault(self, method: str, params: dict[str, Any]) -> Fault | None:
         for fault in list(self.faults):
-            if fault.method is not None and fault.method != method:
-                continue
-            if fault.chat_id is not None and _int_or_none(params.get("chat_id")) != fault.chat_id:
+            if not _fault_matches(fault, method, params):
                 continue
             fault.times -= 1
             if fault.times <= 0:
                 self.faults.remove(fault)
-            if fault.kind == "429":
-                raise ApiError(
-                    429,
-                    f"Too Many Requests: retry after {fault.retry_after}",
-                    retry_after=fault.retry_after,
-                )
-            if fault.kind == "500":
-                raise ApiError(500, "Internal Server Error")
-            if fault.kind == "403":
-                raise ApiError(403, "Forbidden: bot was blocked by the user")
-            if fault.kind == "timeout":
-                await asyncio.sleep(3600)
-            if fault.kind == "reset":
-                raise ConnectionResetError
+            return fault
+        return None
+
+    def _check_rate(self, chat_id: int | None) -> None:
+        """Telegram's flood control: ~30/s overall, ~1/s per chat with short bursts, 20/min
+        per group. Modelled as token buckets a little more tolerant than the bot's own."""
+        if not self.enforce_limits or chat_id is None:
             return
+        now = time.monotonic()
+        per_chat = (20 / 60, 20.0) if chat_id < 0 else (1.0, 5.0)
+        for key, (rate, burst) in (("global", (30.0, 30.0)), (chat_id, per_chat)):
+            tokens, stamp = self._buckets.get(key, [burst, now])
+            tokens = min(burst, tokens + (now - stamp) * rate)
+            if tokens < 1.0:
+                self.rate_limited += 1
+                self._buckets[key] = [tokens, now]
+                retry = max(1, int((1.0 - tokens) / rate + 0.999))
+                raise ApiError(429, f"Too Many Requests: retry after {retry}", retry_after=retry)
+            self._buckets[key] = [tokens, now]
+        for key in ("global", chat_id):
+            self._buckets[key][0] -= 1.0
 
     # ---- methods ------------------------------------------------------------------------
 
@@ -651,6 +672,27 @@ async def _read_params(request: web.Request) -> dict[str, Any]:
             except json.JSONDecodeError:
                 raise ValueError(f"can't parse {key} JSON object") from None
     return params
+
+
+async def _apply_fault(fault: Fault) -> None:
+    if fault.kind == "429":
+        raise ApiError(
+            429,
+            f"Too Many Requests: retry after {fault.retry_after}",
+            retry_after=fault.retry_after,
+        )
+    if fault.kind == "500":
+        raise ApiError(500, "Internal Server Error")
+    if fault.kind == "403":
+        raise ApiError(403, "Forbidden: bot was blocked by the user")
+    if fault.kind == "timeout":
+        await asyncio.sleep(3600)
+
+
+def _fault_matches(fault: Fault, method: str, params: dict[str, Any]) -> bool:
+    if fault.method is not None and fault.method != method:
+        return False
+    return fault.chat_id is None or _int_or_none(params.get("chat_id")) == fault.chat_id
 
 
 def _error(exc: ApiError) -> web.Response:

@@ -148,7 +148,9 @@ class HeldMessage(Base):
 
     __tablename__ = "held_messages"
     __table_args__ = (
-        CheckConstraint("reason IN ('unpaired', 'choose')", name="ck_held_messages_reason"),
+        CheckConstraint(
+            "reason IN ('unpaired', 'choose', 'unreachable')", name="ck_held_messages_reason"
+        ),
         CheckConstraint(
             "status IN ('held', 'delivered', 'cancelled')", name="ck_held_messages_status"
         ),
@@ -158,7 +160,9 @@ class HeldMessage(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
     source_chat_id: Mapped[int] = mapped_column(BigInteger)
     source_message_id: Mapped[int] = mapped_column(BigInteger)
-    reason: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(String(12))
+    # For 'unreachable': the member the message is for, once they can be reached again.
+    target_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     status: Mapped[str] = mapped_column(String(10), default="held")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -181,7 +185,8 @@ class OutboxMessage(Base):
     payload: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(10), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    not_before: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Set only when a send failed and must wait (backoff, 429); NULL means "as soon as allowed".
+    not_before: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

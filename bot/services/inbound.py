@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
-from bot.services import enrolment, relay
+from bot.services import enrolment, reachability, relay
 from bot.services.members import member_by_telegram_id
 from bot.services.outbox import h, send_text
 
@@ -23,7 +23,7 @@ async def receive_message(
 ) -> None:
     member = await member_by_telegram_id(session, telegram_user_id)
     if member is not None:
-        member.reachable = True
+        await reachability.mark_reachable(session, member=member, now=now)
         await relay.relay_message(session, sender=member, message=message, now=now)
         return
     draft = await enrolment.draft_for(session, telegram_user_id)
@@ -59,7 +59,7 @@ async def start(
         return
     if member is not None:
         # Coming back after blocking the bot makes them reachable again.
-        member.reachable = True
+        await reachability.mark_reachable(session, member=member, now=now)
         send_text(session, chat_id, help_text(member.role, crisis_line), now=now)
         return
     if is_coordinator:

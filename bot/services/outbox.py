@@ -59,7 +59,7 @@ def enqueue(
         payload=json.dumps({"chat_id": chat_id, **payload}),
         status="pending",
         attempts=0,
-        not_before=now,
+        not_before=None,
         created_at=now,
         relay_id=relay_id,
     )

@@ -65,7 +65,7 @@ async def relay_message(
             return RelayResult.HELD_UNPAIRED
         mentor = await session.get(Member, pairing.mentor_id)
         assert mentor is not None
-        await _copy(session, pairing, sender, mentor, message, now)
+        await copy_between(session, pairing, sender, mentor, message, now)
         return RelayResult.RELAYED
 
     mentees = await active_mentees(session, sender.id)
@@ -87,7 +87,7 @@ async def relay_message(
         send_text(session, sender.chat_id, texts.CHOOSE_RECIPIENT, buttons=buttons, now=now)
         return RelayResult.ASKED_RECIPIENT
     pairing, mentee = target
-    await _copy(session, pairing, sender, mentee, message, now)
+    await copy_between(session, pairing, sender, mentee, message, now)
     return RelayResult.RELAYED
 
 
@@ -118,7 +118,7 @@ async def choose_recipient(
     pairing, mentee = chosen
     held.status = "delivered"
     held.delivered_at = now
-    await _copy(
+    await copy_between(
         session,
         pairing,
         mentor,
@@ -162,7 +162,7 @@ async def release_held_for_mentee(
     for item in held:
         item.status = "delivered"
         item.delivered_at = now
-        await _copy(
+        await copy_between(
             session,
             pairing,
             mentee,
@@ -252,14 +252,37 @@ async def _record_for(
     )
 
 
-async def _copy(
+async def copy_between(
     session: AsyncSession,
     pairing: Pairing,
     sender: Member,
     recipient: Member,
     message: Incoming,
     now: datetime,
-) -> RelayedMessage:
+) -> RelayedMessage | None:
+    """Queue a copy of the sender's message for the recipient, with its routing record.
+
+    For a recipient the bot cannot reach, the message is held for their return instead.
+    """
+    if not recipient.reachable:
+        session.add(
+            HeldMessage(
+                member_id=sender.id,
+                source_chat_id=message.chat_id,
+                source_message_id=message.message_id,
+                reason="unreachable",
+                target_member_id=recipient.id,
+                status="held",
+                created_at=now,
+            )
+        )
+        send_text(
+            session,
+            sender.chat_id,
+            texts.RECIPIENT_UNREACHABLE.format(pseudonym=h(recipient.pseudonym)),
+            now=now,
+        )
+        return None
     record = RelayedMessage(
         pairing_id=pairing.id,
         direction="to_mentor" if recipient.role == "mentor" else "to_mentee",

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from bot.app import BotRuntime
 from emulator import BotApiEmulator, FakeUser
 from emulator.scenario import Scenario
 
@@ -15,6 +16,11 @@ class Program:
     emu: BotApiEmulator
     scenario: Scenario
     coordinator: FakeUser
+    runtime: BotRuntime
+
+    async def settle(self) -> None:
+        """Wait until everything queued has been sent and recorded (as a person's pause would)."""
+        await self.runtime.wait_until_idle()
 
     async def join(self, user: FakeUser, role: str, pseudonym: str, **kwargs: object) -> FakeUser:
         code = await self.scenario.invite(self.coordinator, role)
@@ -28,8 +34,10 @@ class Program:
 
 
 @pytest.fixture
-def program(emu: BotApiEmulator, scenario: Scenario, coordinator: FakeUser) -> Program:
-    return Program(emu, scenario, coordinator)
+def program(
+    emu: BotApiEmulator, scenario: Scenario, coordinator: FakeUser, runtime: BotRuntime
+) -> Program:
+    return Program(emu, scenario, coordinator, runtime)
 
 
 @pytest.fixture

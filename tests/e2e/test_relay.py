@@ -93,6 +93,7 @@ async def test_mentor_with_several_mentees_routes_replies_and_asks_whom(
     jo_copy = await emu.wait_for_bot_message(alex.id, "30 day chip")
     assert jo_copy["reply_markup"]["inline_keyboard"][0][0]["text"] == "💬 Jo"
     assert sam_copy["reply_markup"]["inline_keyboard"][0][0]["text"] == "💬 Sam"
+    await paired.settle()
 
     # Replying to Jo's copy answers Jo, threaded under Jo's own message.
     emu.user_sends(alex, "so proud of you", reply_to=jo_copy["message_id"])
@@ -102,6 +103,7 @@ async def test_mentor_with_several_mentees_routes_replies_and_asks_whom(
 
     emu.user_sends(alex, "call me if it gets worse", reply_to=sam_copy["message_id"])
     to_sam = await emu.wait_for_bot_message(sam.id, "call me")
+    await paired.settle()
     assert to_sam["reply_to_message"]["message_id"] == from_sam["message_id"]
 
     # The mentee's reply to that answer is threaded under the mentor's original message.

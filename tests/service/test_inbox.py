@@ -15,11 +15,17 @@ from tests.helpers import FakeClock
 
 
 def invite_update(update_id: int) -> dict[str, object]:
-    return {"update_id": update_id, "message": {
-        "message_id": 1, "date": 0, "text": "/pairs",
-        "chat": {"id": COORDINATOR_ID, "type": "private", "first_name": "Casey"},
-        "from": {"id": COORDINATOR_ID, "is_bot": False, "first_name": "Casey"},
-        "entities": [{"type": "bot_command", "offset": 0, "length": 6}]}}
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": 1,
+            "date": 0,
+            "text": "/pairs",
+            "chat": {"id": COORDINATOR_ID, "type": "private", "first_name": "Casey"},
+            "from": {"id": COORDINATOR_ID, "is_bot": False, "first_name": "Casey"},
+            "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+        },
+    }
 
 
 async def test_stored_update_is_processed_after_restart_and_only_once(

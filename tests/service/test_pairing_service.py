@@ -27,14 +27,18 @@ async def test_concurrent_pairings_never_exceed_capacity(
     async def attempt(mentee_id: int, at: datetime) -> bool:
         async with transaction(session_factory) as s:
             outcome = await pairing.pair_by_ids(
-                s, mentee_id=mentee_id, mentor_id=mentor_id, default_capacity=3, now=at)
+                s, mentee_id=mentee_id, mentor_id=mentor_id, default_capacity=3, now=at
+            )
             return outcome.ok
 
     results = await asyncio.gather(*(attempt(i, now) for i in mentee_ids))
     assert sum(results) == 3
     async with session_factory() as s:
-        active = await s.scalar(select(func.count()).select_from(Pairing).where(
-            Pairing.mentor_id == mentor_id, Pairing.ended_at.is_(None)))
+        active = await s.scalar(
+            select(func.count())
+            .select_from(Pairing)
+            .where(Pairing.mentor_id == mentor_id, Pairing.ended_at.is_(None))
+        )
     assert active == 3
 
 
@@ -45,8 +49,9 @@ async def test_pairing_queues_notices_for_both_sides_by_pseudonym(
         mentee = make_mentee(s, pseudonym="Sam <script>", now=clock.now())
         mentor = make_mentor(s, pseudonym="Alex", now=clock.now())
         await s.flush()
-        outcome = await pairing.pair_mentee(s, mentee=mentee, mentor=mentor,
-                                            default_capacity=3, now=clock.now())
+        outcome = await pairing.pair_mentee(
+            s, mentee=mentee, mentor=mentor, default_capacity=3, now=clock.now()
+        )
     assert outcome.ok
     async with session_factory() as s:
         to_mentee = await outbox_for(s, mentee.chat_id)
@@ -64,10 +69,16 @@ async def test_unpaired_mentee_can_be_paired_again(
         first = make_mentor(s, now=clock.now())
         second = make_mentor(s, now=clock.now())
         await s.flush()
-        assert (await pairing.pair_mentee(s, mentee=mentee, mentor=first, default_capacity=3,
-                                          now=clock.now())).ok
+        assert (
+            await pairing.pair_mentee(
+                s, mentee=mentee, mentor=first, default_capacity=3, now=clock.now()
+            )
+        ).ok
     async with transaction(session_factory) as s:
         assert (await pairing.unpair_mentee(s, ref="kim", now=clock.now())).ok
     async with transaction(session_factory) as s:
-        assert (await pairing.pair_by_ids(s, mentee_id=mentee.id, mentor_id=second.id,
-                                          default_capacity=3, now=clock.now())).ok
+        assert (
+            await pairing.pair_by_ids(
+                s, mentee_id=mentee.id, mentor_id=second.id, default_capacity=3, now=clock.now()
+            )
+        ).ok

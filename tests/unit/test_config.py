@@ -34,8 +34,12 @@ def test_bad_setting_is_named(overrides: dict[str, str], named: str) -> None:
 
 def test_good_settings_parse() -> None:
     settings = load_settings(
-        _env_file=None, coordinator_ids="11, 22", coordinator_chat_id="-100123",
-        telegram_bot_token="123456:ABCdefGHIjklMNOpqrSTUvwxYZ0123456789", mentor_capacity="5")
+        _env_file=None,
+        coordinator_ids="11, 22",
+        coordinator_chat_id="-100123",
+        telegram_bot_token="123456:ABCdefGHIjklMNOpqrSTUvwxYZ0123456789",
+        mentor_capacity="5",
+    )
     assert settings.coordinator_ids == (11, 22)
     assert settings.coordinator_chat_id == -100123
     assert settings.mentor_capacity == 5
@@ -47,18 +51,31 @@ def test_start_up_with_a_bad_setting_prints_one_line(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM", "COORD"))}
     env["COORDINATOR_IDS"] = "staff"
     result = subprocess.run(
-        [sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env, capture_output=True,
-        text=True, timeout=60, check=False)
+        [sys.executable, "-m", "bot", "run"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        "Configuration error: COORDINATOR_IDS: must be comma-separated numeric Telegram user ids"]
+        "Configuration error: COORDINATOR_IDS: must be comma-separated numeric Telegram user ids"
+    ]
     assert "Traceback" not in result.stderr
 
 
 def test_run_without_token_says_so(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM", "COORD"))}
     result = subprocess.run(
-        [sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env, capture_output=True,
-        text=True, timeout=60, check=False)
+        [sys.executable, "-m", "bot", "run"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 2
     assert "TELEGRAM_BOT_TOKEN" in result.stderr and "Traceback" not in result.stderr

@@ -11,15 +11,16 @@ from emulator import BotApiEmulator
 from emulator.html_check import ParseError, plain_text
 
 
-@pytest.mark.parametrize("bad", ["<b>unclosed", "a < b", "AT&T", "<script>x</script>",
-                                 "<b><i>x</b></i>", "&nbsp;"])
+@pytest.mark.parametrize(
+    "bad", ["<b>unclosed", "a < b", "AT&T", "<script>x</script>", "<b><i>x</b></i>", "&nbsp;"]
+)
 def test_bad_html_is_refused(bad: str) -> None:
     with pytest.raises(ParseError):
         plain_text(bad)
 
 
 def test_good_html_becomes_plain_text() -> None:
-    assert plain_text("<b>Sam</b> &lt;3 &amp; <a href=\"https://x\">link</a>") == "Sam <3 & link"
+    assert plain_text('<b>Sam</b> &lt;3 &amp; <a href="https://x">link</a>') == "Sam <3 & link"
 
 
 @pytest.fixture
@@ -37,27 +38,40 @@ async def call(api: httpx.AsyncClient, method: str, **params: object) -> tuple[i
 
 async def test_limits_and_errors(api: httpx.AsyncClient, emu: BotApiEmulator) -> None:
     assert await call(api, "sendMessage", chat_id=42, text="x" * 4097) == (
-        400, "Bad Request: message is too long")
+        400,
+        "Bad Request: message is too long",
+    )
     assert (await call(api, "sendMessage", chat_id=42, text="x" * 4096))[0] == 200
     assert await call(api, "sendMessage", chat_id=42, text="") == (
-        400, "Bad Request: message text is empty")
-    assert (await call(api, "sendMessage", chat_id=42, text="<b>x", parse_mode="HTML"))[1]\
-        .startswith("Bad Request: can't parse entities")
+        400,
+        "Bad Request: message text is empty",
+    )
+    assert (await call(api, "sendMessage", chat_id=42, text="<b>x", parse_mode="HTML"))[
+        1
+    ].startswith("Bad Request: can't parse entities")
     markup = {"inline_keyboard": [[{"text": "go", "callback_data": "x" * 65}]]}
     assert await call(api, "sendMessage", chat_id=42, text="hi", reply_markup=markup) == (
-        400, "Bad Request: BUTTON_DATA_INVALID")
+        400,
+        "Bad Request: BUTTON_DATA_INVALID",
+    )
     assert await call(api, "sendMessage", chat_id=999, text="hi") == (
-        400, "Bad Request: chat not found")
+        400,
+        "Bad Request: chat not found",
+    )
     emu.blocked.add(42)
     assert await call(api, "sendMessage", chat_id=42, text="hi") == (
-        403, "Forbidden: bot was blocked by the user")
+        403,
+        "Forbidden: bot was blocked by the user",
+    )
     emu.blocked.clear()
     emu.inject("429", method="sendMessage", retry_after=3)
     response = await api.post("sendMessage", json={"chat_id": 42, "text": "hi"})
     assert response.status_code == 429
     assert response.json()["parameters"]["retry_after"] == 3
     assert (await call(api, "copyMessage", chat_id=42, from_chat_id=42, message_id=999)) == (
-        400, "Bad Request: message to copy not found")
+        400,
+        "Bad Request: message to copy not found",
+    )
     assert (await call(api, "unknownMethod"))[0] == 404
     async with httpx.AsyncClient() as other:
         response = await other.post(f"{emu.base_url}1:wrong/getMe")
@@ -67,6 +81,7 @@ async def test_limits_and_errors(api: httpx.AsyncClient, emu: BotApiEmulator) ->
 async def test_edit_to_identical_content_is_refused(api: httpx.AsyncClient) -> None:
     sent = (await api.post("sendMessage", json={"chat_id": 42, "text": "same"})).json()
     message_id = sent["result"]["message_id"]
-    status, description = await call(api, "editMessageText", chat_id=42,
-                                     message_id=message_id, text="same")
+    status, description = await call(
+        api, "editMessageText", chat_id=42, message_id=message_id, text="same"
+    )
     assert status == 400 and "message is not modified" in description

@@ -8,8 +8,9 @@ from bot import texts
 from bot.services.enrolment import canonical_timezone, normalise_pseudonym, pseudonym_problem
 
 
-@pytest.mark.parametrize("name", ["Sam", "Jo B", "María", "river_rat", "Dan-7", "Abbott",
-                                  "Steamboat Willie"])
+@pytest.mark.parametrize(
+    "name", ["Sam", "Jo B", "María", "river_rat", "Dan-7", "Abbott", "Steamboat Willie"]
+)
 def test_acceptable_pseudonyms(name: str) -> None:
     assert pseudonym_problem(name) is None
 
@@ -41,9 +42,15 @@ def test_pseudonym_whitespace_is_normalised() -> None:
 
 @pytest.mark.parametrize(
     ("typed", "zone"),
-    [("Europe/Madrid", "Europe/Madrid"), ("america/new_york", "America/New_York"),
-     (" Asia/Tokyo ", "Asia/Tokyo"), ("UTC", "UTC"), ("Mars/Base", None), ("../etc", None),
-     ("", None)],
+    [
+        ("Europe/Madrid", "Europe/Madrid"),
+        ("america/new_york", "America/New_York"),
+        (" Asia/Tokyo ", "Asia/Tokyo"),
+        ("UTC", "UTC"),
+        ("Mars/Base", None),
+        ("../etc", None),
+        ("", None),
+    ],
 )
 def test_timezone_names(typed: str, zone: str | None) -> None:
     assert canonical_timezone(typed) == zone

@@ -13,8 +13,17 @@ MID_MARCH = datetime(2026, 3, 15, 12, tzinfo=UTC)
 
 
 def person(role: str, tz: str, language: str | None = "en", tags: str = "") -> Member:
-    return Member(id=1, role=role, pseudonym="x", pseudonym_key="x", timezone=tz,
-                  language=language, tags=tags, telegram_user_id=1, chat_id=1)
+    return Member(
+        id=1,
+        role=role,
+        pseudonym="x",
+        pseudonym_key="x",
+        timezone=tz,
+        language=language,
+        tags=tags,
+        telegram_user_id=1,
+        chat_id=1,
+    )
 
 
 def test_timezone_distance_follows_daylight_saving() -> None:
@@ -37,8 +46,9 @@ def test_nearer_clock_lighter_load_and_shared_tags_rank_higher() -> None:
     near = score_mentor(mentee, person("mentor", "America/Chicago"), 0, 3, WINTER)
     far = score_mentor(mentee, person("mentor", "Asia/Tokyo"), 0, 3, WINTER)
     busy = score_mentor(mentee, person("mentor", "America/Chicago"), 2, 3, WINTER)
-    tagged = score_mentor(mentee, person("mentor", "America/Chicago", tags="opioids"), 0, 3,
-                          WINTER)
+    tagged = score_mentor(
+        mentee, person("mentor", "America/Chicago", tags="opioids"), 0, 3, WINTER
+    )
     assert near.score > far.score
     assert near.score > busy.score
     assert tagged.score > near.score

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 23:09:08.531891
+Create Date: 2026-11-27 23:30:52.394255
 """
 
 from __future__ import annotations
@@ -60,16 +60,23 @@ def upgrade() -> None:
         sa.Column("member_id", sa.Integer(), nullable=False),
         sa.Column("source_chat_id", sa.BigInteger(), nullable=False),
         sa.Column("source_message_id", sa.BigInteger(), nullable=False),
-        sa.Column("reason", sa.String(length=10), nullable=False),
+        sa.Column("reason", sa.String(length=12), nullable=False),
+        sa.Column("target_member_id", sa.Integer(), nullable=True),
         sa.Column("status", sa.String(length=10), nullable=False),
         sa.Column("created_at", storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("delivered_at", storage.types.UTCDateTime(timezone=True), nullable=True),
-        sa.CheckConstraint("reason IN ('unpaired', 'choose')", name="ck_held_messages_reason"),
+        sa.CheckConstraint(
+            "reason IN ('unpaired', 'choose', 'unreachable')", name="ck_held_messages_reason"
+        ),
         sa.CheckConstraint(
             "status IN ('held', 'delivered', 'cancelled')", name="ck_held_messages_status"
         ),
         sa.ForeignKeyConstraint(
             ["member_id"],
+            ["members.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["target_member_id"],
             ["members.id"],
         ),
         sa.PrimaryKeyConstraint("id"),
@@ -178,7 +185,7 @@ def upgrade() -> None:
         sa.Column("payload", sa.Text(), nullable=False),
         sa.Column("status", sa.String(length=10), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("not_before", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("not_before", storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("last_error", sa.String(length=300), nullable=True),
         sa.Column("created_at", storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("sent_at", storage.types.UTCDateTime(timezone=True), nullable=True),

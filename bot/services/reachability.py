@@ -1,0 +1,138 @@
+"""People who blocked the bot: stop queueing for them, keep what was meant for them, tell
+those who need to know, and deliver it all when they come back."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import texts
+from bot.services.members import active_mentees, active_pairing_of_mentee, coordinator_ids
+from bot.services.outbox import h, send_text
+from bot.services.relay import Incoming, copy_between
+from storage.models import HeldMessage, Member, OutboxMessage, Pairing, RelayedMessage
+
+
+async def mark_unreachable(
+    session: AsyncSession, *, chat_id: int, failed_row: OutboxMessage | None, now: datetime
+) -> Member | None:
+    """Telegram said Forbidden for this chat. Returns the member, if it was one."""
+    pending = (
+        await session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status == "pending")
+            .order_by(OutboxMessage.id)
+        )
+    ).all()
+    rows = ([failed_row] if failed_row is not None else []) + [
+        row for row in pending if failed_row is None or row.id != failed_row.id
+    ]
+    member = await session.scalar(select(Member).where(Member.chat_id == chat_id))
+    for row in rows:
+        if member is not None and row.relay_id is not None and row.method == "copyMessage":
+            await _hold_copy(session, row.relay_id, member, now)
+        row.status = "dead"
+        row.payload = "{}"
+        row.last_error = "recipient unreachable (blocked the bot or account deleted)"
+    if member is None or not member.reachable:
+        return member
+    member.reachable = False
+    who = {"pseudonym": h(member.pseudonym), "short_id": member.short_id}
+    for coordinator in await coordinator_ids(session):
+        send_text(
+            session,
+            coordinator,
+            texts.UNREACHABLE_FOR_COORDINATORS.format(role=texts.ROLE_NAMES[member.role], **who),
+            now=now,
+        )
+    if member.role == "mentee":
+        pairing = await active_pairing_of_mentee(session, member.id)
+        mentor = await session.get(Member, pairing.mentor_id) if pairing else None
+        if mentor is not None and mentor.reachable:
+            send_text(session, mentor.chat_id, texts.UNREACHABLE_FOR_MENTOR.format(**who), now=now)
+    return member
+
+
+async def mark_reachable(session: AsyncSession, *, member: Member, now: datetime) -> int:
+    """The member wrote or pressed /start again: deliver what waited for them."""
+    if member.reachable:
+        return 0
+    member.reachable = True
+    for coordinator in await coordinator_ids(session):
+        send_text(
+            session,
+            coordinator,
+            texts.REACHABLE_AGAIN_FOR_COORDINATORS.format(
+                pseudonym=h(member.pseudonym), short_id=member.short_id
+            ),
+            now=now,
+        )
+    return await release_held_for(session, member=member, now=now)
+
+
+async def release_held_for(session: AsyncSession, *, member: Member, now: datetime) -> int:
+    held = (
+        await session.scalars(
+            select(HeldMessage)
+            .where(
+                HeldMessage.target_member_id == member.id,
+                HeldMessage.status == "held",
+                HeldMessage.reason == "unreachable",
+            )
+            .order_by(HeldMessage.id)
+        )
+    ).all()
+    delivered = 0
+    for item in held:
+        sender = await session.get(Member, item.member_id)
+        pairing = await _active_pairing_between(session, sender, member)
+        if sender is None or pairing is None:
+            item.status = "cancelled"
+            continue
+        item.status = "delivered"
+        item.delivered_at = now
+        await copy_between(
+            session,
+            pairing,
+            sender,
+            member,
+            Incoming(chat_id=item.source_chat_id, message_id=item.source_message_id),
+            now,
+        )
+        delivered += 1
+    return delivered
+
+
+async def _hold_copy(
+    session: AsyncSession, relay_id: int, recipient: Member, now: datetime
+) -> None:
+    record = await session.get(RelayedMessage, relay_id)
+    if record is None or record.dest_message_id is not None:
+        return
+    sender = await session.scalar(select(Member).where(Member.chat_id == record.source_chat_id))
+    if sender is None:
+        return
+    session.add(
+        HeldMessage(
+            member_id=sender.id,
+            source_chat_id=record.source_chat_id,
+            source_message_id=record.source_message_id,
+            reason="unreachable",
+            target_member_id=recipient.id,
+            status="held",
+            created_at=now,
+        )
+    )
+
+
+async def _active_pairing_between(
+    session: AsyncSession, a: Member | None, b: Member
+) -> Pairing | None:
+    if a is None:
+        return None
+    if a.role == "mentee":
+        pairing = await active_pairing_of_mentee(session, a.id)
+        return pairing if pairing is not None and pairing.mentor_id == b.id else None
+    return next((p for p, m in await active_mentees(session, a.id) if m.id == b.id), None)

@@ -1,0 +1,90 @@
+"""Delivery under Telegram's failures: 429, 5xx, timeouts, dropped connections, blocked users.
+Every message still arrives once, in order per chat."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from emulator import BotApiEmulator, FakeUser
+from storage.models import Member, OutboxMessage
+from tests.conftest import COORDINATOR_ID
+from tests.e2e.conftest import Program
+
+
+def texts_at(emu: BotApiEmulator, chat_id: int, prefix: str) -> list[str]:
+    return [
+        m["text"] for m in emu.bot_messages(chat_id) if (m.get("text") or "").startswith(prefix)
+    ]
+
+
+async def test_every_message_arrives_once_in_order_despite_faults(
+    paired: Program, sam: FakeUser, alex: FakeUser
+) -> None:
+    emu = paired.emu
+    await paired.settle()
+    emu.inject("429", method="copyMessage", retry_after=1)
+    emu.inject("500", method="copyMessage", times=2)
+    emu.inject("reset", method="copyMessage")
+    emu.inject("timeout", method="copyMessage")
+    sent = [f"msg {n}" for n in range(1, 7)]
+    for text in sent:
+        emu.user_sends(sam, text)
+    await emu.wait_for(
+        lambda: len(texts_at(emu, alex.id, "msg ")) >= 6,
+        timeout=60,
+        what="all six messages at the mentor",
+    )
+    await paired.settle()
+    assert texts_at(emu, alex.id, "msg ") == sent
+    assert emu.faults == []  # every injected fault was actually hit
+
+
+async def test_blocked_mentor_is_unreachable_until_they_return_and_nothing_is_lost(
+    paired: Program, sam: FakeUser, alex: FakeUser
+) -> None:
+    emu = paired.emu
+    await paired.settle()
+    emu.blocked.add(alex.id)
+    emu.user_sends(sam, "first while blocked")
+    warning = await emu.wait_for_bot_message(COORDINATOR_ID, "can no longer reach mentor")
+    assert "Alex" in warning["text"] and "Alexander" not in warning["text"]
+    emu.user_sends(sam, "second while blocked")
+    await emu.wait_for_bot_message(sam.id, "can't be reached by the bot")
+    await paired.settle()
+    async with paired.runtime.session_factory() as s:
+        mentor = await s.scalar(select(Member).where(Member.pseudonym == "Alex"))
+        assert mentor is not None and not mentor.reachable
+        queued = (
+            await s.scalars(
+                select(OutboxMessage).where(
+                    OutboxMessage.chat_id == alex.id, OutboxMessage.status == "pending"
+                )
+            )
+        ).all()
+        assert queued == []  # nothing more is queued for someone who blocked the bot
+
+    # Alex comes back: both messages arrive, once each, in order.
+    emu.user_sends(alex, "/start")
+    await emu.wait_for(
+        lambda: (
+            len(texts_at(emu, alex.id, ""))
+            and len([t for t in texts_at(emu, alex.id, "") if "while blocked" in t]) >= 2
+        ),
+        what="held messages at the returning mentor",
+    )
+    await paired.settle()
+    held = [t for t in texts_at(emu, alex.id, "") if "while blocked" in t]
+    assert held == ["first while blocked", "second while blocked"]
+    await emu.wait_for_bot_message(COORDINATOR_ID, "can be reached again")
+
+
+async def test_blocked_mentee_is_reported_to_their_mentor(
+    paired: Program, sam: FakeUser, alex: FakeUser
+) -> None:
+    emu = paired.emu
+    await paired.settle()
+    emu.blocked.add(sam.id)
+    emu.user_sends(alex, "how are you doing?")
+    note = await emu.wait_for_bot_message(alex.id, "can't reach")
+    assert "Sam" in note["text"] and "Samantha" not in note["text"]
+    await emu.wait_for_bot_message(COORDINATOR_ID, "can no longer reach mentee")
