@@ -29,7 +29,7 @@ async def _run(settings: Settings) -> None:
 
 def main(argv: list[str]) -> int:
     command = argv[0] if argv else "auto"
-    if command not in ("auto", "run", "demo"):
+    if command not in ("auto", "run", "demo", "doctor"):
         print(__doc__, file=sys.stderr)
         return 2
     try:
@@ -37,6 +37,10 @@ def main(argv: list[str]) -> int:
     except ConfigError as exc:
         print(f"Configuration error: {exc}", file=sys.stderr)
         return 2
+    if command == "doctor":
+        from bot.doctor import run_doctor
+
+        return asyncio.run(run_doctor(settings))
     if command == "demo" or (command == "auto" and settings.telegram_bot_token is None):
         from bot.demo import run_demo
 

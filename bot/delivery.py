@@ -33,6 +33,7 @@ from bot.clock import Clock
 from bot.ratelimit import Limits, RateLimiter
 from bot.services.outbox import RESOLVE_MESSAGE_ID_FROM_RELAY, RESOLVE_REPLY_TO_RELAY, Priority
 from bot.services.reachability import mark_unreachable
+from bot.services.relay import report_undeliverable
 from storage.db import transaction
 from storage.models import OutboxMessage, RelayedMessage
 
@@ -326,6 +327,8 @@ class DeliveryWorker:
                 else:
                     row.attempts += 1
                     await self._park(session, row)
+                    if row.relay_id is not None and row.method == "copyMessage":
+                        await report_undeliverable(session, relay_id=row.relay_id, now=now)
 
     async def _park(self, session: AsyncSession, row: OutboxMessage) -> None:
         row.status = "dead"

@@ -107,7 +107,8 @@ HELP_COORDINATOR = (
     "/match <i>mentee</i> — suggested mentors for a mentee\n"
     "/pair <i>mentee</i> <i>mentor</i> — pair by pseudonym or id (M-0007)\n"
     "/unpair <i>mentee</i> — end a pairing\n"
-    "/pairs — current pairings"
+    "/pairs — current pairings\n"
+    "/health — delivery health: outbox depth, undeliverable messages"
 )
 
 INVITE_USAGE = "Usage: <code>/invite mentee</code> or <code>/invite mentor</code>"
@@ -197,6 +198,16 @@ REACHABLE_AGAIN_FOR_COORDINATORS = "<b>{pseudonym}</b> ({short_id}) can be reach
 RECIPIENT_UNREACHABLE = (
     "<b>{pseudonym}</b> can't be reached by the bot at the moment. Your message is kept and "
     "will reach them when they come back; coordinators know."
+)
+HEALTH_HEADER = "<b>Delivery health</b>"
+HEALTH_OUTBOX = "Outbox: {pending} waiting, oldest waiting {oldest}"
+HEALTH_DEAD = "Parked as undeliverable: {dead}"
+HEALTH_DEAD_LINE = "  • #{id} {method} ({when} UTC): {error}"
+HEALTH_UNREACHABLE = "Members the bot cannot reach: {count}"
+HEALTH_INBOX = "Updates waiting to be processed: {waiting}; failed: {failed}"
+NOT_DELIVERED = (
+    "⚠️ This message could not be passed on (Telegram refused it). Please send it again, "
+    "or in another form."
 )
 LABEL = "💬 {pseudonym}"
 LABEL_HINT = "Reply to this message to answer {pseudonym}."

@@ -91,7 +91,7 @@ class FakeUser:
 class Fault:
     """An injected failure: the next `times` matching calls fail this way."""
 
-    kind: str  # "429", "500", "timeout", "reset", "403"
+    kind: str  # "429", "500", "timeout", "reset", "400", "403"
     method: str | None = None
     chat_id: int | None = None
     times: int = 1
@@ -683,6 +683,8 @@ async def _apply_fault(fault: Fault) -> None:
         )
     if fault.kind == "500":
         raise ApiError(500, "Internal Server Error")
+    if fault.kind == "400":
+        raise ApiError(400, "Bad Request: message to copy not found")
     if fault.kind == "403":
         raise ApiError(403, "Forbidden: bot was blocked by the user")
     if fault.kind == "timeout":

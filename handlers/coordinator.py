@@ -10,8 +10,9 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot import texts
 from bot.context import BotApplication, BotContext
 from bot.services import enrolment, pairing
+from bot.services.health import delivery_health, health_report
 from bot.services.members import is_coordinator
-from bot.services.outbox import h, send_text
+from bot.services.outbox import Priority, h, send_text
 from handlers.common import GROUP_MAIN, coordinator_only
 
 
@@ -102,6 +103,21 @@ async def match(update: Update, context: BotContext) -> None:
     pairing.reply_to_coordinator(context.session, update.effective_chat.id, outcome, context.now())
 
 
+@coordinator_only
+async def health(update: Update, context: BotContext) -> None:
+    """Show how delivery is doing: queue depth, oldest waiting message, undeliverable ones."""
+    assert update.effective_chat is not None
+    report = health_report(await delivery_health(context.session, context.now()))
+    # Sent ahead of everything else: it is most needed when the outbox is backed up.
+    send_text(
+        context.session,
+        update.effective_chat.id,
+        report,
+        now=context.now(),
+        priority=Priority.ESCALATION,
+    )
+
+
 async def pair_button(update: Update, context: BotContext) -> None:
     """Pair from a /match suggestion."""
     query = update.callback_query
@@ -132,6 +148,7 @@ def register(app: BotApplication) -> None:
         ("pairs", pairs),
         ("members", members),
         ("match", match),
+        ("health", health),
     ):
         app.add_handler(CommandHandler(name, callback), group=GROUP_MAIN)
     app.add_handler(CallbackQueryHandler(pair_button, pattern=r"^pm:"), group=GROUP_MAIN)

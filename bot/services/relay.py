@@ -333,3 +333,26 @@ async def label_hint(session: AsyncSession, *, mentor: Member, mentee_id: int) -
     if mentee is None:
         return texts.NOT_YOUR_BUTTON
     return texts.LABEL_HINT.format(pseudonym=mentee.pseudonym)
+
+
+async def report_undeliverable(session: AsyncSession, *, relay_id: int, now: datetime) -> None:
+    """A copy was refused for good: tell its writer, replying to the message concerned."""
+    record = await session.get(RelayedMessage, relay_id)
+    if record is None:
+        return
+    payload: dict[str, Any] = {
+        "text": texts.NOT_DELIVERED,
+        "parse_mode": "HTML",
+        "reply_parameters": {
+            "message_id": record.source_message_id,
+            "allow_sending_without_reply": True,
+        },
+    }
+    enqueue(
+        session,
+        chat_id=record.source_chat_id,
+        method="sendMessage",
+        payload=payload,
+        now=now,
+        priority=Priority.RELAY,
+    )

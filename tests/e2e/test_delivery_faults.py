@@ -88,3 +88,23 @@ async def test_blocked_mentee_is_reported_to_their_mentor(
     note = await emu.wait_for_bot_message(alex.id, "can't reach")
     assert "Sam" in note["text"] and "Samantha" not in note["text"]
     await emu.wait_for_bot_message(COORDINATOR_ID, "can no longer reach mentee")
+
+
+async def test_undeliverable_message_is_parked_and_shown_in_health(
+    paired: Program, sam: FakeUser, alex: FakeUser
+) -> None:
+    emu = paired.emu
+    await paired.settle()
+    emu.inject("400", method="copyMessage")
+    emu.user_sends(sam, "this one will not make it")
+    emu.user_sends(sam, "but this one will")
+    await emu.wait_for_bot_message(alex.id, "but this one will")
+    await paired.settle()
+    report = await paired.scenario.say(paired.coordinator, "/health")
+    assert report is not None
+    assert "Parked as undeliverable: 1" in report["text"]
+    assert "copyMessage" in report["text"]
+    assert "message to copy not found" in report["text"].lower()
+    assert "Outbox: 0 waiting" in report["text"]
+    # The writer learns that this one message did not get through.
+    await emu.wait_for_bot_message(sam.id, "could not be passed on")

@@ -105,6 +105,7 @@ async def test_coordinator_commands_are_refused_to_members(
             "/pairs",
             "/members",
             "/match Sam",
+            "/health",
         ):
             reply = await paired.scenario.say(user, command)
             assert reply is not None and "for program coordinators" in reply["text"], command

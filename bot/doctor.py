@@ -1,0 +1,69 @@
+"""`python -m bot doctor`: check settings, database, migrations and the token; show the outbox."""
+
+from __future__ import annotations
+
+from bot.clock import SystemClock
+from bot.config import Settings
+from bot.services.health import delivery_health, health_report
+from storage import migrate
+from storage.db import create_engine, create_session_factory, transaction
+
+
+async def run_doctor(settings: Settings) -> int:
+    """Print one line per check and the delivery report; exit status 1 if anything failed."""
+    ok = True
+    print("settings: ok")
+    engine = create_engine(settings.database_url)
+    try:
+        try:
+            current = await migrate.current_revision(engine)
+            print("database: ok")
+        except Exception as exc:  # any driver error means the same thing here
+            print(f"database: FAILED ({type(exc).__name__})")
+            return 1
+        head = migrate.head_revision(settings.database_url)
+        if current == head:
+            print(f"migrations: ok (at {head})")
+        else:
+            ok = False
+            print(
+                f"migrations: BEHIND (database at {current}, code at {head}); "
+                "starting the bot applies them"
+            )
+        ok = await _check_token(settings) and ok
+        if current == head:
+            async with transaction(create_session_factory(engine)) as session:
+                report = health_report(await delivery_health(session, SystemClock().now()))
+            print(_plain(report))
+    finally:
+        await engine.dispose()
+    return 0 if ok else 1
+
+
+async def _check_token(settings: Settings) -> bool:
+    if settings.telegram_bot_token is None:
+        print("token: not configured (the demo runs instead of the bot)")
+        return True
+    from telegram import Bot
+    from telegram.error import InvalidToken, TelegramError
+
+    bot = Bot(
+        settings.telegram_bot_token.get_secret_value(),
+        base_url=settings.telegram_api_base_url.rstrip("/"),
+    )
+    try:
+        async with bot:
+            print(f"token: ok (@{bot.username})")
+            return True
+    except InvalidToken:
+        print("token: REJECTED by Telegram")
+    except TelegramError as exc:
+        print(f"token: could not check ({type(exc).__name__})")
+    return False
+
+
+def _plain(html_text: str) -> str:
+    import html
+    import re
+
+    return html.unescape(re.sub(r"</?b>", "", html_text))

@@ -1,0 +1,111 @@
+"""How delivery is doing: what waits in the outbox, what was parked as dead, who is unreachable."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import texts
+from bot.services.outbox import h
+from storage.models import InboxUpdate, Member, OutboxMessage
+
+RECENT_DEAD = 5
+
+
+@dataclass(frozen=True)
+class DeadMessage:
+    id: int
+    method: str
+    error: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Health:
+    pending: int
+    oldest_pending_age: timedelta | None
+    dead: int
+    recent_dead: list[DeadMessage]
+    unreachable: int
+    inbox_waiting: int
+    inbox_failed: int
+
+
+async def delivery_health(session: AsyncSession, now: datetime) -> Health:
+    pending, oldest = (
+        await session.execute(
+            select(func.count(), func.min(OutboxMessage.created_at)).where(
+                OutboxMessage.status == "pending"
+            )
+        )
+    ).one()
+    dead = await session.scalar(
+        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "dead")
+    )
+    recent = (
+        await session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.status == "dead")
+            .order_by(OutboxMessage.id.desc())
+            .limit(RECENT_DEAD)
+        )
+    ).all()
+    unreachable = await session.scalar(
+        select(func.count()).select_from(Member).where(Member.reachable.is_(False))
+    )
+    inbox_waiting = await session.scalar(
+        select(func.count()).select_from(InboxUpdate).where(InboxUpdate.processed_at.is_(None))
+    )
+    inbox_failed = await session.scalar(
+        select(func.count()).select_from(InboxUpdate).where(InboxUpdate.failed.is_(True))
+    )
+    return Health(
+        pending=int(pending or 0),
+        oldest_pending_age=(now - oldest) if oldest is not None else None,
+        dead=int(dead or 0),
+        recent_dead=[
+            DeadMessage(r.id, r.method, r.last_error or "", r.created_at) for r in recent
+        ],
+        unreachable=int(unreachable or 0),
+        inbox_waiting=int(inbox_waiting or 0),
+        inbox_failed=int(inbox_failed or 0),
+    )
+
+
+def describe_age(age: timedelta | None) -> str:
+    if age is None:
+        return "—"
+    seconds = max(0, int(age.total_seconds()))
+    if seconds < 120:
+        return f"{seconds} s"
+    if seconds < 7200:
+        return f"{seconds // 60} min"
+    return f"{seconds // 3600} h"
+
+
+def health_report(health: Health) -> str:
+    """The /health text (HTML); `python -m bot doctor` prints the same lines."""
+    lines = [
+        texts.HEALTH_HEADER,
+        texts.HEALTH_OUTBOX.format(
+            pending=health.pending, oldest=describe_age(health.oldest_pending_age)
+        ),
+        texts.HEALTH_DEAD.format(dead=health.dead),
+    ]
+    for item in health.recent_dead:
+        lines.append(
+            texts.HEALTH_DEAD_LINE.format(
+                id=item.id,
+                method=h(item.method),
+                error=h(item.error),
+                when=item.created_at.strftime("%Y-%m-%d %H:%M"),
+            )
+        )
+    lines.append(texts.HEALTH_UNREACHABLE.format(count=health.unreachable))
+    lines.append(
+        texts.HEALTH_INBOX.format(waiting=health.inbox_waiting, failed=health.inbox_failed)
+    )
+    return "\n".join(lines)
