@@ -86,7 +86,7 @@ class BotRuntime:
         await self.app.initialize()  # getMe: fails fast on a bad token or unreachable API
         await self.app.start()
         self._tasks = [
-            asyncio.create_task(self.delivery.run(self._stop), name="delivery"),
+            asyncio.create_task(self.delivery.run(self._stop, SHUTDOWN_GRACE_S), name="delivery"),
             asyncio.create_task(self.inbox.poll(self._stop), name="intake"),
         ]
         log.info("bot started as @%s", self.app.bot.username)
@@ -94,13 +94,13 @@ class BotRuntime:
     async def stop(self) -> None:
         """Stop taking updates, let sends in flight finish (bounded), close the database."""
         self._stop.set()
-        intake = [t for t in self._tasks if t.get_name() == "intake"]
-        for task in intake:
-            task.cancel()
         done, pending = await asyncio.wait(self._tasks, timeout=SHUTDOWN_GRACE_S)
         for task in pending:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        for task in done:
+            if not task.cancelled() and task.exception() is not None:
+                log.error("task %s failed", task.get_name(), exc_info=task.exception())
+        await asyncio.gather(*pending, return_exceptions=True)
         self._tasks = []
         if self.app.running:
             await self.app.stop()

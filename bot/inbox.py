@@ -78,11 +78,14 @@ class Inbox:
             highest = await session.scalar(select(func.max(InboxUpdate.update_id)))
         return None if highest is None else int(highest) + 1
 
-    async def process_pending(self) -> int:
-        """Process stored updates in order; each commits with its effects. Returns the count."""
+    async def process_pending(self, stop: asyncio.Event | None = None) -> int:
+        """Process stored updates in order; each commits with its effects. Returns the count.
+
+        Stops between two updates once `stop` is set; the rest wait for the next start.
+        """
         done = 0
         async with self._lock:
-            while True:
+            while stop is None or not stop.is_set():
                 async with transaction(self._factory) as session:
                     update_ids = list(
                         await session.scalars(
@@ -93,11 +96,14 @@ class Inbox:
                         )
                     )
                 if not update_ids:
-                    return done
+                    break
                 for update_id in update_ids:
+                    if stop is not None and stop.is_set():
+                        break
                     await self._process_one(update_id)
                     done += 1
                 self._delivery.wake()
+        return done
 
     async def _process_one(self, update_id: int) -> None:
         try:
@@ -149,34 +155,44 @@ class Inbox:
         Raw JSON is fetched with a plain HTTP client: PTB's get_updates parses (and on a parse
         error logs the raw data, message text included) before we could store it.
         """
-        await self.process_pending()  # what a crash left behind
+        await self.process_pending(stop)  # what a crash left behind
         offset = await self.next_offset()
         url = f"{self._app.bot.base_url}/getUpdates"
+        stopping = asyncio.ensure_future(stop.wait())
         async with httpx.AsyncClient(timeout=self._poll_timeout + 10) as client:
-            while not stop.is_set():
-                body: dict[str, Any] = {
-                    "timeout": self._poll_timeout,
-                    "allowed_updates": ALLOWED_UPDATES,
-                }
-                if offset is not None:
-                    body["offset"] = offset
-                try:
-                    updates = await _fetch(client, url, body)
-                except _PollError as exc:
-                    log.warning("getUpdates failed: %s", exc.reason)
-                    await asyncio.sleep(exc.wait_s)
-                    continue
-                if not updates:
-                    continue
-                try:
-                    await self.store(updates)
-                except Exception:
-                    # Not committed, so not confirmed: the same updates come again.
-                    log.exception("could not store updates")
-                    await asyncio.sleep(1.0)
-                    continue
-                offset = max(int(u["update_id"]) for u in updates) + 1
-                await self.process_pending()
+            try:
+                while not stop.is_set():
+                    body: dict[str, Any] = {
+                        "timeout": self._poll_timeout,
+                        "allowed_updates": ALLOWED_UPDATES,
+                    }
+                    if offset is not None:
+                        body["offset"] = offset
+                    fetch = asyncio.ensure_future(_fetch(client, url, body))
+                    # Only the long poll is abandoned on stop, never an update being processed.
+                    await asyncio.wait([fetch, stopping], return_when=asyncio.FIRST_COMPLETED)
+                    if not fetch.done():
+                        fetch.cancel()
+                        break
+                    try:
+                        updates = fetch.result()
+                    except _PollError as exc:
+                        log.warning("getUpdates failed: %s", exc.reason)
+                        await asyncio.sleep(exc.wait_s)
+                        continue
+                    if not updates:
+                        continue
+                    try:
+                        await self.store(updates)
+                    except Exception:
+                        # Not committed, so not confirmed: the same updates come again.
+                        log.exception("could not store updates")
+                        await asyncio.sleep(1.0)
+                        continue
+                    offset = max(int(u["update_id"]) for u in updates) + 1
+                    await self.process_pending(stop)
+            finally:
+                stopping.cancel()
 
 
 class _PollError(Exception):

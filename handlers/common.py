@@ -7,8 +7,9 @@ from collections.abc import Callable, Coroutine
 from functools import wraps
 from typing import Any
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.constants import ChatType
+from telegram.error import BadRequest
 from telegram.ext import (
     ApplicationHandlerStop,
     CallbackQueryHandler,
@@ -31,6 +32,15 @@ Callback = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 # PTB runs the first matching handler of each group, groups in ascending order.
 GROUP_GATE = -1
 GROUP_MAIN = 0
+
+
+async def answer(query: CallbackQuery, text: str | None = None) -> None:
+    """Answer a button press. Telegram refuses answers to old presses (say, ones processed
+    again after a restart); that must not undo what the press did."""
+    try:
+        await query.answer(text)
+    except BadRequest as exc:
+        log.info("callback answer refused: %s", exc.message)
 
 
 def coordinator_only(callback: Callback) -> Callback:
@@ -59,7 +69,7 @@ async def gate(update: Update, context: BotContext) -> None:
     if message is not None and message.text and message.text.startswith("/"):
         send_text(context.session, chat.id, texts.GROUP_NOT_SUPPORTED, now=context.now())
     if update.callback_query is not None:
-        await update.callback_query.answer(texts.GROUP_NOT_SUPPORTED)
+        await answer(update.callback_query, texts.GROUP_NOT_SUPPORTED)
     raise ApplicationHandlerStop
 
 
@@ -121,7 +131,7 @@ def register(app: BotApplication) -> None:
 async def stale_button(update: Update, context: BotContext) -> None:
     """Answer a button press nothing else understood (old, malformed or forged)."""
     if update.callback_query is not None:
-        await update.callback_query.answer(texts.STALE_BUTTON)
+        await answer(update.callback_query, texts.STALE_BUTTON)
 
 
 def register_fallback(app: BotApplication) -> None:

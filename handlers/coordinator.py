@@ -13,7 +13,7 @@ from bot.services import enrolment, pairing
 from bot.services.health import delivery_health, health_report
 from bot.services.members import is_coordinator
 from bot.services.outbox import Priority, h, send_text
-from handlers.common import GROUP_MAIN, coordinator_only
+from handlers.common import GROUP_MAIN, answer, coordinator_only
 
 
 @coordinator_only
@@ -123,11 +123,11 @@ async def pair_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     if not await is_coordinator(context.session, query.from_user.id):
-        await query.answer(texts.NOT_YOUR_BUTTON)
+        await answer(query, texts.NOT_YOUR_BUTTON)
         return
     parts = query.data.split(":")
     if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit():
-        await query.answer(texts.STALE_BUTTON)
+        await answer(query, texts.STALE_BUTTON)
         return
     outcome = await pairing.pair_by_ids(
         context.session,
@@ -136,7 +136,7 @@ async def pair_button(update: Update, context: BotContext) -> None:
         default_capacity=context.settings.mentor_capacity,
         now=context.now(),
     )
-    await query.answer()
+    await answer(query)
     pairing.reply_to_coordinator(context.session, query.from_user.id, outcome, context.now())
 
 

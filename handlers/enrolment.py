@@ -8,24 +8,24 @@ from telegram.ext import CallbackQueryHandler
 from bot import texts
 from bot.context import BotApplication, BotContext
 from bot.services import enrolment
-from handlers.common import GROUP_MAIN
+from handlers.common import GROUP_MAIN, answer
 
 
 async def consent(update: Update, context: BotContext) -> None:
     """Start enrolment on 'I agree'; forget the person on 'No, thanks'."""
     query = update.callback_query
     assert query is not None and query.data is not None and query.message is not None
-    _, answer, code = query.data.split(":", 2)
+    _, choice, code = query.data.split(":", 2)
     await enrolment.answer_consent(
         context.session,
         code=code,
-        agreed=answer == "y",
+        agreed=choice == "y",
         telegram_user_id=query.from_user.id,
         chat_id=query.message.chat.id,
         message_id=query.message.message_id,
         now=context.now(),
     )
-    await query.answer()
+    await answer(query)
 
 
 async def step_button(update: Update, context: BotContext) -> None:
@@ -34,7 +34,7 @@ async def step_button(update: Update, context: BotContext) -> None:
     assert query is not None and query.data is not None and query.message is not None
     draft = await enrolment.draft_for(context.session, query.from_user.id)
     if draft is None:
-        await query.answer(texts.STALE_BUTTON)
+        await answer(query, texts.STALE_BUTTON)
         return
     kind, value = query.data.split(":", 1)
     message_id = query.message.message_id
@@ -63,7 +63,7 @@ async def step_button(update: Update, context: BotContext) -> None:
         ok = await enrolment.toggle_tag(
             session, draft=draft, tag=value, message_id=message_id, now=now
         )
-    await query.answer(None if ok else texts.STALE_BUTTON)
+    await answer(query, None if ok else texts.STALE_BUTTON)
 
 
 def register(app: BotApplication) -> None:

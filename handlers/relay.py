@@ -10,7 +10,7 @@ from bot.context import BotApplication, BotContext
 from bot.services import inbound, relay
 from bot.services.members import member_by_telegram_id
 from bot.services.outbox import send_text
-from handlers.common import GROUP_MAIN
+from handlers.common import GROUP_MAIN, answer
 
 # What can be relayed. Contacts would reveal a phone number; polls, dice, games, payments
 # and stories are not part of a mentoring conversation.
@@ -89,7 +89,7 @@ async def choose_recipient(update: Update, context: BotContext) -> None:
     mentor = await member_by_telegram_id(context.session, query.from_user.id)
     parts = query.data.split(":")
     if mentor is None or mentor.role != "mentor":
-        await query.answer(texts.NOT_YOUR_BUTTON)
+        await answer(query, texts.NOT_YOUR_BUTTON)
         return
     toast = await relay.choose_recipient(
         context.session,
@@ -99,7 +99,7 @@ async def choose_recipient(update: Update, context: BotContext) -> None:
         prompt_id=query.message.message_id,
         now=context.now(),
     )
-    await query.answer(toast)
+    await answer(query, toast)
 
 
 async def label(update: Update, context: BotContext) -> None:
@@ -108,13 +108,12 @@ async def label(update: Update, context: BotContext) -> None:
     assert query is not None and query.data is not None
     mentor = await member_by_telegram_id(context.session, query.from_user.id)
     if mentor is None or mentor.role != "mentor":
-        await query.answer(texts.NOT_YOUR_BUTTON)
+        await answer(query, texts.NOT_YOUR_BUTTON)
         return
-    await query.answer(
-        await relay.label_hint(
-            context.session, mentor=mentor, mentee_id=int(query.data.split(":")[1])
-        )
+    hint = await relay.label_hint(
+        context.session, mentor=mentor, mentee_id=int(query.data.split(":")[1])
     )
+    await answer(query, hint)
 
 
 def register(app: BotApplication) -> None:
