@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import (
     Bot,
@@ -35,7 +35,7 @@ from bot.services.outbox import RESOLVE_MESSAGE_ID_FROM_RELAY, RESOLVE_REPLY_TO_
 from bot.services.reachability import mark_unreachable
 from bot.services.relay import report_undeliverable
 from storage.db import transaction
-from storage.models import OutboxMessage, RelayedMessage
+from storage.models import OUTBOX, RELAYED, OutboxMessage, RelayedMessage
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,7 @@ IDLE_POLL_S = 1.0
 @dataclass
 class _Result:
     row_id: int
+    relay_id: int | None = None
     message_id: int | None = None
     error: str | None = None
     retry_after_s: float | None = None
@@ -215,11 +216,11 @@ class DeliveryWorker:
                     chosen.append(row)
             self._pending_hint = len(rows) > len(chosen)
             jobs = [
-                (row.chat_id, row.id, row.method, await self._resolve(session, row))
+                (row.chat_id, row.id, row.relay_id, row.method, await self._resolve(session, row))
                 for row in chosen
             ]
-        for chat_id, row_id, method, payload in jobs:
-            task = asyncio.create_task(self._send(row_id, method, payload))
+        for chat_id, row_id, relay_id, method, payload in jobs:
+            task = asyncio.create_task(self._send(row_id, relay_id, method, payload))
             self._in_flight[chat_id] = task
             task.add_done_callback(functools.partial(self._finished, chat_id))
         return len(jobs)
@@ -262,7 +263,14 @@ class DeliveryWorker:
             payload["message_id"] = target.dest_message_id
         return payload
 
-    async def _send(self, row_id: int, method: str, payload: dict[str, Any] | None) -> _Result:
+    async def _send(
+        self, row_id: int, relay_id: int | None, method: str, payload: dict[str, Any] | None
+    ) -> _Result:
+        result = await self._call(row_id, method, payload)
+        result.relay_id = relay_id
+        return result
+
+    async def _call(self, row_id: int, method: str, payload: dict[str, Any] | None) -> _Result:
         if payload is None:
             return _Result(row_id, error="the message it refers to was never delivered")
         try:
@@ -290,23 +298,35 @@ class DeliveryWorker:
 
     async def _record(self, results: list[_Result]) -> None:
         now = self._clock.now()
+        sent = [r for r in results if r.error is None]
+        failed = [r for r in results if r.error is not None]
         async with transaction(self._factory) as session:
-            for result in results:
+            if sent:
+                # The common case, in two statements however many rows.
+                await session.execute(
+                    update(OUTBOX)
+                    .where(OUTBOX.c.id == bindparam("row_id"))
+                    .values(
+                        status="sent",
+                        sent_at=now,
+                        payload="{}",
+                        telegram_message_id=bindparam("message_id"),
+                    ),
+                    [{"row_id": r.row_id, "message_id": r.message_id} for r in sent],
+                )
+                copies = [r for r in sent if r.relay_id is not None and r.message_id is not None]
+                if copies:
+                    await session.execute(
+                        update(RELAYED)
+                        .where(RELAYED.c.id == bindparam("relay"))
+                        .values(dest_message_id=bindparam("message_id")),
+                        [{"relay": r.relay_id, "message_id": r.message_id} for r in copies],
+                    )
+                for r in sent:
+                    log.debug("outbox id=%s sent", r.row_id)
+            for result in failed:
                 row = await session.get(OutboxMessage, result.row_id)
                 assert row is not None
-                if result.error is None:
-                    row.status = "sent"
-                    row.sent_at = now
-                    row.telegram_message_id = result.message_id
-                    row.payload = "{}"  # nothing a person wrote stays behind once delivered
-                    log.debug("outbox id=%s method=%s sent", row.id, row.method)
-                    if row.relay_id is not None and result.message_id is not None:
-                        await session.execute(
-                            update(RelayedMessage)
-                            .where(RelayedMessage.id == row.relay_id)
-                            .values(dest_message_id=result.message_id)
-                        )
-                    continue
                 row.last_error = result.error
                 if result.retry_after_s is not None:
                     row.not_before = now + timedelta(seconds=result.retry_after_s)

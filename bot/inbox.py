@@ -140,9 +140,9 @@ class Inbox:
             row.failed = True
             row.payload = "{}"
             if chat_id is not None and chat_id > 0:
-                send_text(session, chat_id, texts.SOMETHING_BROKE, now=now)
+                await send_text(session, chat_id, texts.SOMETHING_BROKE, now=now)
             for coordinator in await coordinator_ids(session):
-                send_text(
+                await send_text(
                     session,
                     coordinator,
                     texts.BOT_ERROR_FOR_COORDINATORS.format(ref=f"update {update_id}"),

@@ -118,6 +118,7 @@ class BotApiEmulator:
         self.users: dict[int, FakeUser] = {}
         self.blocked: set[int] = set()
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.call_times: list[float] = []  # time.monotonic() of each call, for benchmarks
         self.faults: list[Fault] = []
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
@@ -355,6 +356,7 @@ class BotApiEmulator:
         except ValueError as exc:
             return _error(ApiError(400, f"Bad Request: {exc}"))
         self.calls.append((method, params))
+        self.call_times.append(time.monotonic())
         fault = self._consume_fault(method, params)
         if fault is not None and fault.kind == "reset":
             assert request.transport is not None

@@ -53,7 +53,7 @@ def coordinator_only(callback: Callback) -> Callback:
         if user is None or chat is None:
             return
         if not await is_coordinator(context.session, user.id):
-            send_text(context.session, chat.id, texts.NOT_ALLOWED, now=context.now())
+            await send_text(context.session, chat.id, texts.NOT_ALLOWED, now=context.now())
             return
         await callback(update, context)
 
@@ -67,7 +67,7 @@ async def gate(update: Update, context: BotContext) -> None:
         return
     message = update.message
     if message is not None and message.text and message.text.startswith("/"):
-        send_text(context.session, chat.id, texts.GROUP_NOT_SUPPORTED, now=context.now())
+        await send_text(context.session, chat.id, texts.GROUP_NOT_SUPPORTED, now=context.now())
     if update.callback_query is not None:
         await answer(update.callback_query, texts.GROUP_NOT_SUPPORTED)
     raise ApplicationHandlerStop
@@ -109,7 +109,7 @@ async def unknown_command(update: Update, context: BotContext) -> None:
     """Tell the person the command doesn't exist."""
     chat = update.effective_chat
     if chat is not None:
-        send_text(context.session, chat.id, texts.UNKNOWN_COMMAND, now=context.now())
+        await send_text(context.session, chat.id, texts.UNKNOWN_COMMAND, now=context.now())
 
 
 async def on_error(update: object, context: BotContext) -> None:

@@ -23,7 +23,7 @@ async def invite(update: Update, context: BotContext) -> None:
     chat_id = update.effective_chat.id
     role = (context.args or [""])[0].lower()
     if role not in ("mentee", "mentor"):
-        send_text(context.session, chat_id, texts.INVITE_USAGE, now=context.now())
+        await send_text(context.session, chat_id, texts.INVITE_USAGE, now=context.now())
         return
     new = await enrolment.create_invite(
         context.session,
@@ -33,7 +33,7 @@ async def invite(update: Update, context: BotContext) -> None:
         ttl=timedelta(days=context.settings.invite_ttl_days),
     )
     link = enrolment.invite_link(context.bot.username, new.code)
-    send_text(
+    await send_text(
         context.session,
         chat_id,
         texts.INVITE_CREATED.format(
@@ -53,7 +53,9 @@ async def pair(update: Update, context: BotContext) -> None:
         default_capacity=context.settings.mentor_capacity,
         now=context.now(),
     )
-    pairing.reply_to_coordinator(context.session, update.effective_chat.id, outcome, context.now())
+    await pairing.reply_to_coordinator(
+        context.session, update.effective_chat.id, outcome, context.now()
+    )
 
 
 @coordinator_only
@@ -63,14 +65,16 @@ async def unpair(update: Update, context: BotContext) -> None:
     outcome = await pairing.unpair_mentee(
         context.session, ref=" ".join(context.args or []), now=context.now()
     )
-    pairing.reply_to_coordinator(context.session, update.effective_chat.id, outcome, context.now())
+    await pairing.reply_to_coordinator(
+        context.session, update.effective_chat.id, outcome, context.now()
+    )
 
 
 @coordinator_only
 async def pairs(update: Update, context: BotContext) -> None:
     """List the active pairings."""
     assert update.effective_chat is not None
-    send_text(
+    await send_text(
         context.session,
         update.effective_chat.id,
         await pairing.list_pairs(context.session),
@@ -82,7 +86,7 @@ async def pairs(update: Update, context: BotContext) -> None:
 async def members(update: Update, context: BotContext) -> None:
     """List everyone enrolled with their role, load or pairing."""
     assert update.effective_chat is not None
-    send_text(
+    await send_text(
         context.session,
         update.effective_chat.id,
         await pairing.list_members(context.session, context.settings.mentor_capacity),
@@ -100,7 +104,9 @@ async def match(update: Update, context: BotContext) -> None:
         default_capacity=context.settings.mentor_capacity,
         now=context.now(),
     )
-    pairing.reply_to_coordinator(context.session, update.effective_chat.id, outcome, context.now())
+    await pairing.reply_to_coordinator(
+        context.session, update.effective_chat.id, outcome, context.now()
+    )
 
 
 @coordinator_only
@@ -109,7 +115,7 @@ async def health(update: Update, context: BotContext) -> None:
     assert update.effective_chat is not None
     report = health_report(await delivery_health(context.session, context.now()))
     # Sent ahead of everything else: it is most needed when the outbox is backed up.
-    send_text(
+    await send_text(
         context.session,
         update.effective_chat.id,
         report,
@@ -137,7 +143,7 @@ async def pair_button(update: Update, context: BotContext) -> None:
         now=context.now(),
     )
     await answer(query)
-    pairing.reply_to_coordinator(context.session, query.from_user.id, outcome, context.now())
+    await pairing.reply_to_coordinator(context.session, query.from_user.id, outcome, context.now())
 
 
 def register(app: BotApplication) -> None:

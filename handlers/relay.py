@@ -60,7 +60,9 @@ async def on_unsupported(update: Update, context: BotContext) -> None:
     """Say this kind of message can't be passed on."""
     message = update.message
     if message is not None:
-        send_text(context.session, message.chat.id, texts.UNSUPPORTED_MESSAGE, now=context.now())
+        await send_text(
+            context.session, message.chat.id, texts.UNSUPPORTED_MESSAGE, now=context.now()
+        )
 
 
 async def on_edit(update: Update, context: BotContext) -> None:

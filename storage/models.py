@@ -12,6 +12,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     text,
 )
@@ -204,3 +205,15 @@ class InboxUpdate(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     failed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table behind a model, for statements on hot paths that skip the ORM."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+OUTBOX = table_of(OutboxMessage)
+RELAYED = table_of(RelayedMessage)
+INBOX = table_of(InboxUpdate)

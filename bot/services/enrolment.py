@@ -115,13 +115,15 @@ async def start_without_invite(
     """Answer a bare /start: members get help, people mid-enrolment resume, others nothing."""
     draft = await session.get(EnrolmentDraft, telegram_user_id)
     if draft is not None:
-        send_text(session, chat_id, texts.ENROLMENT_RESUME, now=now)
+        await send_text(session, chat_id, texts.ENROLMENT_RESUME, now=now)
         invite = await session.get(Invite, draft.invite_id)
         assert invite is not None
         await _ask_for_step(session, draft, invite.role, now)
         return
     # Nothing is stored about someone without an invite.
-    send_text(session, chat_id, texts.NOT_INVITED.format(crisis_line=h(crisis_line)), now=now)
+    await send_text(
+        session, chat_id, texts.NOT_INVITED.format(crisis_line=h(crisis_line)), now=now
+    )
 
 
 async def start_with_code(
@@ -136,7 +138,7 @@ async def start_with_code(
     """Show the consent screen for a valid invite, or say why the code can't be used."""
     member = await member_by_telegram_id(session, telegram_user_id)
     if member is not None:
-        send_text(
+        await send_text(
             session,
             chat_id,
             texts.ALREADY_MEMBER.format(pseudonym=h(member.pseudonym), short_id=member.short_id),
@@ -145,12 +147,12 @@ async def start_with_code(
         return
     check = await check_invite(session, code, now)
     if check.problem is not None or check.invite is None:
-        send_text(
+        await send_text(
             session, chat_id, INVITE_PROBLEM_TEXT[check.problem or InviteProblem.UNKNOWN], now=now
         )
         return
     role = check.invite.role
-    send_text(
+    await send_text(
         session,
         chat_id,
         texts.CONSENT.format(
@@ -176,14 +178,14 @@ async def answer_consent(
         await session.execute(
             delete(EnrolmentDraft).where(EnrolmentDraft.telegram_user_id == telegram_user_id)
         )
-        edit_text(session, chat_id, message_id, texts.CONSENT_DECLINED, now=now)
+        await edit_text(session, chat_id, message_id, texts.CONSENT_DECLINED, now=now)
         return
     if await member_by_telegram_id(session, telegram_user_id) is not None:
-        edit_text(session, chat_id, message_id, texts.CONSENT_ACCEPTED, now=now)
+        await edit_text(session, chat_id, message_id, texts.CONSENT_ACCEPTED, now=now)
         return
     check = await check_invite(session, code, now)
     if check.problem is not None or check.invite is None:
-        edit_text(
+        await edit_text(
             session,
             chat_id,
             message_id,
@@ -203,7 +205,7 @@ async def answer_consent(
         created_at=now,
     )
     session.add(draft)
-    edit_text(session, chat_id, message_id, texts.CONSENT_ACCEPTED, now=now)
+    await edit_text(session, chat_id, message_id, texts.CONSENT_ACCEPTED, now=now)
     await _ask_for_step(session, draft, check.invite.role, now)
 
 
@@ -271,7 +273,7 @@ async def answer_text_step(
         if problem is None and await _pseudonym_taken(session, name):
             problem = texts.PSEUDONYM_TAKEN
         if problem is not None:
-            send_text(
+            await send_text(
                 session, draft.chat_id, texts.PSEUDONYM_INVALID.format(reason=problem), now=now
             )
             return
@@ -280,7 +282,7 @@ async def answer_text_step(
     elif draft.step == Step.TIMEZONE:
         zone = canonical_timezone(text)
         if zone is None:
-            send_text(session, draft.chat_id, texts.TIMEZONE_INVALID, now=now)
+            await send_text(session, draft.chat_id, texts.TIMEZONE_INVALID, now=now)
             return
         draft.timezone = zone
         draft.step = Step.LANGUAGE
@@ -298,7 +300,7 @@ async def choose_timezone(
         return False
     draft.timezone = canonical
     draft.step = Step.LANGUAGE
-    edit_text(session, draft.chat_id, message_id, f"✅ {h(canonical)}", now=now)
+    await edit_text(session, draft.chat_id, message_id, f"✅ {h(canonical)}", now=now)
     invite = await session.get(Invite, draft.invite_id)
     assert invite is not None
     await _ask_for_step(session, draft, invite.role, now)
@@ -318,7 +320,7 @@ async def choose_language(
     draft.language = None if language == "any" else language
     draft.step = Step.TAGS
     chosen = texts.LANGUAGES.get(language, texts.LANGUAGE_SKIP)
-    edit_text(session, draft.chat_id, message_id, f"✅ {h(chosen)}", now=now)
+    await edit_text(session, draft.chat_id, message_id, f"✅ {h(chosen)}", now=now)
     invite = await session.get(Invite, draft.invite_id)
     assert invite is not None
     await _ask_for_step(session, draft, invite.role, now)
@@ -335,7 +337,7 @@ async def toggle_tag(
     draft.tags = ",".join(sorted(tags))
     invite = await session.get(Invite, draft.invite_id)
     assert invite is not None
-    edit_text(
+    await edit_text(
         session,
         draft.chat_id,
         message_id,
@@ -369,13 +371,13 @@ async def finish_enrolment(
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         await session.delete(draft)
         problem = InviteProblem.USED if invite.used_at is not None else InviteProblem.EXPIRED
-        edit_text(session, chat_id, message_id, INVITE_PROBLEM_TEXT[problem], now=now)
+        await edit_text(session, chat_id, message_id, INVITE_PROBLEM_TEXT[problem], now=now)
         return None
     if await _pseudonym_taken(session, draft.pseudonym):
         # Someone took the name while this person was choosing; ask again, keep the invite.
         await session.execute(update(Invite).where(Invite.id == invite.id).values(used_at=None))
         draft.step = Step.PSEUDONYM
-        send_text(
+        await send_text(
             session, chat_id, texts.PSEUDONYM_INVALID.format(reason=texts.PSEUDONYM_TAKEN), now=now
         )
         return None
@@ -397,9 +399,9 @@ async def finish_enrolment(
     invite.used_by_member_id = member.id
     await session.delete(draft)
     chosen = ", ".join(texts.TAGS[t] for t in member.tag_list) or "—"
-    edit_text(session, chat_id, message_id, f"✅ {h(chosen)}", now=now)
+    await edit_text(session, chat_id, message_id, f"✅ {h(chosen)}", now=now)
     welcome = texts.ENROLLED_MENTEE if member.role == "mentee" else texts.ENROLLED_MENTOR
-    send_text(
+    await send_text(
         session,
         chat_id,
         welcome.format(
@@ -411,7 +413,7 @@ async def finish_enrolment(
         texts.NEW_MENTEE_HINT.format(short_id=member.short_id) if member.role == "mentee" else ""
     )
     for coordinator in await coordinator_ids(session):
-        send_text(
+        await send_text(
             session,
             coordinator,
             texts.NEW_MEMBER_FOR_COORDINATORS.format(
@@ -450,7 +452,7 @@ async def _ask_for_step(
 ) -> None:
     chat_id = draft.chat_id
     if draft.step == Step.PSEUDONYM:
-        send_text(
+        await send_text(
             session, chat_id, texts.ASK_PSEUDONYM.format(other=texts.OTHER_ROLE[role]), now=now
         )
     elif draft.step == Step.TIMEZONE:
@@ -458,7 +460,7 @@ async def _ask_for_step(
         buttons = [
             [(zone, f"tz:{zone}") for zone in zones[i : i + 2]] for i in range(0, len(zones), 2)
         ]
-        send_text(
+        await send_text(
             session,
             chat_id,
             texts.ASK_TIMEZONE.format(pseudonym=h(draft.pseudonym or "")),
@@ -468,7 +470,7 @@ async def _ask_for_step(
     elif draft.step == Step.LANGUAGE:
         buttons = [[(label, f"lang:{code}") for code, label in texts.LANGUAGES.items()]]
         buttons.append([(texts.LANGUAGE_SKIP, "lang:any")])
-        send_text(
+        await send_text(
             session,
             chat_id,
             texts.ASK_LANGUAGE.format(timezone=h(draft.timezone or "")),
@@ -477,4 +479,6 @@ async def _ask_for_step(
         )
     else:
         chosen = set(t for t in draft.tags.split(",") if t)
-        send_text(session, chat_id, _tags_prompt(role), buttons=_tag_buttons(chosen), now=now)
+        await send_text(
+            session, chat_id, _tags_prompt(role), buttons=_tag_buttons(chosen), now=now
+        )

@@ -30,7 +30,7 @@ async def receive_message(
     if draft is not None:
         await enrolment.answer_text_step(session, draft=draft, text=text or "", now=now)
         return
-    send_text(
+    await send_text(
         session, message.chat_id, texts.NOT_INVITED.format(crisis_line=h(crisis_line)), now=now
     )
 
@@ -60,10 +60,10 @@ async def start(
     if member is not None:
         # Coming back after blocking the bot makes them reachable again.
         await reachability.mark_reachable(session, member=member, now=now)
-        send_text(session, chat_id, help_text(member.role, crisis_line), now=now)
+        await send_text(session, chat_id, help_text(member.role, crisis_line), now=now)
         return
     if is_coordinator:
-        send_text(session, chat_id, texts.HELP_COORDINATOR, now=now)
+        await send_text(session, chat_id, texts.HELP_COORDINATOR, now=now)
         return
     await enrolment.start_without_invite(
         session,
@@ -95,4 +95,4 @@ async def show_help(
 ) -> None:
     member = await member_by_telegram_id(session, telegram_user_id)
     role = member.role if member is not None else ("coordinator" if is_coordinator else None)
-    send_text(session, chat_id, help_text(role, crisis_line), now=now)
+    await send_text(session, chat_id, help_text(role, crisis_line), now=now)

@@ -9,9 +9,10 @@ from datetime import datetime
 from enum import IntEnum
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import OutboxMessage
+from storage.models import OUTBOX
 
 # Payload keys starting with this prefix are resolved by the delivery worker at send time.
 RESOLVE_REPLY_TO_RELAY = "_reply_to_relay"
@@ -42,7 +43,7 @@ def inline_keyboard(rows: Sequence[Sequence[Button]]) -> dict[str, Any]:
     }
 
 
-def enqueue(
+async def enqueue(
     session: AsyncSession,
     *,
     chat_id: int,
@@ -51,23 +52,24 @@ def enqueue(
     now: datetime,
     priority: Priority = Priority.NOTICE,
     relay_id: int | None = None,
-) -> OutboxMessage:
-    row = OutboxMessage(
-        chat_id=chat_id,
-        priority=int(priority),
-        method=method,
-        payload=json.dumps({"chat_id": chat_id, **payload}),
-        status="pending",
-        attempts=0,
-        not_before=None,
-        created_at=now,
-        relay_id=relay_id,
+) -> None:
+    """Add one Telegram call to the outbox, in the caller's transaction (a single INSERT)."""
+    await session.execute(
+        insert(OUTBOX).values(
+            chat_id=chat_id,
+            priority=int(priority),
+            method=method,
+            payload=json.dumps({"chat_id": chat_id, **payload}),
+            status="pending",
+            attempts=0,
+            not_before=None,
+            created_at=now,
+            relay_id=relay_id,
+        )
     )
-    session.add(row)
-    return row
 
 
-def send_text(
+async def send_text(
     session: AsyncSession,
     chat_id: int,
     text: str,
@@ -75,7 +77,7 @@ def send_text(
     now: datetime,
     buttons: Sequence[Sequence[Button]] | None = None,
     priority: Priority = Priority.NOTICE,
-) -> OutboxMessage:
+) -> None:
     """Queue an HTML text message (the text must already be escaped where it quotes users)."""
     payload: dict[str, Any] = {
         "text": text,
@@ -84,7 +86,7 @@ def send_text(
     }
     if buttons:
         payload["reply_markup"] = inline_keyboard(buttons)
-    return enqueue(
+    await enqueue(
         session,
         chat_id=chat_id,
         method="sendMessage",
@@ -94,7 +96,7 @@ def send_text(
     )
 
 
-def edit_text(
+async def edit_text(
     session: AsyncSession,
     chat_id: int,
     message_id: int,
@@ -103,12 +105,12 @@ def edit_text(
     now: datetime,
     buttons: Sequence[Sequence[Button]] | None = None,
     priority: Priority = Priority.NOTICE,
-) -> OutboxMessage:
+) -> None:
     """Queue an edit of one of the bot's own messages (drops its buttons unless given)."""
     payload: dict[str, Any] = {"message_id": message_id, "text": text, "parse_mode": "HTML"}
     if buttons:
         payload["reply_markup"] = inline_keyboard(buttons)
-    return enqueue(
+    await enqueue(
         session,
         chat_id=chat_id,
         method="editMessageText",

@@ -84,10 +84,10 @@ async def pair_mentee(
     pairing = Pairing(mentee_id=mentee.id, mentor_id=mentor.id, created_at=now)
     session.add(pairing)
     await session.flush()
-    send_text(
+    await send_text(
         session, mentee.chat_id, texts.PAIRED_MENTEE.format(mentor=h(mentor.pseudonym)), now=now
     )
-    send_text(
+    await send_text(
         session,
         mentor.chat_id,
         texts.PAIRED_MENTOR.format(mentee=h(mentee.pseudonym), mentee_id=mentee.short_id),
@@ -151,10 +151,10 @@ async def unpair_mentee(session: AsyncSession, *, ref: str, now: datetime) -> Ou
     mentor = await session.get(Member, pairing.mentor_id)
     assert mentor is not None
     pairing.ended_at = now
-    send_text(
+    await send_text(
         session, mentee.chat_id, texts.UNPAIRED_MENTEE.format(mentor=h(mentor.pseudonym)), now=now
     )
-    send_text(
+    await send_text(
         session,
         mentor.chat_id,
         texts.UNPAIRED_MENTOR.format(mentee=h(mentee.pseudonym), mentee_id=mentee.short_id),
@@ -278,7 +278,7 @@ async def suggest_mentors(
     return Outcome(True, "\n".join(lines), buttons)
 
 
-def reply_to_coordinator(
+async def reply_to_coordinator(
     session: AsyncSession, chat_id: int, outcome: Outcome, now: datetime
 ) -> None:
-    send_text(session, chat_id, outcome.text, buttons=outcome.buttons, now=now)
+    await send_text(session, chat_id, outcome.text, buttons=outcome.buttons, now=now)

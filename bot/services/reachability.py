@@ -41,7 +41,7 @@ async def mark_unreachable(
     member.reachable = False
     who = {"pseudonym": h(member.pseudonym), "short_id": member.short_id}
     for coordinator in await coordinator_ids(session):
-        send_text(
+        await send_text(
             session,
             coordinator,
             texts.UNREACHABLE_FOR_COORDINATORS.format(role=texts.ROLE_NAMES[member.role], **who),
@@ -51,7 +51,9 @@ async def mark_unreachable(
         pairing = await active_pairing_of_mentee(session, member.id)
         mentor = await session.get(Member, pairing.mentor_id) if pairing else None
         if mentor is not None and mentor.reachable:
-            send_text(session, mentor.chat_id, texts.UNREACHABLE_FOR_MENTOR.format(**who), now=now)
+            await send_text(
+                session, mentor.chat_id, texts.UNREACHABLE_FOR_MENTOR.format(**who), now=now
+            )
     return member
 
 
@@ -61,7 +63,7 @@ async def mark_reachable(session: AsyncSession, *, member: Member, now: datetime
         return 0
     member.reachable = True
     for coordinator in await coordinator_ids(session):
-        send_text(
+        await send_text(
             session,
             coordinator,
             texts.REACHABLE_AGAIN_FOR_COORDINATORS.format(

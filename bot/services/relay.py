@@ -61,7 +61,7 @@ async def relay_message(
         pairing = await active_pairing_of_mentee(session, sender.id)
         if pairing is None:
             _hold(session, sender, message, "unpaired", now)
-            send_text(session, sender.chat_id, texts.WAITING_FOR_MENTOR, now=now)
+            await send_text(session, sender.chat_id, texts.WAITING_FOR_MENTOR, now=now)
             return RelayResult.HELD_UNPAIRED
         mentor = await session.get(Member, pairing.mentor_id)
         assert mentor is not None
@@ -70,7 +70,7 @@ async def relay_message(
 
     mentees = await active_mentees(session, sender.id)
     if not mentees:
-        send_text(session, sender.chat_id, texts.NO_MENTEES, now=now)
+        await send_text(session, sender.chat_id, texts.NO_MENTEES, now=now)
         return RelayResult.NO_MENTEES
     target: tuple[Pairing, Member] | None = None
     if message.reply_to_message_id is not None:
@@ -84,7 +84,7 @@ async def relay_message(
         await session.flush()
         buttons = [[(m.pseudonym, f"to:{held.id}:{m.id}")] for _, m in mentees]
         buttons.append([(texts.CHOOSE_CANCEL, f"to:{held.id}:0")])
-        send_text(session, sender.chat_id, texts.CHOOSE_RECIPIENT, buttons=buttons, now=now)
+        await send_text(session, sender.chat_id, texts.CHOOSE_RECIPIENT, buttons=buttons, now=now)
         return RelayResult.ASKED_RECIPIENT
     pairing, mentee = target
     await copy_between(session, pairing, sender, mentee, message, now)
@@ -108,7 +108,7 @@ async def choose_recipient(
         return texts.CHOICE_STALE
     if mentee_id == 0:
         held.status = "cancelled"
-        edit_text(session, mentor.chat_id, prompt_id, texts.NOT_SENT, now=now)
+        await edit_text(session, mentor.chat_id, prompt_id, texts.NOT_SENT, now=now)
         return texts.NOT_SENT
     chosen = next(
         ((p, m) for p, m in await active_mentees(session, mentor.id) if m.id == mentee_id), None
@@ -126,7 +126,7 @@ async def choose_recipient(
         Incoming(chat_id=held.source_chat_id, message_id=held.source_message_id),
         now,
     )
-    edit_text(
+    await edit_text(
         session,
         mentor.chat_id,
         prompt_id,
@@ -153,7 +153,7 @@ async def release_held_for_mentee(
     ).all()
     if not held:
         return 0
-    send_text(
+    await send_text(
         session,
         mentor.chat_id,
         texts.HELD_DELIVERED_MENTOR.format(mentee=h(mentee.pseudonym), count=len(held)),
@@ -198,7 +198,7 @@ async def relay_edit(
     if pairing is None or pairing.ended_at is not None:
         return False
     if not record.is_text or text is None:
-        send_text(session, sender.chat_id, texts.EDIT_NOT_RELAYED, now=now)
+        await send_text(session, sender.chat_id, texts.EDIT_NOT_RELAYED, now=now)
         return False
     payload: dict[str, Any] = {"text": text, RESOLVE_MESSAGE_ID_FROM_RELAY: record.id}
     if entities:
@@ -208,7 +208,7 @@ async def relay_edit(
         assert mentee is not None
         # Without reply_markup the edit would drop the label.
         payload["reply_markup"] = label_markup(mentee)
-    enqueue(
+    await enqueue(
         session,
         chat_id=record.dest_chat_id,
         method="editMessageText",
@@ -276,7 +276,7 @@ async def copy_between(
                 created_at=now,
             )
         )
-        send_text(
+        await send_text(
             session,
             sender.chat_id,
             texts.RECIPIENT_UNREACHABLE.format(pseudonym=h(recipient.pseudonym)),
@@ -312,7 +312,7 @@ async def copy_between(
                 }
             else:
                 payload[RESOLVE_REPLY_TO_RELAY] = replied.id
-    enqueue(
+    await enqueue(
         session,
         chat_id=recipient.chat_id,
         method="copyMessage",
@@ -348,7 +348,7 @@ async def report_undeliverable(session: AsyncSession, *, relay_id: int, now: dat
             "allow_sending_without_reply": True,
         },
     }
-    enqueue(
+    await enqueue(
         session,
         chat_id=record.source_chat_id,
         method="sendMessage",

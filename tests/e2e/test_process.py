@@ -87,7 +87,7 @@ async def seed_pair(db_url: str, emu: BotApiEmulator) -> tuple[FakeUser, FakeUse
         s.add(Pairing(mentee_id=mentee.id, mentor_id=mentor.id, created_at=now))
         for n in range(BULK):
             emu.open_chat(FakeUser(9_000_000_000 + n, f"P{n}"))
-            enqueue(
+            await enqueue(
                 s,
                 chat_id=9_000_000_000 + n,
                 method="sendMessage",
@@ -194,7 +194,7 @@ async def test_doctor_reports_checks_and_outbox(
     emu.open_chat(emu.user(COORDINATOR_ID, "Casey"))
     async with transaction(create_session_factory(engine)) as s:
         for minutes in (5, 1):
-            enqueue(
+            await enqueue(
                 s,
                 chat_id=COORDINATOR_ID,
                 method="sendMessage",

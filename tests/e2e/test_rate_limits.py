@@ -122,7 +122,7 @@ async def _flood(
         emu.open_chat(FakeUser(9_000_000_000 + n, f"P{n}"))
     async with transaction(factory) as s:
         for n in range(FLOOD):
-            enqueue(
+            await enqueue(
                 s,
                 chat_id=9_000_000_000 + n,
                 method="sendMessage",

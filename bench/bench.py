@@ -1,0 +1,284 @@
+"""Delivery benchmarks (not part of the test suite's pass/fail).
+
+    python bench/bench.py [--quick]
+
+1. Relay throughput and CPU per message: our bot relaying between many pairs, beside a bare
+   python-telegram-bot echo bot, on the same local emulator, in the same run, rate limits off.
+2. Relay latency while 10,000 low-priority messages drain under Telegram's 30/s limit, and the
+   drain rate as a fraction of that limit (the emulator enforces the limits and counts 429s).
+3. Peak memory of the bot process with 10,000 enrolled pairs.
+
+The bots run as separate processes; the emulator runs here, so timings include real HTTP.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import signal
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.services.outbox import Priority, enqueue  # noqa: E402
+from emulator import BotApiEmulator, FakeUser  # noqa: E402
+from storage import migrate  # noqa: E402
+from storage.db import create_engine, create_session_factory, transaction  # noqa: E402
+from storage.models import Member, Pairing  # noqa: E402
+
+MENTEE_BASE = 7_100_000_000
+MENTOR_BASE = 7_300_000_000
+BULK_BASE = 9_000_000_000
+NO_LIMITS = {
+    "RATE_LIMIT_GLOBAL_PER_S": "1000000",
+    "RATE_LIMIT_CHAT_PER_S": "1000000",
+    "RATE_LIMIT_CHAT_BURST": "1000000",
+    "RATE_LIMIT_GROUP_PER_MIN": "1000000",
+}
+
+
+@dataclass
+class Proc:
+    process: asyncio.subprocess.Process
+
+    def cpu_seconds(self) -> float:
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks = os.sysconf("SC_CLK_TCK")
+        return (int(fields[11]) + int(fields[12])) / ticks
+
+    def peak_rss_mb(self) -> float:
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+    async def stop(self) -> None:
+        if self.process.returncode is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(self.process.wait(), 30)
+            except TimeoutError:
+                self.process.kill()
+                await self.process.wait()
+
+
+async def start(args: list[str], env: dict[str, str], cwd: Path) -> Proc:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        *args,
+        cwd=cwd,
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    return Proc(process)
+
+
+async def seed(db_url: str, emu: BotApiEmulator, pairs: int, bulk: int = 0) -> None:
+    """Enrolled, paired members (and optionally bulk outbox rows), written straight to the db."""
+    await migrate.upgrade(db_url)
+    engine = create_engine(db_url)
+    now = datetime.now(UTC)
+    async with transaction(create_session_factory(engine)) as s:
+        for n in range(pairs):
+            mentee = Member(
+                telegram_user_id=MENTEE_BASE + n,
+                chat_id=MENTEE_BASE + n,
+                role="mentee",
+                pseudonym=f"Mentee{n}",
+                pseudonym_key=f"mentee{n}",
+                timezone="UTC",
+                tags="",
+                reachable=True,
+                created_at=now,
+            )
+            mentor = Member(
+                telegram_user_id=MENTOR_BASE + n,
+                chat_id=MENTOR_BASE + n,
+                role="mentor",
+                pseudonym=f"Mentor{n}",
+                pseudonym_key=f"mentor{n}",
+                timezone="UTC",
+                tags="",
+                capacity=3,
+                reachable=True,
+                created_at=now,
+            )
+            s.add_all([mentee, mentor])
+            await s.flush()
+            s.add(Pairing(mentee_id=mentee.id, mentor_id=mentor.id, created_at=now))
+            emu.open_chat(FakeUser(MENTEE_BASE + n, f"E{n}"))
+            emu.open_chat(FakeUser(MENTOR_BASE + n, f"O{n}"))
+        for n in range(bulk):
+            emu.open_chat(FakeUser(BULK_BASE + n, f"B{n}"))
+            await enqueue(
+                s,
+                chat_id=BULK_BASE + n,
+                method="sendMessage",
+                payload={"text": f"bulk {n}"},
+                now=now,
+                priority=Priority.BULK,
+            )
+    await engine.dispose()
+
+
+def bot_env(emu: BotApiEmulator, db_url: str, extra: dict[str, str]) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TELEGRAM_", "COORDINATOR_", "RATE_LIMIT_", "DATABASE_"))
+    }
+    env.update(
+        TELEGRAM_BOT_TOKEN=emu.token,
+        TELEGRAM_API_BASE_URL=emu.base_url,
+        DATABASE_URL=db_url,
+        PYTHONPATH=str(ROOT),
+        **extra,
+    )
+    return env
+
+
+async def wait_until(condition: Callable[[], bool], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError
+        await asyncio.sleep(0.005)
+
+
+def count(emu: BotApiEmulator, method: str) -> int:
+    return sum(1 for m, _ in emu.calls if m == method)
+
+
+async def throughput(kind: str, messages: int, pairs: int, tmp: Path) -> dict[str, float]:
+    """Messages per second and CPU ms per message, for 'ours' or the 'echo' baseline."""
+    emu = BotApiEmulator()
+    await emu.start()
+    try:
+        db_url = f"sqlite+aiosqlite:///{tmp / f'{kind}.sqlite3'}"
+        await seed(db_url, emu, pairs)
+        if kind == "ours":
+            proc = await start(["-m", "bot", "run"], bot_env(emu, db_url, NO_LIMITS), tmp)
+        else:
+            proc = await start(
+                [str(ROOT / "bench" / "echo_bot.py"), emu.token, emu.base_url],
+                bot_env(emu, db_url, {}),
+                tmp,
+            )
+        await wait_until(lambda: count(emu, "getUpdates") > 0, 60)
+        await asyncio.sleep(0.5)
+        cpu0, t0 = proc.cpu_seconds(), time.monotonic()
+        for n in range(messages):
+            user = FakeUser(MENTEE_BASE + n % pairs, "x")
+            emu.user_sends(user, f"message {n}")
+        await wait_until(lambda: count(emu, "copyMessage") >= messages, 300)
+        elapsed, cpu = time.monotonic() - t0, proc.cpu_seconds() - cpu0
+        await proc.stop()
+        return {"rate": messages / elapsed, "cpu_ms": 1000 * cpu / messages}
+    finally:
+        await emu.stop()
+
+
+async def latency_under_flood(bulk: int, window_s: float, tmp: Path) -> dict[str, float]:
+    """Relay latency while bulk messages drain under the real limits; drain rate vs 30/s."""
+    emu = BotApiEmulator()
+    await emu.start()
+    try:
+        db_url = f"sqlite+aiosqlite:///{tmp / 'flood.sqlite3'}"
+        pairs = 20
+        await seed(db_url, emu, pairs, bulk=bulk)
+        emu.enforce_limits = True
+        proc = await start(["-m", "bot", "run"], bot_env(emu, db_url, {}), tmp)
+        await wait_until(lambda: count(emu, "sendMessage") > 60, 60)  # the flood is draining
+        sent_at: dict[tuple[int, int], float] = {}
+        t0, bulk0 = time.monotonic(), count(emu, "sendMessage")
+        rng = random.Random(7)
+        while time.monotonic() - t0 < window_s:
+            user = FakeUser(MENTEE_BASE + rng.randrange(pairs), "x")
+            message = emu.user_sends(user, "relay")
+            sent_at[(user.id, message["message_id"])] = time.monotonic()
+            await asyncio.sleep(0.5)
+        await wait_until(lambda: count(emu, "copyMessage") >= len(sent_at), 60)
+        window = time.monotonic() - t0
+        drained = count(emu, "sendMessage") - bulk0
+        latencies = []
+        for (method, params), at in zip(emu.calls, emu.call_times, strict=True):
+            key = (int(params.get("from_chat_id", 0)), int(params.get("message_id", 0)))
+            if method == "copyMessage" and key in sent_at:
+                latencies.append(at - sent_at[key])
+        peak = proc.peak_rss_mb()
+        await proc.stop()
+        latencies.sort()
+        return {
+            "p50": statistics.median(latencies),
+            "p99": latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))],
+            "relayed": len(latencies),
+            "drain_fraction": drained / window / 30.0,
+            "rate_limited": emu.rate_limited,
+            "peak_mb": peak,
+        }
+    finally:
+        await emu.stop()
+
+
+async def memory_with_pairs(pairs: int, messages: int, tmp: Path) -> dict[str, float]:
+    emu = BotApiEmulator()
+    await emu.start()
+    try:
+        db_url = f"sqlite+aiosqlite:///{tmp / 'memory.sqlite3'}"
+        await seed(db_url, emu, pairs)
+        proc = await start(["-m", "bot", "run"], bot_env(emu, db_url, NO_LIMITS), tmp)
+        await wait_until(lambda: count(emu, "getUpdates") > 0, 60)
+        rng = random.Random(11)
+        for _ in range(messages):
+            emu.user_sends(FakeUser(MENTEE_BASE + rng.randrange(pairs), "x"), "hello")
+        await wait_until(lambda: count(emu, "copyMessage") >= messages, 300)
+        peak = proc.peak_rss_mb()
+        await proc.stop()
+        return {"peak_mb": peak}
+    finally:
+        await emu.stop()
+
+
+async def main(quick: bool) -> None:
+    messages, pairs = (500, 50) if quick else (3000, 100)
+    bulk, window = (2000, 10.0) if quick else (10_000, 30.0)
+    memory_pairs = 1000 if quick else 10_000
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        echo = await throughput("echo", messages, pairs, tmp)
+        ours = await throughput("ours", messages, pairs, tmp)
+        flood = await latency_under_flood(bulk, window, tmp)
+        memory = await memory_with_pairs(memory_pairs, 1000 if not quick else 200, tmp)
+    rows = [
+        ("relay throughput, ours (msg/s)", f"{ours['rate']:.0f}", ""),
+        ("echo bot throughput (msg/s)", f"{echo['rate']:.0f}", ""),
+        ("throughput ratio ours/echo", f"{ours['rate'] / echo['rate']:.2f}", "≥ 0.5"),
+        ("CPU per message, ours (ms)", f"{ours['cpu_ms']:.2f}", ""),
+        ("CPU per message, echo (ms)", f"{echo['cpu_ms']:.2f}", ""),
+        (f"relay latency p50 during {bulk} bulk drain (s)", f"{flood['p50']:.3f}", ""),
+        (f"relay latency p99 during {bulk} bulk drain (s)", f"{flood['p99']:.3f}", "< 2"),
+        ("bulk drain rate / 30 msg/s limit", f"{flood['drain_fraction']:.2f}", "≥ 0.9"),
+        ("429 answers during the drain", f"{flood['rate_limited']}", "0"),
+        (f"peak RSS with {memory_pairs} pairs (MB)", f"{memory['peak_mb']:.0f}", ""),
+    ]
+    width = max(len(r[0]) for r in rows)
+    print(f"{'measure'.ljust(width)}  {'value':>8}  goal")
+    for name, value, goal in rows:
+        print(f"{name.ljust(width)}  {value:>8}  {goal}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller numbers, for a smoke run")
+    asyncio.run(main(parser.parse_args().quick))
