@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy import func, select
+from sqlalchemy import update as sql_update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -24,10 +25,11 @@ from bot.delivery import DeliveryWorker
 from bot.services.members import coordinator_ids
 from bot.services.outbox import send_text
 from storage.db import transaction
-from storage.models import InboxUpdate
+from storage.models import INBOX, InboxUpdate
 
 log = logging.getLogger(__name__)
 
+BATCH_SIZE = 50
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "channel_post", "my_chat_member"]
 
 
@@ -79,31 +81,70 @@ class Inbox:
         return None if highest is None else int(highest) + 1
 
     async def process_pending(self, stop: asyncio.Event | None = None) -> int:
-        """Process stored updates in order; each commits with its effects. Returns the count.
+        """Process stored updates in order, a batch per transaction; returns the count.
 
-        Stops between two updates once `stop` is set; the rest wait for the next start.
+        A batch commits its updates' effects, outbox rows and "processed" marks together. If
+        one update in it fails, the batch is rolled back and its updates are processed one per
+        transaction, so only the failing one is set aside. Stops between two updates once
+        `stop` is set; the rest wait for the next start.
         """
         done = 0
         async with self._lock:
             while stop is None or not stop.is_set():
-                async with transaction(self._factory) as session:
-                    update_ids = list(
-                        await session.scalars(
-                            select(InboxUpdate.update_id)
-                            .where(InboxUpdate.processed_at.is_(None))
-                            .order_by(InboxUpdate.update_id)
-                            .limit(100)
-                        )
-                    )
-                if not update_ids:
-                    break
-                for update_id in update_ids:
+                processed, retry = await self._process_batch(stop)
+                for update_id in retry:
                     if stop is not None and stop.is_set():
                         break
                     await self._process_one(update_id)
-                    done += 1
+                    processed += 1
+                if not processed:
+                    break
+                done += processed
                 self._delivery.wake()
         return done
+
+    async def _process_batch(self, stop: asyncio.Event | None) -> tuple[int, list[int]]:
+        """Returns how many updates were committed, and the ids to redo one by one."""
+        update_ids: list[int] = []
+        try:
+            async with transaction(self._factory) as session:
+                rows = (
+                    await session.execute(
+                        select(InboxUpdate.update_id, InboxUpdate.payload)
+                        .where(InboxUpdate.processed_at.is_(None))
+                        .order_by(InboxUpdate.update_id)
+                        .limit(BATCH_SIZE)
+                    )
+                ).all()
+                update_ids = [int(update_id) for update_id, _ in rows]
+                unit = UnitOfWork(session)
+                token = CURRENT_UNIT.set(unit)
+                done: list[int] = []
+                try:
+                    for update_id, payload in rows:
+                        if stop is not None and stop.is_set():
+                            break
+                        update = Update.de_json(json.loads(payload), self._app.bot)
+                        await self._app.process_update(update)
+                        if unit.failed:
+                            raise _Rollback
+                        done.append(int(update_id))
+                finally:
+                    CURRENT_UNIT.reset(token)
+                if done:
+                    await session.execute(
+                        sql_update(INBOX)
+                        .where(INBOX.c.update_id.in_(done))
+                        # The update's content has served its purpose: don't keep it.
+                        .values(processed_at=self._clock.now(), payload="{}")
+                    )
+                    log.debug("updates=%s processed", ",".join(map(str, done)))
+                return len(done), []
+        except _Rollback:
+            return 0, update_ids
+        except Exception as exc:
+            log.error("inbox batch failed; processing its updates one by one", exc_info=exc)
+            return 0, update_ids
 
     async def _process_one(self, update_id: int) -> None:
         try:

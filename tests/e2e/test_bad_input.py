@@ -71,6 +71,6 @@ async def test_logs_never_contain_message_text(
     reply = await paired.scenario.say(paired.coordinator, "/members")
     assert reply is not None
     logged = "\n".join(f"{r.name} {r.getMessage()}" for r in caplog.records)
-    assert "bot.delivery outbox id=" in logged and "bot.inbox update=" in logged
+    assert "bot.delivery outbox id=" in logged and "bot.inbox updates=" in logged
     assert "4471" not in logged
     assert emu.token not in logged
