@@ -201,7 +201,7 @@ async def latency_under_flood(bulk: int, window_s: float, tmp: Path) -> dict[str
         proc = await start(["-m", "bot", "run"], bot_env(emu, db_url, {}), tmp)
         await wait_until(lambda: count(emu, "sendMessage") > 60, 60)  # the flood is draining
         sent_at: dict[tuple[int, int], float] = {}
-        t0, bulk0 = time.monotonic(), count(emu, "sendMessage")
+        t0, sends0 = time.monotonic(), count(emu, "sendMessage") + count(emu, "copyMessage")
         rng = random.Random(7)
         while time.monotonic() - t0 < window_s:
             user = FakeUser(MENTEE_BASE + rng.randrange(pairs), "x")
@@ -210,7 +210,8 @@ async def latency_under_flood(bulk: int, window_s: float, tmp: Path) -> dict[str
             await asyncio.sleep(0.5)
         await wait_until(lambda: count(emu, "copyMessage") >= len(sent_at), 60)
         window = time.monotonic() - t0
-        drained = count(emu, "sendMessage") - bulk0
+        # Everything sent in the window counts against Telegram's 30/s: bulk and relayed alike.
+        drained = count(emu, "sendMessage") + count(emu, "copyMessage") - sends0
         latencies = []
         for (method, params), at in zip(emu.calls, emu.call_times, strict=True):
             key = (int(params.get("from_chat_id", 0)), int(params.get("message_id", 0)))
@@ -268,7 +269,11 @@ async def main(quick: bool) -> None:
         ("CPU per message, echo (ms)", f"{echo['cpu_ms']:.2f}", ""),
         (f"relay latency p50 during {bulk} bulk drain (s)", f"{flood['p50']:.3f}", ""),
         (f"relay latency p99 during {bulk} bulk drain (s)", f"{flood['p99']:.3f}", "< 2"),
-        ("bulk drain rate / 30 msg/s limit", f"{flood['drain_fraction']:.2f}", "≥ 0.9"),
+        (
+            "sends per second during the drain / 30 msg/s limit",
+            f"{flood['drain_fraction']:.2f}",
+            "≥ 0.9",
+        ),
         ("429 answers during the drain", f"{flood['rate_limited']}", "0"),
         (f"peak RSS with {memory_pairs} pairs (MB)", f"{memory['peak_mb']:.0f}", ""),
     ]

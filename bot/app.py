@@ -13,7 +13,7 @@ from telegram.ext import ApplicationBuilder, ContextTypes
 from bot.clock import Clock, SystemClock
 from bot.config import Settings, limits_from
 from bot.context import BotApplication, BotContext, BotData, Services
-from bot.delivery import DeliveryWorker
+from bot.delivery import MAX_IN_FLIGHT, DeliveryWorker
 from bot.inbox import Inbox
 from bot.logs import quiet_noisy_loggers
 from bot.services.members import seed_coordinators
@@ -38,6 +38,9 @@ def build_application(settings: Settings, token: str) -> BotApplication:
         .base_file_url(base.replace("/bot", "/file/bot") if base.endswith("/bot") else base)
         .context_types(context_types)
         .updater(None)
+        # Connections for the delivery worker's sends in flight and a few more; httpcore
+        # checks every pooled connection on each request, so a big pool costs CPU per message.
+        .connection_pool_size(MAX_IN_FLIGHT + 4)
         .build()
     )
     register_all(app)

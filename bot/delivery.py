@@ -40,6 +40,8 @@ from storage.models import OUTBOX, RELAYED, OutboxMessage, RelayedMessage
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+# Sends in flight at once: plenty for Telegram's 30/s at real-world latencies.
+MAX_IN_FLIGHT = 32
 BACKOFF_BASE_S = 1.0
 BACKOFF_CAP_S = 300.0
 IDLE_POLL_S = 1.0
@@ -107,7 +109,7 @@ class DeliveryWorker:
         clock: Clock,
         *,
         limits: Limits | None = None,
-        max_in_flight: int = 32,
+        max_in_flight: int = MAX_IN_FLIGHT,
         candidates: int = 500,
         rng: random.Random | None = None,
         monotonic: Callable[[], float] = time.monotonic,

@@ -23,6 +23,7 @@ async def consent(update: Update, context: BotContext) -> None:
         telegram_user_id=query.from_user.id,
         chat_id=query.message.chat.id,
         message_id=query.message.message_id,
+        default_timezone=context.settings.default_timezone,
         now=context.now(),
     )
     await answer(query)

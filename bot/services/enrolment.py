@@ -171,6 +171,7 @@ async def answer_consent(
     telegram_user_id: int,
     chat_id: int,
     message_id: int,
+    default_timezone: str,
     now: datetime,
 ) -> None:
     """Begin enrolment on agreement; on refusal forget everything about the person."""
@@ -201,6 +202,8 @@ async def answer_consent(
         chat_id=chat_id,
         invite_id=check.invite.id,
         step=Step.PSEUDONYM,
+        # The program's home timezone, offered first when the person chooses theirs.
+        timezone=default_timezone,
         tags="",
         created_at=now,
     )
@@ -456,7 +459,7 @@ async def _ask_for_step(
             session, chat_id, texts.ASK_PSEUDONYM.format(other=texts.OTHER_ROLE[role]), now=now
         )
     elif draft.step == Step.TIMEZONE:
-        zones = list(texts.COMMON_TIMEZONES)
+        zones = list(dict.fromkeys([draft.timezone or "UTC", *texts.COMMON_TIMEZONES]))
         buttons = [
             [(zone, f"tz:{zone}") for zone in zones[i : i + 2]] for i in range(0, len(zones), 2)
         ]

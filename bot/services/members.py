@@ -60,6 +60,20 @@ async def active_pairing_of_mentee(session: AsyncSession, mentee_id: int) -> Pai
     )
 
 
+async def active_mentor_of(
+    session: AsyncSession, mentee_id: int
+) -> tuple[Pairing, Member] | None:
+    """The mentee's current pairing and mentor, in one query (the relay's hot path)."""
+    row = (
+        await session.execute(
+            select(Pairing, Member)
+            .join(Member, Member.id == Pairing.mentor_id)
+            .where(Pairing.mentee_id == mentee_id, Pairing.ended_at.is_(None))
+        )
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
 async def active_mentees(
     session: AsyncSession, mentor_id: int
 ) -> Sequence[tuple[Pairing, Member]]:

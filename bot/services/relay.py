@@ -15,7 +15,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
-from bot.services.members import active_mentees, active_pairing_of_mentee
+from bot.services.members import active_mentees, active_mentor_of
 from bot.services.outbox import (
     RESOLVE_MESSAGE_ID_FROM_RELAY,
     RESOLVE_REPLY_TO_RELAY,
@@ -58,13 +58,12 @@ async def relay_message(
 ) -> RelayResult:
     """Pass a member's message to the other side of their pairing, or hold it."""
     if sender.role == "mentee":
-        pairing = await active_pairing_of_mentee(session, sender.id)
-        if pairing is None:
+        current = await active_mentor_of(session, sender.id)
+        if current is None:
             _hold(session, sender, message, "unpaired", now)
             await send_text(session, sender.chat_id, texts.WAITING_FOR_MENTOR, now=now)
             return RelayResult.HELD_UNPAIRED
-        mentor = await session.get(Member, pairing.mentor_id)
-        assert mentor is not None
+        pairing, mentor = current
         await copy_between(session, pairing, sender, mentor, message, now)
         return RelayResult.RELAYED
 
