@@ -60,9 +60,7 @@ async def active_pairing_of_mentee(session: AsyncSession, mentee_id: int) -> Pai
     )
 
 
-async def active_mentor_of(
-    session: AsyncSession, mentee_id: int
-) -> tuple[Pairing, Member] | None:
+async def active_mentor_of(session: AsyncSession, mentee_id: int) -> tuple[Pairing, Member] | None:
     """The mentee's current pairing and mentor, in one query (the relay's hot path)."""
     row = (
         await session.execute(

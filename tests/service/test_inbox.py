@@ -66,15 +66,26 @@ async def test_a_broken_update_is_set_aside_and_the_rest_of_its_batch_still_coun
     emu.open_chat(emu.user(COORDINATOR_ID, "Casey"))
     assert settings.telegram_bot_token is not None
     await migrate.upgrade(settings.database_url)
-    runtime = BotRuntime(settings, settings.telegram_bot_token.get_secret_value(), clock=clock,
-                         poll_timeout=1)
+    runtime = BotRuntime(
+        settings, settings.telegram_bot_token.get_secret_value(), clock=clock, poll_timeout=1
+    )
     broken = {"update_id": 902, "message": {"message_id": 2, "text": "no chat, no date"}}
     await runtime.inbox.store([invite_update(901), broken, invite_update(903)])
     await runtime.start()
     try:
-        await emu.wait_for(lambda: len([m for m in emu.bot_messages(COORDINATOR_ID)
-                                        if "No active pairings" in m["text"]]) == 2,
-                           what="both good updates answered")
+        await emu.wait_for(
+            lambda: (
+                len(
+                    [
+                        m
+                        for m in emu.bot_messages(COORDINATOR_ID)
+                        if "No active pairings" in m["text"]
+                    ]
+                )
+                == 2
+            ),
+            what="both good updates answered",
+        )
         await emu.wait_for_bot_message(COORDINATOR_ID, "hit an error while handling an update")
         async with runtime.session_factory() as s:
             rows = {r.update_id: r for r in (await s.scalars(select(InboxUpdate))).all()}
