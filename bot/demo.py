@@ -121,6 +121,9 @@ async def run_demo() -> int:
             telegram_api_base_url=emu.base_url,
             database_url=f"sqlite+aiosqlite:///{Path(tmp) / 'demo.sqlite3'}",
             coordinator_ids="1000",
+            # The scripted people answer instantly; real people never type 3 messages a second.
+            rate_limit_chat_per_s=20,
+            rate_limit_chat_burst=10,
             _env_file=None,
         )
         runtime = BotRuntime(settings, emu.token, poll_timeout=1)
