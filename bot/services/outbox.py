@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import OUTBOX
+from storage.models import OUTBOX, Member
 
 # Payload keys starting with this prefix are resolved by the delivery worker at send time.
 RESOLVE_REPLY_TO_RELAY = "_reply_to_relay"
@@ -118,3 +118,20 @@ async def edit_text(
         now=now,
         priority=priority,
     )
+
+
+async def notify_member(
+    session: AsyncSession,
+    member: Member,
+    text: str,
+    *,
+    now: datetime,
+    buttons: Sequence[Sequence[Button]] | None = None,
+    priority: Priority = Priority.NOTICE,
+) -> bool:
+    """Queue a notice for a member, unless the bot cannot reach them (nothing is queued for
+    someone who blocked the bot). Returns whether it was queued."""
+    if not member.reachable:
+        return False
+    await send_text(session, member.chat_id, text, now=now, buttons=buttons, priority=priority)
+    return True

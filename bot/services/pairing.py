@@ -16,7 +16,7 @@ from bot.services.members import (
     find_member,
     mentor_loads,
 )
-from bot.services.outbox import Button, h, send_text
+from bot.services.outbox import Button, h, notify_member, send_text
 from storage.models import HeldMessage, Member, Pairing
 
 
@@ -84,12 +84,12 @@ async def pair_mentee(
     pairing = Pairing(mentee_id=mentee.id, mentor_id=mentor.id, created_at=now)
     session.add(pairing)
     await session.flush()
-    await send_text(
-        session, mentee.chat_id, texts.PAIRED_MENTEE.format(mentor=h(mentor.pseudonym)), now=now
+    await notify_member(
+        session, mentee, texts.PAIRED_MENTEE.format(mentor=h(mentor.pseudonym)), now=now
     )
-    await send_text(
+    await notify_member(
         session,
-        mentor.chat_id,
+        mentor,
         texts.PAIRED_MENTOR.format(mentee=h(mentee.pseudonym), mentee_id=mentee.short_id),
         now=now,
     )
@@ -151,12 +151,12 @@ async def unpair_mentee(session: AsyncSession, *, ref: str, now: datetime) -> Ou
     mentor = await session.get(Member, pairing.mentor_id)
     assert mentor is not None
     pairing.ended_at = now
-    await send_text(
-        session, mentee.chat_id, texts.UNPAIRED_MENTEE.format(mentor=h(mentor.pseudonym)), now=now
+    await notify_member(
+        session, mentee, texts.UNPAIRED_MENTEE.format(mentor=h(mentor.pseudonym)), now=now
     )
-    await send_text(
+    await notify_member(
         session,
-        mentor.chat_id,
+        mentor,
         texts.UNPAIRED_MENTOR.format(mentee=h(mentee.pseudonym), mentee_id=mentee.short_id),
         now=now,
     )

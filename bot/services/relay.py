@@ -24,6 +24,7 @@ from bot.services.outbox import (
     enqueue,
     h,
     inline_keyboard,
+    notify_member,
     send_text,
 )
 from storage.models import HeldMessage, Member, Pairing, RelayedMessage
@@ -152,9 +153,9 @@ async def release_held_for_mentee(
     ).all()
     if not held:
         return 0
-    await send_text(
+    await notify_member(
         session,
-        mentor.chat_id,
+        mentor,
         texts.HELD_DELIVERED_MENTOR.format(mentee=h(mentee.pseudonym), count=len(held)),
         now=now,
     )
