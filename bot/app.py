@@ -16,6 +16,7 @@ from bot.context import BotApplication, BotContext, BotData, Services
 from bot.delivery import MAX_IN_FLIGHT, DeliveryWorker
 from bot.inbox import Inbox
 from bot.logs import quiet_noisy_loggers
+from bot.services import checkins
 from bot.services.members import seed_coordinators
 from handlers import register_all
 from storage import migrate
@@ -78,6 +79,8 @@ class BotRuntime:
             session_factory=self.session_factory,
             delivery=self.delivery,
         )
+        self.checkin_policy = checkins.CheckInPolicy.from_settings(settings)
+        self._checkin_lock = asyncio.Lock()
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[Any]] = []
 
@@ -88,6 +91,16 @@ class BotRuntime:
             await seed_coordinators(session, self.settings.coordinator_ids, self.clock.now())
         await self.app.initialize()  # getMe: fails fast on a bad token or unreachable API
         await self.app.start()
+        job_queue = self.app.job_queue
+        assert job_queue is not None  # the job-queue extra is a dependency
+        # One recurring job claims whatever check-ins are due; schedules live in the database.
+        job_queue.run_repeating(
+            self._checkin_tick,
+            interval=self.settings.checkin_tick_seconds,
+            first=0.05,
+            name="checkins",
+            job_kwargs={"misfire_grace_time": None, "coalesce": True},
+        )
         self._tasks = [
             asyncio.create_task(self.delivery.run(self._stop, SHUTDOWN_GRACE_S), name="delivery"),
             asyncio.create_task(self.inbox.poll(self._stop), name="intake"),
@@ -110,6 +123,19 @@ class BotRuntime:
         await self.app.shutdown()
         await self.engine.dispose()
         log.info("bot stopped")
+
+    async def run_checkins(self) -> int:
+        """Send the check-ins that are due now (the recurring job; tests may call it too)."""
+        async with self._checkin_lock, transaction(self.session_factory) as session:
+            sent = await checkins.run_due(session, self.checkin_policy, self.clock.now())
+        self.delivery.wake()
+        return sent
+
+    async def _checkin_tick(self, _context: object) -> None:
+        try:
+            await self.run_checkins()
+        except Exception:
+            log.exception("check-in tick failed")
 
     async def outbox_pending(self) -> int:
         async with transaction(self.session_factory) as session:

@@ -10,8 +10,10 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.ratelimit import Limits
+from bot.schedule import format_hhmm, parse_hhmm
 
 TELEGRAM_API = "https://api.telegram.org/bot"
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
 
 
@@ -31,6 +33,15 @@ class Settings(BaseSettings):
     mentor_capacity: int = Field(default=3, ge=1, le=50)
     invite_ttl_days: int = Field(default=7, ge=1, le=90)
     crisis_line: str = "988 (call or text, US) or your local emergency number"
+    # Check-ins: daily for mentees at their local time, weekly for mentors.
+    checkin_default_time: str = "19:00"
+    quiet_hours: str = "22:00-08:00"
+    checkin_grace_hours: float = Field(default=3.0, ge=0, le=24)
+    missed_nudge_after: int = Field(default=2, ge=1)
+    missed_alert_after: int = Field(default=4, ge=1)
+    mentor_checkin_day: str = "sunday"
+    mentor_checkin_time: str = "18:00"
+    checkin_tick_seconds: float = Field(default=30.0, gt=0)
     # Telegram's limits, kept by the delivery worker (a little under them, to never hit 429).
     rate_limit_global_per_s: float = Field(default=28.0, gt=0)
     rate_limit_chat_per_s: float = Field(default=1.0, gt=0)
@@ -72,6 +83,34 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown IANA timezone {value!r}") from None
         return value
+
+    @field_validator("checkin_default_time", "mentor_checkin_time")
+    @classmethod
+    def _hhmm(cls, value: str) -> str:
+        parsed = parse_hhmm(value)
+        if parsed is None:
+            raise ValueError("must be a time like 19:00")
+        return format_hhmm(parsed)
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet(cls, value: str) -> str:
+        parts = value.replace(" ", "").split("-")
+        times = [parse_hhmm(p) for p in parts] if len(parts) == 2 else []
+        if len(times) != 2 or times[0] is None or times[1] is None:
+            raise ValueError("must look like 22:00-08:00")
+        return f"{format_hhmm(times[0])}-{format_hhmm(times[1])}"
+
+    @field_validator("mentor_checkin_day")
+    @classmethod
+    def _weekday(cls, value: str) -> str:
+        if value.strip().lower() not in WEEKDAYS:
+            raise ValueError("must be a day of the week, like sunday")
+        return value.strip().lower()
+
+    @property
+    def mentor_checkin_weekday(self) -> int:
+        return WEEKDAYS.index(self.mentor_checkin_day)
 
     @field_validator("telegram_api_base_url")
     @classmethod

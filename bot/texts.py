@@ -88,6 +88,9 @@ NEW_MENTEE_HINT = " Find a mentor with /match {short_id}"
 
 HELP_MENTEE = (
     "<b>How this works</b>\n"
+    "• A short check-in comes every day at your time: /checkin for one now, /schedule to "
+    "change the time, /quiet for quiet hours, /pause and /resume, /sober to set your "
+    "recovery start, /progress for your chart.\n"
     "• Write here to talk to your mentor: text, photos, voice notes, videos, files, stickers "
     "and locations all go through. They see only your pseudonym.\n"
     "• Reply to a message to answer it directly.\n"
@@ -95,6 +98,7 @@ HELP_MENTEE = (
 )
 HELP_MENTOR = (
     "<b>How this works</b>\n"
+    "• Once a week you're asked how each mentee is doing; /progress shows their charts.\n"
     "• Your mentees' messages arrive labelled with their pseudonym.\n"
     "• Reply (swipe or long-press → Reply) to a message to answer that mentee.\n"
     "• With several mentees, a plain message asks you whom it is for.\n"
@@ -220,6 +224,66 @@ STALE_BUTTON = "This button has expired."
 SOMETHING_BROKE = "Sorry, something went wrong on our side. Please try again in a moment."
 BOT_ERROR_FOR_COORDINATORS = (
     "⚠️ The bot hit an error while handling an update ({ref}). Details are in the server log."
+)
+
+# ---- check-ins ---------------------------------------------------------------------------
+CHECKIN_MOOD = "🌱 <b>Daily check-in</b>\nHow is your mood right now?"
+CHECKIN_CRAVING = "How strong is any craving right now?"
+CHECKIN_USED = "Have you used since your last check-in?"
+CHECKIN_NOTE = (
+    "Thank you, that's recorded. If you like, type a short note now (it stays with your "
+    "check-in), or tap Skip."
+)
+CHECKIN_DONE = "Thank you for checking in. 💚"
+CHECKIN_NOTE_SAVED = "Note saved with your check-in. 💚"
+CHECKIN_RECORDED_LINE = "{label}: <b>{value}</b>"
+CHECKIN_ALREADY = "Already recorded."
+CHECKIN_CLOSED = "This check-in is closed; a newer one is waiting."
+CHECKIN_SKIP = "Skip"
+MOOD_LABEL = "Mood"
+CRAVING_LABEL = "Craving"
+USED_LABEL = "Used since last check-in"
+MOODS = {1: "😞 very low", 2: "🙁 low", 3: "😐 okay", 4: "🙂 good", 5: "😄 great"}
+CRAVINGS = {0: "none", 1: "low", 2: "medium", 3: "high", 4: "very high"}
+USED = {0: "no", 1: "yes"}
+CHECKIN_RISK_FOR_MENTOR = (
+    "⚠️ <b>{pseudonym}</b>'s check-in needs your attention: {answers}. Consider reaching out."
+)
+MISSED_NUDGE_FOR_MENTOR = (
+    "<b>{pseudonym}</b> hasn't answered the last {count} check-ins. A gentle hello might help."
+)
+MISSED_ALERT_FOR_COORDINATORS = (
+    "ℹ️ Low urgency: <b>{pseudonym}</b> ({short_id}) has missed {count} check-ins in a row."
+)
+MILESTONE_MENTEE = "🎉 <b>{days} days</b> in recovery today. That is yours; be proud of it."
+MILESTONE_MENTOR = "🎉 <b>{pseudonym}</b> reaches <b>{days} days</b> in recovery today."
+SCHEDULE_USAGE = "Usage: <code>/schedule 19:00</code> (your local time, {timezone})"
+SCHEDULE_IN_QUIET_HOURS = (
+    "{time} is inside your quiet hours ({quiet}); pick another time or change them with /quiet."
+)
+SCHEDULE_SET = "Your daily check-in is now at <b>{time}</b> ({timezone}). Next: {next}."
+QUIET_USAGE = "Usage: <code>/quiet 22:00 08:00</code> (no check-ins between these times)"
+QUIET_SET = "Quiet hours set to <b>{quiet}</b>."
+PAUSE_USAGE = "Usage: <code>/pause 7</code> (days, 1 to 90)"
+PAUSED = "Check-ins paused until {until}. Send /resume to start again sooner."
+RESUMED = "Check-ins resumed. Next: {next}."
+NOT_PAUSED = "Your check-ins are not paused. Next: {next}."
+SOBER_USAGE = "Usage: <code>/sober 2026-01-31</code> (the day your recovery started)"
+SOBER_SET = "Recovery start saved: <b>{date}</b> ({days} days). Milestones will be celebrated."
+MENTEES_ONLY = "That command is for mentees."
+PROGRESS_NONE = "No check-ins recorded in the last 30 days yet."
+PROGRESS_CAPTION = "{pseudonym}: mood and craving, last 30 days"
+MENTOR_REPORT_PROMPT = "📋 <b>Weekly check-in</b>: how is <b>{pseudonym}</b> doing?"
+MENTOR_REPORT_ANSWERS = {
+    "on_track": "On track",
+    "concern": "Some concern",
+    "no_contact": "Haven't heard from them",
+    "worried": "Worried, needs staff now",
+}
+MENTOR_REPORT_RECORDED = "📋 {pseudonym}: <b>{answer}</b>. Thank you."
+MENTOR_WORRIED_FOR_COORDINATORS = (
+    "🚨 Mentor <b>{mentor}</b> ({mentor_id}) is worried about <b>{mentee}</b> ({mentee_id}) "
+    "and asks for staff now."
 )
 
 ROLE_NAMES = {"mentee": "mentee", "mentor": "mentor"}

@@ -480,6 +480,33 @@ class BotApiEmulator:
         self._attach(chat, message, params, markup)
         return {"message_id": message["message_id"]}
 
+    async def _m_sendphoto(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self._target_chat(params)
+        photo = params.get("photo")
+        if not isinstance(photo, dict) or not photo.get("size"):
+            raise ApiError(400, "Bad Request: there is no photo in the request")
+        markup = _checked_markup(params.get("reply_markup"))
+        message = self._new_message(chat, sender=self._bot_user())
+        message["photo"] = [
+            {
+                "file_id": f"uploaded-{message['message_id']}",
+                "file_unique_id": f"up{message['message_id']}",
+                "width": 700,
+                "height": 320,
+                "file_size": photo["size"],
+            }
+        ]
+        if params.get("caption"):
+            message["caption"] = self._checked_text(
+                params["caption"],
+                params.get("parse_mode"),
+                CAPTION_LIMIT,
+                None,
+                "message caption is too long",
+            )
+        self._attach(chat, message, params, markup)
+        return message
+
     async def _m_editmessagetext(self, params: dict[str, Any]) -> dict[str, Any]:
         chat = self._target_chat(params)
         message = chat.messages.get(_int(params, "message_id"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.context import BotApplication
-from handlers import common, coordinator, enrolment, relay
+from handlers import checkins, common, coordinator, enrolment, relay
 
 
 def register_all(app: BotApplication) -> None:
@@ -11,5 +11,6 @@ def register_all(app: BotApplication) -> None:
     common.register(app)
     coordinator.register(app)
     enrolment.register(app)
+    checkins.register(app)
     relay.register(app)
     common.register_fallback(app)

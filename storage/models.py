@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     ForeignKey,
     Index,
     Integer,
     String,
     Table,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.ext.asyncio import AsyncAttrs
@@ -205,6 +207,69 @@ class InboxUpdate(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     failed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class CheckInSchedule(Base):
+    """When a member's next check-in is due: daily for mentees, weekly for mentors."""
+
+    __tablename__ = "checkin_schedules"
+
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True)
+    local_time: Mapped[str] = mapped_column(String(5))
+    weekday: Mapped[int | None] = mapped_column(Integer)  # 0 = Monday; weekly schedules only
+    quiet_start: Mapped[str] = mapped_column(String(5))
+    quiet_end: Mapped[str] = mapped_column(String(5))
+    paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    next_due_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    missed_streak: Mapped[int] = mapped_column(Integer, default=0)
+    recovery_start: Mapped[date | None] = mapped_column(Date)
+    last_milestone: Mapped[int | None] = mapped_column(Integer)
+
+
+class CheckIn(Base):
+    """One daily check-in of a mentee: sent, answered or missed; each due time at most once."""
+
+    __tablename__ = "checkins"
+    __table_args__ = (
+        UniqueConstraint("member_id", "due_at", name="uq_checkins_member_due"),
+        CheckConstraint("status IN ('sent', 'answered', 'missed')", name="ck_checkins_status"),
+        CheckConstraint("mood BETWEEN 1 AND 5", name="ck_checkins_mood"),
+        CheckConstraint("craving BETWEEN 0 AND 4", name="ck_checkins_craving"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(10))
+    mood: Mapped[int | None] = mapped_column(Integer)
+    craving: Mapped[int | None] = mapped_column(Integer)
+    used: Mapped[bool | None] = mapped_column(Boolean)
+    note: Mapped[str | None] = mapped_column(Text)
+    awaiting_note: Mapped[bool] = mapped_column(Boolean, default=False)
+    risk: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class MentorReport(Base):
+    """A mentor's weekly answer about one mentee."""
+
+    __tablename__ = "mentor_reports"
+    __table_args__ = (
+        UniqueConstraint("mentor_id", "mentee_id", "due_at", name="uq_mentor_reports_due"),
+        CheckConstraint(
+            "answer IS NULL OR answer IN ('on_track', 'concern', 'no_contact', 'worried')",
+            name="ck_mentor_reports_answer",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    answer: Mapped[str | None] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 def table_of(model: type[Base]) -> Table:

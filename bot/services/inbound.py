@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
-from bot.services import enrolment, reachability, relay
+from bot.services import checkins, enrolment, reachability, relay
 from bot.services.members import member_by_telegram_id
 from bot.services.outbox import h, send_text
 
@@ -24,6 +24,9 @@ async def receive_message(
     member = await member_by_telegram_id(session, telegram_user_id)
     if member is not None:
         await reachability.mark_reachable(session, member=member, now=now)
+        if text is not None and member.role == "mentee":
+            if await checkins.take_note(session, member=member, text=text, now=now):
+                return
         await relay.relay_message(session, sender=member, message=message, now=now)
         return
     draft = await enrolment.draft_for(session, telegram_user_id)

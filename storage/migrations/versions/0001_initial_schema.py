@@ -2,15 +2,15 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 23:30:52.394255
+Create Date: 2026-11-28 00:00:44.078976
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-
 import storage.types
+
 
 revision = "0001"
 down_revision = None
@@ -54,6 +54,56 @@ def upgrade() -> None:
         sa.UniqueConstraint("pseudonym_key"),
         sa.UniqueConstraint("telegram_user_id"),
     )
+    op.create_table(
+        "checkin_schedules",
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column("local_time", sa.String(length=5), nullable=False),
+        sa.Column("weekday", sa.Integer(), nullable=True),
+        sa.Column("quiet_start", sa.String(length=5), nullable=False),
+        sa.Column("quiet_end", sa.String(length=5), nullable=False),
+        sa.Column("paused_until", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("next_due_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("missed_streak", sa.Integer(), nullable=False),
+        sa.Column("recovery_start", sa.Date(), nullable=True),
+        sa.Column("last_milestone", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["member_id"],
+            ["members.id"],
+        ),
+        sa.PrimaryKeyConstraint("member_id"),
+    )
+    with op.batch_alter_table("checkin_schedules", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_checkin_schedules_next_due_at"), ["next_due_at"], unique=False
+        )
+
+    op.create_table(
+        "checkins",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column("due_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("mood", sa.Integer(), nullable=True),
+        sa.Column("craving", sa.Integer(), nullable=True),
+        sa.Column("used", sa.Boolean(), nullable=True),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("awaiting_note", sa.Boolean(), nullable=False),
+        sa.Column("risk", sa.Boolean(), nullable=False),
+        sa.Column("created_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("answered_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.CheckConstraint("status IN ('sent', 'answered', 'missed')", name="ck_checkins_status"),
+        sa.CheckConstraint("craving BETWEEN 0 AND 4", name="ck_checkins_craving"),
+        sa.CheckConstraint("mood BETWEEN 1 AND 5", name="ck_checkins_mood"),
+        sa.ForeignKeyConstraint(
+            ["member_id"],
+            ["members.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("member_id", "due_at", name="uq_checkins_member_due"),
+    )
+    with op.batch_alter_table("checkins", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_checkins_member_id"), ["member_id"], unique=False)
+
     op.create_table(
         "held_messages",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -104,6 +154,35 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("code"),
     )
+    op.create_table(
+        "mentor_reports",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("mentor_id", sa.Integer(), nullable=False),
+        sa.Column("mentee_id", sa.Integer(), nullable=False),
+        sa.Column("due_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("answer", sa.String(length=12), nullable=True),
+        sa.Column("created_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("answered_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.CheckConstraint(
+            "answer IS NULL OR answer IN ('on_track', 'concern', 'no_contact', 'worried')",
+            name="ck_mentor_reports_answer",
+        ),
+        sa.ForeignKeyConstraint(
+            ["mentee_id"],
+            ["members.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["mentor_id"],
+            ["members.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("mentor_id", "mentee_id", "due_at", name="uq_mentor_reports_due"),
+    )
+    with op.batch_alter_table("mentor_reports", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_mentor_reports_mentor_id"), ["mentor_id"], unique=False
+        )
+
     op.create_table(
         "pairings",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -228,11 +307,23 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_pairings_mentee_id"))
 
     op.drop_table("pairings")
+    with op.batch_alter_table("mentor_reports", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_mentor_reports_mentor_id"))
+
+    op.drop_table("mentor_reports")
     op.drop_table("invites")
     with op.batch_alter_table("held_messages", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_held_messages_member_id"))
 
     op.drop_table("held_messages")
+    with op.batch_alter_table("checkins", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_checkins_member_id"))
+
+    op.drop_table("checkins")
+    with op.batch_alter_table("checkin_schedules", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_checkin_schedules_next_due_at"))
+
+    op.drop_table("checkin_schedules")
     op.drop_table("members")
     op.drop_table("inbox")
     op.drop_table("coordinators")

@@ -1,0 +1,621 @@
+"""Daily check-ins for mentees, weekly check-ins for mentors, missed check-ins, milestones.
+
+The schedule lives in the database (each person's next due time); one recurring job calls
+`run_due`, which claims what is due in a batch. A due time is handled in the same
+transaction that moves the schedule past it, and a check-in is unique per person and due
+time, so nobody gets the same check-in twice, whatever restarts or overlapping ticks do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import texts
+from bot.charts import progress_png
+from bot.config import Settings
+from bot.schedule import (
+    format_hhmm,
+    in_quiet_hours,
+    in_window,
+    local_date,
+    milestone,
+    next_daily,
+    next_weekly,
+    parse_hhmm,
+)
+from bot.services.members import active_mentees, active_mentor_of, coordinator_ids
+from bot.services.outbox import (
+    Button,
+    Priority,
+    edit_text,
+    enqueue,
+    h,
+    notify_member,
+    send_text,
+)
+from storage.models import CheckIn, CheckInSchedule, Member, MentorReport
+
+NOTE_WINDOW = timedelta(minutes=30)
+# After a long outage, due times older than this are skipped without recording misses.
+MAX_CATCH_UP = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class CheckInPolicy:
+    default_time: time
+    quiet_start: time
+    quiet_end: time
+    grace: timedelta
+    nudge_after: int
+    alert_after: int
+    mentor_weekday: int
+    mentor_time: time
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> CheckInPolicy:
+        quiet_start, quiet_end = (parse_hhmm(p) for p in settings.quiet_hours.split("-"))
+        default_time = parse_hhmm(settings.checkin_default_time)
+        mentor_time = parse_hhmm(settings.mentor_checkin_time)
+        assert quiet_start and quiet_end and default_time and mentor_time  # validated
+        return cls(
+            default_time=default_time,
+            quiet_start=quiet_start,
+            quiet_end=quiet_end,
+            grace=timedelta(hours=settings.checkin_grace_hours),
+            nudge_after=settings.missed_nudge_after,
+            alert_after=settings.missed_alert_after,
+            mentor_weekday=settings.mentor_checkin_weekday,
+            mentor_time=mentor_time,
+        )
+
+
+def _time(value: str) -> time:
+    parsed = parse_hhmm(value)
+    assert parsed is not None
+    return parsed
+
+
+def next_due(schedule: CheckInSchedule, zone: str, after: datetime) -> datetime:
+    if schedule.weekday is None:
+        return next_daily(_time(schedule.local_time), zone, after)
+    return next_weekly(schedule.weekday, _time(schedule.local_time), zone, after)
+
+
+def new_schedule(member: Member, policy: CheckInPolicy, now: datetime) -> CheckInSchedule:
+    weekly = member.role == "mentor"
+    schedule = CheckInSchedule(
+        member_id=member.id,
+        local_time=format_hhmm(policy.mentor_time if weekly else policy.default_time),
+        weekday=policy.mentor_weekday if weekly else None,
+        quiet_start=format_hhmm(policy.quiet_start),
+        quiet_end=format_hhmm(policy.quiet_end),
+        missed_streak=0,
+    )
+    schedule.next_due_at = next_due(schedule, member.timezone, now)
+    return schedule
+
+
+async def ensure_schedules(session: AsyncSession, policy: CheckInPolicy, now: datetime) -> int:
+    """Give every member without a schedule one (new members, or members from before)."""
+    members = (
+        await session.scalars(
+            select(Member).where(
+                ~select(CheckInSchedule.member_id)
+                .where(CheckInSchedule.member_id == Member.id)
+                .exists()
+            )
+        )
+    ).all()
+    for member in members:
+        session.add(new_schedule(member, policy, now))
+    return len(members)
+
+
+async def run_due(
+    session: AsyncSession, policy: CheckInPolicy, now: datetime, limit: int = 500
+) -> int:
+    """Handle every due time up to `now` for up to `limit` people. Returns prompts queued."""
+    await ensure_schedules(session, policy, now)
+    rows = (
+        await session.execute(
+            select(CheckInSchedule, Member)
+            .join(Member, Member.id == CheckInSchedule.member_id)
+            .where(CheckInSchedule.next_due_at <= now)
+            .order_by(CheckInSchedule.next_due_at)
+            .limit(limit)
+        )
+    ).all()
+    prompts = 0
+    for schedule, member in rows:
+        if now - schedule.next_due_at > MAX_CATCH_UP:
+            schedule.next_due_at = next_due(schedule, member.timezone, now - policy.grace)
+        while schedule.next_due_at <= now:
+            due = schedule.next_due_at
+            schedule.next_due_at = next_due(schedule, member.timezone, due)
+            if not member.reachable:
+                continue  # check-ins stop for someone who blocked the bot
+            if schedule.paused_until is not None and schedule.paused_until > due:
+                continue
+            # Only the latest due time can still be sent, and only within the grace window
+            # and outside quiet hours; anything else is recorded as missed.
+            sendable = (
+                schedule.next_due_at > now
+                and now - due <= policy.grace
+                and not in_quiet_hours(
+                    now, member.timezone, _time(schedule.quiet_start), _time(schedule.quiet_end)
+                )
+            )
+            if member.role == "mentee":
+                prompts += await _daily(session, schedule, member, due, sendable, policy, now)
+            elif sendable:
+                prompts += await _weekly(session, member, due, now)
+    return prompts
+
+
+async def _daily(
+    session: AsyncSession,
+    schedule: CheckInSchedule,
+    member: Member,
+    due: datetime,
+    sendable: bool,
+    policy: CheckInPolicy,
+    now: datetime,
+) -> int:
+    # The previous check-in, never answered, is now missed.
+    for open_checkin in (
+        await session.scalars(
+            select(CheckIn).where(CheckIn.member_id == member.id, CheckIn.status == "sent")
+        )
+    ).all():
+        open_checkin.status = "missed"
+        await _count_miss(session, schedule, member, policy, now)
+    checkin = CheckIn(
+        member_id=member.id,
+        due_at=due,
+        status="sent" if sendable else "missed",
+        awaiting_note=False,
+        risk=False,
+        created_at=now,
+    )
+    session.add(checkin)
+    await session.flush()
+    await _celebrate_milestone(session, schedule, member, now)
+    if not sendable:
+        await _count_miss(session, schedule, member, policy, now)
+        return 0
+    await _send_prompt(session, member, checkin, now)
+    return 1
+
+
+async def _send_prompt(
+    session: AsyncSession, member: Member, checkin: CheckIn, now: datetime
+) -> None:
+    await send_text(
+        session,
+        member.chat_id,
+        texts.CHECKIN_MOOD,
+        buttons=_mood_buttons(checkin.id),
+        now=now,
+        priority=Priority.BULK,
+    )
+
+
+async def _count_miss(
+    session: AsyncSession,
+    schedule: CheckInSchedule,
+    member: Member,
+    policy: CheckInPolicy,
+    now: datetime,
+) -> None:
+    schedule.missed_streak += 1
+    streak = schedule.missed_streak
+    if streak == policy.nudge_after:
+        current = await active_mentor_of(session, member.id)
+        if current is not None:
+            await notify_member(
+                session,
+                current[1],
+                texts.MISSED_NUDGE_FOR_MENTOR.format(pseudonym=h(member.pseudonym), count=streak),
+                now=now,
+            )
+    if streak == policy.alert_after:
+        for coordinator in await coordinator_ids(session):
+            await send_text(
+                session,
+                coordinator,
+                texts.MISSED_ALERT_FOR_COORDINATORS.format(
+                    pseudonym=h(member.pseudonym), short_id=member.short_id, count=streak
+                ),
+                now=now,
+            )
+
+
+async def _celebrate_milestone(
+    session: AsyncSession, schedule: CheckInSchedule, member: Member, now: datetime
+) -> None:
+    if schedule.recovery_start is None:
+        return
+    days = (local_date(now, member.timezone) - schedule.recovery_start).days
+    if not milestone(days) or schedule.last_milestone == days:
+        return
+    schedule.last_milestone = days
+    await notify_member(session, member, texts.MILESTONE_MENTEE.format(days=days), now=now)
+    current = await active_mentor_of(session, member.id)
+    if current is not None:
+        await notify_member(
+            session,
+            current[1],
+            texts.MILESTONE_MENTOR.format(pseudonym=h(member.pseudonym), days=days),
+            now=now,
+        )
+
+
+async def _weekly(session: AsyncSession, mentor: Member, due: datetime, now: datetime) -> int:
+    sent = 0
+    for _, mentee in await active_mentees(session, mentor.id):
+        report = MentorReport(mentor_id=mentor.id, mentee_id=mentee.id, due_at=due, created_at=now)
+        session.add(report)
+        await session.flush()
+        buttons: list[list[Button]] = [
+            [(label, f"mr:{report.id}:{key}")]
+            for key, label in texts.MENTOR_REPORT_ANSWERS.items()
+        ]
+        await send_text(
+            session,
+            mentor.chat_id,
+            texts.MENTOR_REPORT_PROMPT.format(pseudonym=h(mentee.pseudonym)),
+            buttons=buttons,
+            now=now,
+            priority=Priority.BULK,
+        )
+        sent += 1
+    return sent
+
+
+# ---- answering -------------------------------------------------------------------------
+
+
+def _mood_buttons(checkin_id: int) -> list[list[Button]]:
+    return [[(label.split()[0], f"ci:{checkin_id}:m:{v}") for v, label in texts.MOODS.items()]]
+
+
+def _craving_buttons(checkin_id: int) -> list[list[Button]]:
+    return [[(label, f"ci:{checkin_id}:c:{v}") for v, label in texts.CRAVINGS.items()]]
+
+
+def _used_buttons(checkin_id: int) -> list[list[Button]]:
+    return [[(label, f"ci:{checkin_id}:u:{v}") for v, label in texts.USED.items()]]
+
+
+def recorded_lines(checkin: CheckIn) -> list[str]:
+    lines = []
+    if checkin.mood is not None:
+        lines.append(
+            texts.CHECKIN_RECORDED_LINE.format(
+                label=texts.MOOD_LABEL, value=texts.MOODS[checkin.mood]
+            )
+        )
+    if checkin.craving is not None:
+        lines.append(
+            texts.CHECKIN_RECORDED_LINE.format(
+                label=texts.CRAVING_LABEL, value=texts.CRAVINGS[checkin.craving]
+            )
+        )
+    if checkin.used is not None:
+        lines.append(
+            texts.CHECKIN_RECORDED_LINE.format(
+                label=texts.USED_LABEL, value=texts.USED[int(checkin.used)]
+            )
+        )
+    return lines
+
+
+async def answer_checkin(
+    session: AsyncSession,
+    *,
+    member: Member,
+    checkin_id: int,
+    field: str,
+    value: str,
+    message_id: int,
+    now: datetime,
+) -> str | None:
+    """Record one tap on a check-in prompt; returns a toast, or None when all is well."""
+    checkin = await session.get(CheckIn, checkin_id)
+    if checkin is None or checkin.member_id != member.id:
+        return texts.NOT_YOUR_BUTTON
+    if checkin.status == "missed":
+        return texts.CHECKIN_CLOSED
+    number = int(value) if value.isdigit() else -1
+    header = texts.CHECKIN_MOOD.split("\n")[0]
+    if field == "m" and number in texts.MOODS:
+        if checkin.mood is not None:
+            return texts.CHECKIN_ALREADY
+        checkin.mood = number
+        prompt, buttons = texts.CHECKIN_CRAVING, _craving_buttons(checkin.id)
+    elif field == "c" and number in texts.CRAVINGS and checkin.mood is not None:
+        if checkin.craving is not None:
+            return texts.CHECKIN_ALREADY
+        checkin.craving = number
+        prompt, buttons = texts.CHECKIN_USED, _used_buttons(checkin.id)
+    elif field == "u" and number in texts.USED and checkin.craving is not None:
+        if checkin.used is not None:
+            return texts.CHECKIN_ALREADY
+        checkin.used = bool(number)
+        checkin.status = "answered"
+        checkin.answered_at = now
+        checkin.awaiting_note = True
+        schedule = await session.get(CheckInSchedule, member.id)
+        if schedule is not None:
+            schedule.missed_streak = 0
+        prompt, buttons = texts.CHECKIN_NOTE, [[(texts.CHECKIN_SKIP, f"ci:{checkin.id}:n:skip")]]
+    elif field == "n" and value == "skip" and checkin.status == "answered":
+        if not checkin.awaiting_note:
+            return texts.CHECKIN_ALREADY
+        checkin.awaiting_note = False
+        prompt, buttons = texts.CHECKIN_DONE, []
+    else:
+        return texts.STALE_BUTTON
+    body = "\n".join([header, *recorded_lines(checkin), "", prompt])
+    await edit_text(session, member.chat_id, message_id, body, buttons=buttons, now=now)
+    await _alert_mentor_on_risk(session, member, checkin, now)
+    return None
+
+
+async def _alert_mentor_on_risk(
+    session: AsyncSession, member: Member, checkin: CheckIn, now: datetime
+) -> None:
+    """Using, or a very high craving, reaches the mentor at once (once per check-in)."""
+    if checkin.risk or not (checkin.used or checkin.craving == max(texts.CRAVINGS)):
+        return
+    checkin.risk = True
+    current = await active_mentor_of(session, member.id)
+    if current is None:
+        return
+    answers = "; ".join(
+        line.replace("<b>", "").replace("</b>", "") for line in recorded_lines(checkin)
+    )
+    await notify_member(
+        session,
+        current[1],
+        texts.CHECKIN_RISK_FOR_MENTOR.format(pseudonym=h(member.pseudonym), answers=answers),
+        now=now,
+        priority=Priority.RELAY,
+    )
+
+
+async def take_note(session: AsyncSession, *, member: Member, text: str, now: datetime) -> bool:
+    """If the mentee was just offered a note, keep this text as the note. Returns True if so."""
+    checkin = await session.scalar(
+        select(CheckIn)
+        .where(CheckIn.member_id == member.id, CheckIn.awaiting_note.is_(True))
+        .order_by(CheckIn.id.desc())
+    )
+    if checkin is None:
+        return False
+    checkin.awaiting_note = False
+    if checkin.answered_at is None or now - checkin.answered_at > NOTE_WINDOW:
+        return False
+    checkin.note = text[:1000]
+    await send_text(session, member.chat_id, texts.CHECKIN_NOTE_SAVED, now=now)
+    return True
+
+
+async def check_in_now(session: AsyncSession, *, member: Member, now: datetime) -> None:
+    """/checkin: the open check-in again, or a new one."""
+    checkin = await session.scalar(
+        select(CheckIn)
+        .where(CheckIn.member_id == member.id, CheckIn.status == "sent")
+        .order_by(CheckIn.id.desc())
+    )
+    if checkin is None or checkin.mood is not None:
+        checkin = CheckIn(
+            member_id=member.id,
+            due_at=now,
+            status="sent",
+            awaiting_note=False,
+            risk=False,
+            created_at=now,
+        )
+        session.add(checkin)
+        await session.flush()
+    await send_text(
+        session, member.chat_id, texts.CHECKIN_MOOD, buttons=_mood_buttons(checkin.id), now=now
+    )
+
+
+# ---- settings a mentee changes ---------------------------------------------------------
+
+
+async def _schedule_for(
+    session: AsyncSession, member: Member, policy: CheckInPolicy, now: datetime
+) -> CheckInSchedule:
+    schedule = await session.get(CheckInSchedule, member.id)
+    if schedule is None:
+        schedule = new_schedule(member, policy, now)
+        session.add(schedule)
+    return schedule
+
+
+def _when(moment: datetime, zone: str) -> str:
+    return moment.astimezone(ZoneInfo(zone)).strftime("%a %d %b %H:%M")
+
+
+async def set_time(
+    session: AsyncSession, *, member: Member, raw: str, policy: CheckInPolicy, now: datetime
+) -> str:
+    schedule = await _schedule_for(session, member, policy, now)
+    local = parse_hhmm(raw)
+    if local is None:
+        return texts.SCHEDULE_USAGE.format(timezone=h(member.timezone))
+    quiet_start, quiet_end = _time(schedule.quiet_start), _time(schedule.quiet_end)
+    if in_window(local, quiet_start, quiet_end):
+        return texts.SCHEDULE_IN_QUIET_HOURS.format(
+            time=format_hhmm(local), quiet=f"{schedule.quiet_start}–{schedule.quiet_end}"
+        )
+    schedule.local_time = format_hhmm(local)
+    schedule.next_due_at = next_due(schedule, member.timezone, now)
+    return texts.SCHEDULE_SET.format(
+        time=schedule.local_time,
+        timezone=h(member.timezone),
+        next=_when(schedule.next_due_at, member.timezone),
+    )
+
+
+async def set_quiet(
+    session: AsyncSession,
+    *,
+    member: Member,
+    args: list[str],
+    policy: CheckInPolicy,
+    now: datetime,
+) -> str:
+    parts = args if len(args) == 2 else " ".join(args).replace("–", "-").split("-")
+    times = [parse_hhmm(p) for p in parts] if len(parts) == 2 else []
+    if len(times) != 2 or times[0] is None or times[1] is None:
+        return texts.QUIET_USAGE
+    schedule = await _schedule_for(session, member, policy, now)
+    if in_window(_time(schedule.local_time), times[0], times[1]):
+        return texts.SCHEDULE_IN_QUIET_HOURS.format(
+            time=schedule.local_time, quiet=f"{format_hhmm(times[0])}–{format_hhmm(times[1])}"
+        )
+    schedule.quiet_start, schedule.quiet_end = format_hhmm(times[0]), format_hhmm(times[1])
+    return texts.QUIET_SET.format(quiet=f"{schedule.quiet_start}–{schedule.quiet_end}")
+
+
+async def pause(
+    session: AsyncSession, *, member: Member, raw: str, policy: CheckInPolicy, now: datetime
+) -> str:
+    if not raw.isdigit() or not 1 <= int(raw) <= 90:
+        return texts.PAUSE_USAGE
+    schedule = await _schedule_for(session, member, policy, now)
+    schedule.paused_until = now + timedelta(days=int(raw))
+    return texts.PAUSED.format(until=_when(schedule.paused_until, member.timezone))
+
+
+async def resume(
+    session: AsyncSession, *, member: Member, policy: CheckInPolicy, now: datetime
+) -> str:
+    schedule = await _schedule_for(session, member, policy, now)
+    was_paused = schedule.paused_until is not None and schedule.paused_until > now
+    schedule.paused_until = None
+    schedule.next_due_at = next_due(schedule, member.timezone, now)
+    when = _when(schedule.next_due_at, member.timezone)
+    return texts.RESUMED.format(next=when) if was_paused else texts.NOT_PAUSED.format(next=when)
+
+
+async def set_recovery_start(
+    session: AsyncSession, *, member: Member, raw: str, policy: CheckInPolicy, now: datetime
+) -> str:
+    try:
+        start = date.fromisoformat(raw.strip())
+    except ValueError:
+        return texts.SOBER_USAGE
+    today = local_date(now, member.timezone)
+    if start > today:
+        return texts.SOBER_USAGE
+    schedule = await _schedule_for(session, member, policy, now)
+    schedule.recovery_start = start
+    schedule.last_milestone = (today - start).days  # today's milestone, if any, is not news
+    return texts.SOBER_SET.format(date=start.isoformat(), days=(today - start).days)
+
+
+async def answer_report(
+    session: AsyncSession,
+    *,
+    mentor: Member,
+    report_id: int,
+    answer: str,
+    message_id: int,
+    now: datetime,
+) -> str | None:
+    """Record a mentor's weekly answer about a mentee; 'worried' goes to coordinators."""
+    report = await session.get(MentorReport, report_id)
+    if report is None or report.mentor_id != mentor.id:
+        return texts.NOT_YOUR_BUTTON
+    if answer not in texts.MENTOR_REPORT_ANSWERS:
+        return texts.STALE_BUTTON
+    if report.answer is not None:
+        return texts.CHECKIN_ALREADY
+    mentee = await session.get(Member, report.mentee_id)
+    assert mentee is not None
+    report.answer = answer
+    report.answered_at = now
+    await edit_text(
+        session,
+        mentor.chat_id,
+        message_id,
+        texts.MENTOR_REPORT_RECORDED.format(
+            pseudonym=h(mentee.pseudonym), answer=texts.MENTOR_REPORT_ANSWERS[answer]
+        ),
+        now=now,
+    )
+    if answer == "worried":
+        for coordinator in await coordinator_ids(session):
+            await send_text(
+                session,
+                coordinator,
+                texts.MENTOR_WORRIED_FOR_COORDINATORS.format(
+                    mentor=h(mentor.pseudonym),
+                    mentor_id=mentor.short_id,
+                    mentee=h(mentee.pseudonym),
+                    mentee_id=mentee.short_id,
+                ),
+                now=now,
+                priority=Priority.ESCALATION,
+            )
+    return None
+
+
+async def recent_checkins(
+    session: AsyncSession, member: Member, now: datetime, days: int = 30
+) -> list[CheckIn]:
+    return list(
+        (
+            await session.scalars(
+                select(CheckIn)
+                .where(
+                    CheckIn.member_id == member.id,
+                    CheckIn.status == "answered",
+                    CheckIn.due_at >= now - timedelta(days=days),
+                )
+                .order_by(CheckIn.due_at)
+            )
+        ).all()
+    )
+
+
+async def send_progress(session: AsyncSession, *, member: Member, now: datetime) -> int:
+    """/progress: a mentee's own chart, or one per mentee for a mentor. Returns charts sent."""
+    subjects = (
+        [member]
+        if member.role == "mentee"
+        else [mentee for _, mentee in await active_mentees(session, member.id)]
+    )
+    sent = 0
+    for subject in subjects:
+        points = [
+            (local_date(c.due_at, subject.timezone), c.mood or 0, c.craving or 0)
+            for c in await recent_checkins(session, subject, now)
+        ]
+        if not points:
+            continue
+        caption = texts.PROGRESS_CAPTION.format(pseudonym=subject.pseudonym)
+        png = await asyncio.to_thread(progress_png, points, caption)
+        await enqueue(
+            session,
+            chat_id=member.chat_id,
+            method="sendPhoto",
+            payload={"photo_bytes": png.hex(), "caption": caption},
+            now=now,
+        )
+        sent += 1
+    if not sent:
+        await send_text(session, member.chat_id, texts.PROGRESS_NONE, now=now)
+    return sent
