@@ -82,6 +82,7 @@ class BotRuntime:
         self.checkin_policy = checkins.CheckInPolicy.from_settings(settings)
         self._checkin_lock = asyncio.Lock()
         self._stop = asyncio.Event()
+        self._stopped = False
         self._tasks: list[asyncio.Task[Any]] = []
 
     async def start(self) -> None:
@@ -109,8 +110,15 @@ class BotRuntime:
 
     async def stop(self) -> None:
         """Stop taking updates, let sends in flight finish (bounded), close the database."""
+        if self._stopped:
+            return
+        self._stopped = True
         self._stop.set()
-        done, pending = await asyncio.wait(self._tasks, timeout=SHUTDOWN_GRACE_S)
+        done, pending = (
+            await asyncio.wait(self._tasks, timeout=SHUTDOWN_GRACE_S)
+            if self._tasks
+            else (set(), set())
+        )
         for task in pending:
             task.cancel()
         for task in done:
