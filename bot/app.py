@@ -21,11 +21,12 @@ from bot.services.members import seed_coordinators
 from handlers import register_all
 from storage import migrate
 from storage.db import create_engine, create_session_factory, transaction
-from storage.models import OutboxMessage
+from storage.models import InboxUpdate, OutboxMessage
 
 log = logging.getLogger(__name__)
 
 SHUTDOWN_GRACE_S = 10.0
+CHECKIN_BATCH = 100
 
 
 def build_application(settings: Settings, token: str) -> BotApplication:
@@ -133,11 +134,21 @@ class BotRuntime:
         log.info("bot stopped")
 
     async def run_checkins(self) -> int:
-        """Send the check-ins that are due now (the recurring job; tests may call it too)."""
-        async with self._checkin_lock, transaction(self.session_factory) as session:
-            sent = await checkins.run_due(session, self.checkin_policy, self.clock.now())
-        self.delivery.wake()
-        return sent
+        """Queue the check-ins that are due now; returns how many prompts (the recurring job).
+
+        Small transactions, so that relayed messages are not held up behind a big batch.
+        """
+        prompts = 0
+        async with self._checkin_lock:
+            while True:
+                async with transaction(self.session_factory) as session:
+                    result = await checkins.run_due(
+                        session, self.checkin_policy, self.clock.now(), limit=CHECKIN_BATCH
+                    )
+                prompts += result.prompts
+                self.delivery.wake()
+                if result.people < CHECKIN_BATCH:
+                    return prompts
 
     async def _checkin_tick(self, _context: object) -> None:
         try:
@@ -156,10 +167,22 @@ class BotRuntime:
                 or 0
             )
 
+    async def inbox_pending(self) -> int:
+        async with transaction(self.session_factory) as session:
+            return int(
+                await session.scalar(
+                    select(func.count())
+                    .select_from(InboxUpdate)
+                    .where(InboxUpdate.processed_at.is_(None))
+                )
+                or 0
+            )
+
     async def wait_until_idle(self, timeout: float = 10.0) -> None:
-        """Wait until every queued message has been sent and recorded (demo, tests, bench)."""
+        """Wait until every stored update is processed and every queued message sent and
+        recorded (demo, tests, bench)."""
         deadline = asyncio.get_running_loop().time() + timeout
-        while await self.outbox_pending() or self.delivery.in_flight:
+        while await self.inbox_pending() or await self.outbox_pending() or self.delivery.in_flight:
             if asyncio.get_running_loop().time() > deadline:
                 raise TimeoutError("the outbox did not drain")
             await asyncio.sleep(0.01)

@@ -42,6 +42,7 @@ from bot.services.outbox import (
 from storage.models import CheckIn, CheckInSchedule, Member, MentorReport
 
 NOTE_WINDOW = timedelta(minutes=30)
+OPEN_CHECKIN_COVERS = timedelta(hours=12)
 # After a long outage, due times older than this are skipped without recording misses.
 MAX_CATCH_UP = timedelta(days=7)
 
@@ -117,10 +118,16 @@ async def ensure_schedules(session: AsyncSession, policy: CheckInPolicy, now: da
     return len(members)
 
 
+@dataclass(frozen=True)
+class TickResult:
+    people: int  # schedules handled
+    prompts: int  # prompts queued
+
+
 async def run_due(
-    session: AsyncSession, policy: CheckInPolicy, now: datetime, limit: int = 500
-) -> int:
-    """Handle every due time up to `now` for up to `limit` people. Returns prompts queued."""
+    session: AsyncSession, policy: CheckInPolicy, now: datetime, limit: int = 100
+) -> TickResult:
+    """Handle every due time up to `now` for up to `limit` people."""
     await ensure_schedules(session, policy, now)
     rows = (
         await session.execute(
@@ -155,7 +162,7 @@ async def run_due(
                 prompts += await _daily(session, schedule, member, due, sendable, policy, now)
             elif sendable:
                 prompts += await _weekly(session, member, due, now)
-    return prompts
+    return TickResult(people=len(rows), prompts=prompts)
 
 
 async def _daily(
@@ -167,14 +174,22 @@ async def _daily(
     policy: CheckInPolicy,
     now: datetime,
 ) -> int:
-    # The previous check-in, never answered, is now missed.
+    # A check-in left unanswered is missed once the next one is due, unless the person
+    # opened it only recently (/checkin just before the scheduled time): then it stands in
+    # for this one, and they are not interrupted.
+    recent = False
     for open_checkin in (
         await session.scalars(
             select(CheckIn).where(CheckIn.member_id == member.id, CheckIn.status == "sent")
         )
     ).all():
+        if now - open_checkin.created_at < OPEN_CHECKIN_COVERS:
+            recent = True
+            continue
         open_checkin.status = "missed"
         await _count_miss(session, schedule, member, policy, now)
+    if recent:
+        return 0
     checkin = CheckIn(
         member_id=member.id,
         due_at=due,

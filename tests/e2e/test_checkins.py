@@ -54,21 +54,6 @@ async def test_prompts_come_at_each_mentees_own_seven_pm(
     assert len(prompts(emu, jo)) == 1 and len(prompts(emu, sam)) == 1
 
 
-@pytest.fixture
-def settings(settings: Settings) -> Settings:
-    """The recurring job ticks fast here, so the tests need not call it."""
-    return settings.model_copy(update={"checkin_tick_seconds": 0.05})
-
-
-async def test_the_recurring_job_sends_when_the_clock_reaches_the_time(
-    program: Program, emu: BotApiEmulator, clock: FakeClock, sam: FakeUser
-) -> None:
-    await program.join(sam, "mentee", "Sam", timezone="Europe/London")
-    await program.settle()
-    clock.advance(hours=7)  # 19:00 in London
-    await emu.wait_for(lambda: prompts(emu, sam), what="the prompt from the recurring job")
-
-
 async def test_answers_are_recorded_and_a_risky_one_reaches_the_mentor(
     paired: Program, emu: BotApiEmulator, sam: FakeUser, alex: FakeUser
 ) -> None:
