@@ -15,6 +15,9 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Limits:
     global_per_s: float = 28.0
+    # Small: a full-second burst at start-up, plus network jitter, would run into Telegram's
+    # own bucket before the 2/s headroom builds up.
+    global_burst: float = 5.0
     chat_per_s: float = 1.0
     chat_burst: float = 3.0
     group_per_min: float = 19.0
@@ -56,7 +59,7 @@ class RateLimiter:
         self.limits = limits
         self._monotonic = monotonic
         now = monotonic()
-        self._global = TokenBucket(limits.global_per_s, max(1.0, limits.global_per_s), now)
+        self._global = TokenBucket(limits.global_per_s, max(1.0, limits.global_burst), now)
         self._chats: dict[int, TokenBucket] = {}
         self._paused_until = 0.0
 
