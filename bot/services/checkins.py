@@ -17,7 +17,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
-from bot.charts import progress_png
 from bot.config import Settings
 from bot.schedule import (
     format_hhmm,
@@ -622,6 +621,8 @@ async def send_progress(session: AsyncSession, *, member: Member, now: datetime)
         if not points:
             continue
         caption = texts.PROGRESS_CAPTION.format(pseudonym=subject.pseudonym)
+        from bot.charts import progress_png  # matplotlib is heavy: load it on first use
+
         png = await asyncio.to_thread(progress_png, points, caption)
         await enqueue(
             session,
