@@ -49,6 +49,9 @@ class Member(Base):
     tags: Mapped[str] = mapped_column(String(200), default="")
     capacity: Mapped[int | None] = mapped_column(Integer)
     reachable: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Set while a check-in note has been offered, so the relay's hot path knows without a query
+    # whether the next text is that note.
+    note_offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     @property

@@ -101,15 +101,20 @@ def new_schedule(member: Member, policy: CheckInPolicy, now: datetime) -> CheckI
     return schedule
 
 
-async def ensure_schedules(session: AsyncSession, policy: CheckInPolicy, now: datetime) -> int:
-    """Give every member without a schedule one (new members, or members from before)."""
+async def ensure_schedules(
+    session: AsyncSession, policy: CheckInPolicy, now: datetime, limit: int = 1000
+) -> int:
+    """Give members without a schedule one (new members, or members from before), `limit` at
+    a time so that one transaction stays small."""
     members = (
         await session.scalars(
-            select(Member).where(
+            select(Member)
+            .where(
                 ~select(CheckInSchedule.member_id)
                 .where(CheckInSchedule.member_id == Member.id)
                 .exists()
             )
+            .limit(limit)
         )
     ).all()
     for member in members:
@@ -365,6 +370,7 @@ async def answer_checkin(
         checkin.status = "answered"
         checkin.answered_at = now
         checkin.awaiting_note = True
+        member.note_offered_at = now
         schedule = await session.get(CheckInSchedule, member.id)
         if schedule is not None:
             schedule.missed_streak = 0
@@ -373,6 +379,7 @@ async def answer_checkin(
         if not checkin.awaiting_note:
             return texts.CHECKIN_ALREADY
         checkin.awaiting_note = False
+        member.note_offered_at = None
         prompt, buttons = texts.CHECKIN_DONE, []
     else:
         return texts.STALE_BUTTON
@@ -406,6 +413,12 @@ async def _alert_mentor_on_risk(
 
 async def take_note(session: AsyncSession, *, member: Member, text: str, now: datetime) -> bool:
     """If the mentee was just offered a note, keep this text as the note. Returns True if so."""
+    offered = member.note_offered_at
+    if offered is None:
+        return False
+    member.note_offered_at = None
+    if now - offered > NOTE_WINDOW:
+        return False
     checkin = await session.scalar(
         select(CheckIn)
         .where(CheckIn.member_id == member.id, CheckIn.awaiting_note.is_(True))
