@@ -8,7 +8,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Member, OutboxMessage
+from bot.services.outbox import Priority, enqueue
+from emulator import BotApiEmulator, FakeUser
+from storage import migrate
+from storage.db import create_engine, create_session_factory, transaction
+from storage.models import Member, OutboxMessage, Pairing
 
 
 class FakeClock:
@@ -71,3 +75,36 @@ async def outbox_for(session: AsyncSession, chat_id: int) -> list[dict[str, obje
         select(OutboxMessage).where(OutboxMessage.chat_id == chat_id).order_by(OutboxMessage.id)
     )
     return [{"method": r.method, **json.loads(r.payload)} for r in rows]
+
+
+async def seed_pair(
+    db_url: str, emu: BotApiEmulator, now: datetime, *, bulk_chats: int = 0
+) -> tuple[FakeUser, FakeUser]:
+    """Sam (mentee) paired with Alex (mentor), written straight to a migrated database, with
+    their emulator chats open; optionally `bulk_chats` low-priority messages to other people."""
+    await migrate.upgrade(db_url)
+    engine = create_engine(db_url)
+    sam, alex = emu.user(7100000001, "Samantha"), emu.user(7300000001, "Alexander")
+    try:
+        async with transaction(create_session_factory(engine)) as s:
+            mentee = make_mentee(s, pseudonym="Sam", timezone="UTC", now=now)
+            mentor = make_mentor(s, pseudonym="Alex", timezone="UTC", now=now)
+            mentee.telegram_user_id = mentee.chat_id = sam.id
+            mentor.telegram_user_id = mentor.chat_id = alex.id
+            await s.flush()
+            s.add(Pairing(mentee_id=mentee.id, mentor_id=mentor.id, created_at=now))
+            for n in range(bulk_chats):
+                emu.open_chat(FakeUser(9_000_000_000 + n, f"P{n}"))
+                await enqueue(
+                    s,
+                    chat_id=9_000_000_000 + n,
+                    method="sendMessage",
+                    payload={"text": f"bulk {n}"},
+                    now=now,
+                    priority=Priority.BULK,
+                )
+    finally:
+        await engine.dispose()
+    emu.open_chat(sam)
+    emu.open_chat(alex)
+    return sam, alex

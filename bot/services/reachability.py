@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import texts
 from bot.services.members import active_mentees, active_pairing_of_mentee, coordinator_ids
 from bot.services.outbox import h, send_text
-from bot.services.relay import Incoming, copy_between
+from bot.services.relay import Incoming, copy_between, hold_for_return
 from storage.models import HeldMessage, Member, OutboxMessage, Pairing, RelayedMessage
 
 
@@ -116,17 +116,8 @@ async def _hold_copy(
     sender = await session.scalar(select(Member).where(Member.chat_id == record.source_chat_id))
     if sender is None:
         return
-    session.add(
-        HeldMessage(
-            member_id=sender.id,
-            source_chat_id=record.source_chat_id,
-            source_message_id=record.source_message_id,
-            reason="unreachable",
-            target_member_id=recipient.id,
-            status="held",
-            created_at=now,
-        )
-    )
+    message = Incoming(chat_id=record.source_chat_id, message_id=record.source_message_id)
+    hold_for_return(session, sender.id, message, recipient.id, now)
 
 
 async def _active_pairing_between(

@@ -219,6 +219,23 @@ async def relay_edit(
     return True
 
 
+def hold_for_return(
+    session: AsyncSession, sender_id: int, message: Incoming, recipient_id: int, now: datetime
+) -> None:
+    """Keep a message for a recipient the bot cannot reach, until they come back."""
+    session.add(
+        HeldMessage(
+            member_id=sender_id,
+            source_chat_id=message.chat_id,
+            source_message_id=message.message_id,
+            reason="unreachable",
+            target_member_id=recipient_id,
+            status="held",
+            created_at=now,
+        )
+    )
+
+
 def _hold(
     session: AsyncSession, sender: Member, message: Incoming, reason: str, now: datetime
 ) -> HeldMessage:
@@ -265,17 +282,7 @@ async def copy_between(
     For a recipient the bot cannot reach, the message is held for their return instead.
     """
     if not recipient.reachable:
-        session.add(
-            HeldMessage(
-                member_id=sender.id,
-                source_chat_id=message.chat_id,
-                source_message_id=message.message_id,
-                reason="unreachable",
-                target_member_id=recipient.id,
-                status="held",
-                created_at=now,
-            )
-        )
+        hold_for_return(session, sender.id, message, recipient.id, now)
         await send_text(
             session,
             sender.chat_id,

@@ -13,12 +13,13 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.services.outbox import Priority, enqueue
+from bot.services.outbox import enqueue
 from emulator import BotApiEmulator, FakeUser
 from storage import migrate
 from storage.db import create_engine, create_session_factory, transaction
-from storage.models import Member, OutboxMessage, Pairing, RelayedMessage
+from storage.models import OutboxMessage, RelayedMessage
 from tests.conftest import COORDINATOR_ID
+from tests.helpers import seed_pair
 
 RELAYED = 40
 BULK = 300
@@ -51,54 +52,6 @@ async def start_bot(tmp_path: Path, env: dict[str, str], *args: str) -> asyncio.
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
-
-
-async def seed_pair(db_url: str, emu: BotApiEmulator) -> tuple[FakeUser, FakeUser]:
-    await migrate.upgrade(db_url)
-    engine = create_engine(db_url)
-    now = datetime.now(UTC)
-    sam, alex = emu.user(7100000001, "Samantha"), emu.user(7300000001, "Alexander")
-    async with transaction(create_session_factory(engine)) as s:
-        mentee = Member(
-            telegram_user_id=sam.id,
-            chat_id=sam.id,
-            role="mentee",
-            pseudonym="Sam",
-            pseudonym_key="sam",
-            timezone="UTC",
-            tags="",
-            reachable=True,
-            created_at=now,
-        )
-        mentor = Member(
-            telegram_user_id=alex.id,
-            chat_id=alex.id,
-            role="mentor",
-            pseudonym="Alex",
-            pseudonym_key="alex",
-            timezone="UTC",
-            tags="",
-            capacity=3,
-            reachable=True,
-            created_at=now,
-        )
-        s.add_all([mentee, mentor])
-        await s.flush()
-        s.add(Pairing(mentee_id=mentee.id, mentor_id=mentor.id, created_at=now))
-        for n in range(BULK):
-            emu.open_chat(FakeUser(9_000_000_000 + n, f"P{n}"))
-            await enqueue(
-                s,
-                chat_id=9_000_000_000 + n,
-                method="sendMessage",
-                payload={"text": f"bulk {n}"},
-                now=now,
-                priority=Priority.BULK,
-            )
-    await engine.dispose()
-    emu.open_chat(sam)
-    emu.open_chat(alex)
-    return sam, alex
 
 
 def relay_copies(emu: BotApiEmulator, alex: FakeUser) -> list[str]:
@@ -137,7 +90,7 @@ async def in_flight_at_kill(db_url: str, emu: BotApiEmulator) -> int:
 async def test_sigkill_mid_burst_loses_nothing_and_repeats_only_what_was_in_flight(
     emu: BotApiEmulator, db_url: str, tmp_path: Path
 ) -> None:
-    sam, alex = await seed_pair(db_url, emu)
+    sam, alex = await seed_pair(db_url, emu, datetime.now(UTC), bulk_chats=BULK)
     for n in range(RELAYED):
         emu.user_sends(sam, f"relay {n}")
     env = bot_env(emu, db_url, RATE_LIMIT_CHAT_PER_S="10", RATE_LIMIT_GLOBAL_PER_S="100")

@@ -13,11 +13,9 @@ from bot.app import BotRuntime
 from bot.config import Settings, load_settings
 from bot.services.outbox import Priority, enqueue
 from emulator import BotApiEmulator, FakeUser
-from storage import migrate
 from storage.db import transaction
-from storage.models import Member, Pairing
 from tests.conftest import COORDINATOR_ID
-from tests.helpers import FakeClock
+from tests.helpers import FakeClock, seed_pair
 
 FLOOD = 10_000
 
@@ -37,44 +35,9 @@ def settings(db_url: str, emu: BotApiEmulator) -> Settings:
 @pytest.fixture
 async def pair(emu: BotApiEmulator, db_url: str, clock: FakeClock) -> tuple[FakeUser, FakeUser]:
     """A paired mentee and mentor, enrolled directly in the database."""
-    await migrate.upgrade(db_url)
-    from storage.db import create_engine, create_session_factory
-
-    engine = create_engine(db_url)
-    factory = create_session_factory(engine)
-    sam, alex = emu.user(7100000001, "Samantha"), emu.user(7300000001, "Alexander")
-    async with transaction(factory) as s:
-        mentee = Member(
-            telegram_user_id=sam.id,
-            chat_id=sam.id,
-            role="mentee",
-            pseudonym="Sam",
-            pseudonym_key="sam",
-            timezone="UTC",
-            tags="",
-            reachable=True,
-            created_at=clock.now(),
-        )
-        mentor = Member(
-            telegram_user_id=alex.id,
-            chat_id=alex.id,
-            role="mentor",
-            pseudonym="Alex",
-            pseudonym_key="alex",
-            timezone="UTC",
-            tags="",
-            capacity=3,
-            reachable=True,
-            created_at=clock.now(),
-        )
-        s.add_all([mentee, mentor])
-        await s.flush()
-        s.add(Pairing(mentee_id=mentee.id, mentor_id=mentor.id, created_at=clock.now()))
-    await engine.dispose()
-    emu.open_chat(sam)
-    emu.open_chat(alex)
+    pair = await seed_pair(db_url, emu, clock.now())
     emu.enforce_limits = True
-    return sam, alex
+    return pair
 
 
 @pytest.fixture
