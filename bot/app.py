@@ -16,7 +16,8 @@ from bot.context import BotApplication, BotContext, BotData, Services
 from bot.delivery import MAX_IN_FLIGHT, DeliveryWorker
 from bot.inbox import Inbox
 from bot.logs import quiet_noisy_loggers
-from bot.services import checkins
+from bot.services import checkins, escalation
+from bot.services.escalation import EscalationPolicy
 from bot.services.members import seed_coordinators
 from handlers import register_all
 from storage import migrate
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 
 SHUTDOWN_GRACE_S = 10.0
 CHECKIN_BATCH = 100
+ESCALATION_TICK_S = 15.0
 
 
 def build_application(settings: Settings, token: str) -> BotApplication:
@@ -74,11 +76,13 @@ class BotRuntime:
         self.inbox = Inbox(
             self.app, self.session_factory, self.clock, self.delivery, poll_timeout=poll_timeout
         )
+        self.escalation_policy = EscalationPolicy.from_settings(settings)
         self.app.bot_data.services_ = Services(
             settings=settings,
             clock=self.clock,
             session_factory=self.session_factory,
             delivery=self.delivery,
+            escalations=self.escalation_policy,
         )
         self.checkin_policy = checkins.CheckInPolicy.from_settings(settings)
         self._checkin_lock = asyncio.Lock()
@@ -101,6 +105,14 @@ class BotRuntime:
             interval=self.settings.checkin_tick_seconds,
             first=0.05,
             name="checkins",
+            job_kwargs={"misfire_grace_time": None, "coalesce": True},
+        )
+        # Escalation reminders: their due times live in the database, so they survive restarts.
+        job_queue.run_repeating(
+            self._escalation_tick,
+            interval=ESCALATION_TICK_S,
+            first=0.1,
+            name="escalations",
             job_kwargs={"misfire_grace_time": None, "coalesce": True},
         )
         self._tasks = [
@@ -149,6 +161,21 @@ class BotRuntime:
                 self.delivery.wake()
                 if result.people < CHECKIN_BATCH:
                     return prompts
+
+    async def run_escalation_timers(self) -> int:
+        """Remind coordinators of unacknowledged critical escalations (the recurring job)."""
+        async with transaction(self.session_factory) as session:
+            reminded = await escalation.remind_unacknowledged(
+                session, self.escalation_policy, self.clock.now()
+            )
+        self.delivery.wake()
+        return reminded
+
+    async def _escalation_tick(self, _context: object) -> None:
+        try:
+            await self.run_escalation_timers()
+        except Exception:
+            log.exception("escalation reminder tick failed")
 
     async def _checkin_tick(self, _context: object) -> None:
         try:

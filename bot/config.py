@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     mentor_checkin_day: str = "sunday"
     mentor_checkin_time: str = "18:00"
     checkin_tick_seconds: float = Field(default=30.0, gt=0)
+    # Escalations: unacknowledged critical ones are re-sent to every coordinator this often,
+    # and after three rounds also to the fallback chat, if one is set.
+    escalation_ack_minutes: float = Field(default=5.0, gt=0)
+    escalation_fallback_chat_id: int | None = None
+    crisis_resources_file: str | None = None
     # Telegram's limits, kept by the delivery worker (a little under them, to never hit 429).
     rate_limit_global_per_s: float = Field(default=28.0, gt=0)
     rate_limit_chat_per_s: float = Field(default=1.0, gt=0)
@@ -68,7 +73,7 @@ class Settings(BaseSettings):
                 raise ValueError("must be comma-separated numeric Telegram user ids") from None
         return value
 
-    @field_validator("coordinator_chat_id", mode="before")
+    @field_validator("coordinator_chat_id", "escalation_fallback_chat_id", mode="before")
     @classmethod
     def _chat(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():

@@ -15,6 +15,7 @@ from bot.config import Settings
 
 if TYPE_CHECKING:
     from bot.delivery import DeliveryWorker
+    from bot.services.escalation import EscalationPolicy
 
 
 @dataclass
@@ -35,6 +36,7 @@ class Services:
     clock: Clock
     session_factory: async_sessionmaker[AsyncSession]
     delivery: DeliveryWorker
+    escalations: EscalationPolicy
 
 
 @dataclass

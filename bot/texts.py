@@ -286,6 +286,64 @@ MENTOR_WORRIED_FOR_COORDINATORS = (
     "and asks for staff now."
 )
 
+# ---- escalations --------------------------------------------------------------------------
+REDISCLOSURE = (
+    "<i>Confidential: this may contain substance-use treatment information protected by "
+    "federal law (42 CFR Part 2). Do not share it beyond the staff who need it.</i>"
+)
+ESCALATION_CARD = (
+    "🚨 <b>Escalation #{id}</b> ({severity})\n"
+    "Category: {category}\n"
+    "Mentee: {mentee} · Mentor: {mentor}\n"
+    "Raised: {raised_by}, {when} UTC\n"
+    "{flagged}"
+    "{context}\n\n{notice}"
+)
+ESCALATION_REMINDER = "⏰ Not yet acknowledged (reminder {round}):\n"
+ESCALATION_FLAGGED = "\nFlagged message:\n<blockquote>{text}</blockquote>\n"
+ESCALATION_CONTEXT = "\nThe last {count} relayed message(s) of this pairing follow this card."
+ESCALATION_NO_CONTEXT = ""
+ESCALATION_ACK = "Acknowledge"
+ESCALATION_RESOLVE = "Resolve"
+ESCALATION_ACKED = "Acknowledged by you. Escalation #{id} stays open until resolved."
+ESCALATION_ACKED_ALREADY = "Already acknowledged."
+ESCALATION_RESOLVE_HOW = "To resolve, send: /resolve {id} what happened and what was done"
+ESCALATION_RESOLVED = "Escalation #{id} resolved. Outcome recorded."
+ESCALATION_ALREADY_RESOLVED = "Escalation #{id} is already resolved."
+ESCALATION_NOT_FOUND = "There is no escalation #{id}."
+RESOLVE_USAGE = "Usage: <code>/resolve 12 outcome note</code> (the note is required)"
+ESCALATION_USAGE = "Usage: <code>/escalation 12</code>"
+ESCALATIONS_NONE = "No open escalations."
+ESCALATIONS_HEADER = "<b>Open escalations</b> (oldest first)"
+ESCALATIONS_LINE = "• #{id} {severity}, {category}: {mentee}, opened {when} UTC, {status}"
+ESCALATION_TRAIL_HEADER = "<b>Escalation #{id}</b> ({severity}, {category}, {status})"
+ESCALATION_TRAIL_LINE = "• {when} UTC: {kind}{actor}{detail}"
+MENTOR_TOLD_OF_ESCALATION = (
+    "⚠️ Something <b>{mentee}</b> wrote may mean they are in danger. Program staff have been "
+    "alerted and will follow up; please reach out to them too if you can."
+)
+SOS_USAGE_MENTEES = "/sos is for mentees. Mentors can reply /flag to a message to alert staff."
+FLAG_USAGE = (
+    "Reply <code>/flag</code> (and an optional note) to your mentee's message to alert staff."
+)
+FLAG_DONE = "Thank you. Staff have been alerted (escalation #{id})."
+SEVERITY_NAMES = {"critical": "CRITICAL", "high": "high"}
+CATEGORY_NAMES = {
+    "suicide_self_harm": "suicide or self-harm",
+    "overdose_medical": "overdose or medical emergency",
+    "using_now_relapse": "using now, with danger",
+    "harm_to_others_abuse": "harm to others or abuse",
+    "sos": "SOS from the mentee",
+    "mentor_concern": "mentor's concern",
+}
+RAISED_BY = {
+    "detected": "detected in a message",
+    "sos": "/sos pressed by the mentee",
+    "flag": "flagged by the mentor",
+    "mentor_report": "mentor's weekly check-in: worried, needs staff now",
+    "checkin": "detected in a check-in note",
+}
+
 ROLE_NAMES = {"mentee": "mentee", "mentor": "mentor"}
 OTHER_ROLE = {"mentee": "mentor", "mentor": "mentees"}
 LANGUAGES = {"en": "English", "es": "Español"}

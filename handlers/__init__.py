@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.context import BotApplication
-from handlers import checkins, common, coordinator, enrolment, relay
+from handlers import checkins, common, coordinator, enrolment, escalations, relay
 
 
 def register_all(app: BotApplication) -> None:
@@ -12,5 +12,6 @@ def register_all(app: BotApplication) -> None:
     coordinator.register(app)
     enrolment.register(app)
     checkins.register(app)
+    escalations.register(app)
     relay.register(app)
     common.register_fallback(app)

@@ -144,6 +144,7 @@ async def report_button(update: Update, context: BotContext) -> None:
         answer=key,
         message_id=query.message.message_id,
         now=context.now(),
+        escalations=context.services.escalations,
     )
     await answer(query, toast)
 

@@ -45,6 +45,7 @@ async def on_message(update: Update, context: BotContext) -> None:
             message.reply_to_message.message_id if message.reply_to_message is not None else None
         ),
         is_text=message.text is not None,
+        text=message.text or message.caption,
     )
     await inbound.receive_message(
         context.session,
@@ -53,6 +54,7 @@ async def on_message(update: Update, context: BotContext) -> None:
         text=message.text,
         crisis_line=context.settings.crisis_line,
         now=context.now(),
+        escalations=context.services.escalations,
     )
 
 

@@ -275,6 +275,51 @@ class MentorReport(Base):
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+class Escalation(Base):
+    """Someone may be in danger: posted to coordinators and followed until resolved."""
+
+    __tablename__ = "escalations"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('open', 'acknowledged', 'resolved')", name="ck_escalations_status"
+        ),
+        CheckConstraint("severity IN ('critical', 'high')", name="ck_escalations_severity"),
+        Index("ix_escalations_due", "status", "next_notify_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mentee_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    mentor_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    raised_by: Mapped[str] = mapped_column(String(16))  # detected, sos, flag, mentor_report
+    category: Mapped[str] = mapped_column(String(24))
+    severity: Mapped[str] = mapped_column(String(10))
+    flagged_text: Mapped[str | None] = mapped_column(Text)
+    pairing_id: Mapped[int | None] = mapped_column(ForeignKey("pairings.id"))
+    status: Mapped[str] = mapped_column(String(12))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    acknowledged_by: Mapped[int | None] = mapped_column(BigInteger)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolved_by: Mapped[int | None] = mapped_column(BigInteger)
+    outcome: Mapped[str | None] = mapped_column(Text)
+    notify_round: Mapped[int] = mapped_column(Integer, default=0)
+    next_notify_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class EscalationEvent(Base):
+    """The audit trail of an escalation: every state change and every notification."""
+
+    __tablename__ = "escalation_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    kind: Mapped[str] = mapped_column(String(20))
+    actor: Mapped[int | None] = mapped_column(BigInteger)
+    detail: Mapped[str | None] = mapped_column(Text)
+
+
 def table_of(model: type[Base]) -> Table:
     """The Core table behind a model, for statements on hot paths that skip the ORM."""
     table = model.__table__

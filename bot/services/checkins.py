@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.config import Settings
+from bot.risk import assess
 from bot.schedule import (
     format_hhmm,
     in_quiet_hours,
@@ -28,6 +29,7 @@ from bot.schedule import (
     next_weekly,
     parse_hhmm,
 )
+from bot.services.escalation import EscalationPolicy, open_escalation
 from bot.services.members import active_mentees, active_mentor_of, coordinator_ids
 from bot.services.outbox import (
     Button,
@@ -411,7 +413,14 @@ async def _alert_mentor_on_risk(
     )
 
 
-async def take_note(session: AsyncSession, *, member: Member, text: str, now: datetime) -> bool:
+async def take_note(
+    session: AsyncSession,
+    *,
+    member: Member,
+    text: str,
+    now: datetime,
+    escalations: EscalationPolicy | None = None,
+) -> bool:
     """If the mentee was just offered a note, keep this text as the note. Returns True if so."""
     offered = member.note_offered_at
     if offered is None:
@@ -431,6 +440,22 @@ async def take_note(session: AsyncSession, *, member: Member, text: str, now: da
         return False
     checkin.note = text[:1000]
     await send_text(session, member.chat_id, texts.CHECKIN_NOTE_SAVED, now=now)
+    assessment = assess(text)
+    if escalations is not None and assessment.escalate:
+        current = await active_mentor_of(session, member.id)
+        await open_escalation(
+            session,
+            policy=escalations,
+            raised_by="checkin",
+            category=str(assessment.category),
+            severity="critical",
+            mentee=member,
+            mentor=current[1] if current else None,
+            pairing_id=current[0].id if current else None,
+            flagged_text=text,
+            writer=member,
+            now=now,
+        )
     return True
 
 
@@ -561,8 +586,9 @@ async def answer_report(
     answer: str,
     message_id: int,
     now: datetime,
+    escalations: EscalationPolicy | None = None,
 ) -> str | None:
-    """Record a mentor's weekly answer about a mentee; 'worried' goes to coordinators."""
+    """Record a mentor's weekly answer about a mentee; 'worried' opens an escalation."""
     report = await session.get(MentorReport, report_id)
     if report is None or report.mentor_id != mentor.id:
         return texts.NOT_YOUR_BUTTON
@@ -584,19 +610,35 @@ async def answer_report(
         now=now,
     )
     if answer == "worried":
-        for coordinator in await coordinator_ids(session):
-            await send_text(
+        if escalations is not None:
+            current = await active_mentor_of(session, mentee.id)
+            await open_escalation(
                 session,
-                coordinator,
-                texts.MENTOR_WORRIED_FOR_COORDINATORS.format(
-                    mentor=h(mentor.pseudonym),
-                    mentor_id=mentor.short_id,
-                    mentee=h(mentee.pseudonym),
-                    mentee_id=mentee.short_id,
-                ),
+                policy=escalations,
+                raised_by="mentor_report",
+                category="mentor_concern",
+                severity="critical",
+                mentee=mentee,
+                mentor=mentor,
+                pairing_id=current[0].id if current else None,
+                flagged_text=None,
+                writer=mentor,
                 now=now,
-                priority=Priority.ESCALATION,
             )
+        else:
+            for coordinator in await coordinator_ids(session):
+                await send_text(
+                    session,
+                    coordinator,
+                    texts.MENTOR_WORRIED_FOR_COORDINATORS.format(
+                        mentor=h(mentor.pseudonym),
+                        mentor_id=mentor.short_id,
+                        mentee=h(mentee.pseudonym),
+                        mentee_id=mentee.short_id,
+                    ),
+                    now=now,
+                    priority=Priority.ESCALATION,
+                )
     return None
 
 

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.services import checkins, enrolment, reachability, relay
+from bot.services.escalation import EscalationPolicy
 from bot.services.members import member_by_telegram_id
 from bot.services.outbox import h, send_text
 
@@ -20,14 +21,19 @@ async def receive_message(
     text: str | None,
     crisis_line: str,
     now: datetime,
+    escalations: EscalationPolicy | None = None,
 ) -> None:
     member = await member_by_telegram_id(session, telegram_user_id)
     if member is not None:
         await reachability.mark_reachable(session, member=member, now=now)
         if text is not None and member.role == "mentee":
-            if await checkins.take_note(session, member=member, text=text, now=now):
+            if await checkins.take_note(
+                session, member=member, text=text, now=now, escalations=escalations
+            ):
                 return
-        await relay.relay_message(session, sender=member, message=message, now=now)
+        await relay.relay_message(
+            session, sender=member, message=message, now=now, escalations=escalations
+        )
         return
     draft = await enrolment.draft_for(session, telegram_user_id)
     if draft is not None:

@@ -15,6 +15,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
+from bot.risk import assess
+from bot.services.escalation import EscalationPolicy, open_escalation
 from bot.services.members import active_mentees, active_mentor_of
 from bot.services.outbox import (
     RESOLVE_MESSAGE_ID_FROM_RELAY,
@@ -38,6 +40,7 @@ class Incoming:
     message_id: int
     reply_to_message_id: int | None = None
     is_text: bool = False
+    text: str | None = None  # text or caption, assessed for risk and never stored otherwise
 
 
 class RelayResult(StrEnum):
@@ -55,17 +58,25 @@ def label_markup(mentee: Member) -> dict[str, Any]:
 
 
 async def relay_message(
-    session: AsyncSession, *, sender: Member, message: Incoming, now: datetime
+    session: AsyncSession,
+    *,
+    sender: Member,
+    message: Incoming,
+    now: datetime,
+    escalations: EscalationPolicy | None = None,
 ) -> RelayResult:
-    """Pass a member's message to the other side of their pairing, or hold it."""
+    """Pass a member's message to the other side of their pairing, or hold it; a message that
+    says someone may be in danger is still delivered, and also opens an escalation."""
     if sender.role == "mentee":
         current = await active_mentor_of(session, sender.id)
         if current is None:
             _hold(session, sender, message, "unpaired", now)
             await send_text(session, sender.chat_id, texts.WAITING_FOR_MENTOR, now=now)
+            await _assess(session, escalations, message, sender, sender, None, None, now)
             return RelayResult.HELD_UNPAIRED
         pairing, mentor = current
         await copy_between(session, pairing, sender, mentor, message, now)
+        await _assess(session, escalations, message, sender, sender, mentor, pairing, now)
         return RelayResult.RELAYED
 
     mentees = await active_mentees(session, sender.id)
@@ -74,7 +85,7 @@ async def relay_message(
         return RelayResult.NO_MENTEES
     target: tuple[Pairing, Member] | None = None
     if message.reply_to_message_id is not None:
-        record = await _record_for(session, message.chat_id, message.reply_to_message_id)
+        record = await record_for(session, message.chat_id, message.reply_to_message_id)
         if record is not None:
             target = next(((p, m) for p, m in mentees if p.id == record.pairing_id), None)
     if target is None and len(mentees) == 1:
@@ -88,7 +99,38 @@ async def relay_message(
         return RelayResult.ASKED_RECIPIENT
     pairing, mentee = target
     await copy_between(session, pairing, sender, mentee, message, now)
+    await _assess(session, escalations, message, sender, mentee, sender, pairing, now)
     return RelayResult.RELAYED
+
+
+async def _assess(
+    session: AsyncSession,
+    escalations: EscalationPolicy | None,
+    message: Incoming,
+    writer: Member,
+    mentee: Member,
+    mentor: Member | None,
+    pairing: Pairing | None,
+    now: datetime,
+) -> None:
+    if escalations is None or not message.text:
+        return
+    assessment = assess(message.text)
+    if not assessment.escalate:
+        return
+    await open_escalation(
+        session,
+        policy=escalations,
+        raised_by="detected",
+        category=str(assessment.category),
+        severity="critical",
+        mentee=mentee,
+        mentor=mentor,
+        pairing_id=pairing.id if pairing else None,
+        flagged_text=message.text,
+        writer=writer,
+        now=now,
+    )
 
 
 async def choose_recipient(
@@ -251,7 +293,7 @@ def _hold(
     return held
 
 
-async def _record_for(
+async def record_for(
     session: AsyncSession, chat_id: int, message_id: int
 ) -> RelayedMessage | None:
     """The routing record of a message in this chat, whether it was the original or the copy."""
@@ -305,7 +347,7 @@ async def copy_between(
     if recipient.role == "mentor":
         payload["reply_markup"] = label_markup(sender)
     if message.reply_to_message_id is not None:
-        replied = await _record_for(session, message.chat_id, message.reply_to_message_id)
+        replied = await record_for(session, message.chat_id, message.reply_to_message_id)
         if replied is not None and replied.pairing_id == pairing.id:
             if replied.dest_chat_id == message.chat_id:
                 payload["reply_parameters"] = {

@@ -217,7 +217,7 @@ async def test_progress_chart_arrives_as_a_photo_for_mentee_and_mentor(
     )
 
 
-async def test_mentor_weekly_check_in_and_worried_reaches_coordinators(
+async def test_mentor_weekly_check_in_and_worried_opens_an_escalation(
     paired: Program, emu: BotApiEmulator, clock: FakeClock, alex: FakeUser
 ) -> None:
     await paired.runtime.run_checkins()
@@ -226,8 +226,9 @@ async def test_mentor_weekly_check_in_and_worried_reaches_coordinators(
     prompt = await emu.wait_for_bot_message(alex.id, "Weekly check-in")
     assert "Sam" in prompt["text"]
     await paired.scenario.press_label(alex, prompt, "Worried")
-    alert = await emu.wait_for_bot_message(COORDINATOR_ID, "is worried about")
-    assert "Alex" in alert["text"] and "Sam" in alert["text"]
+    card = await emu.wait_for_bot_message(COORDINATOR_ID, "Escalation #")
+    assert "worried, needs staff now" in card["text"]
+    assert "Sam (M-0001)" in card["text"] and "Alex (M-0002)" in card["text"]
 
 
 async def test_schedule_quiet_hours_pause_and_resume(

@@ -2,15 +2,15 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 00:20:27.633074
+Create Date: 2026-11-28 00:35:42.832180
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-
 import storage.types
+
 
 revision = "0001"
 down_revision = None
@@ -231,6 +231,47 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("telegram_user_id"),
     )
     op.create_table(
+        "escalations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("mentee_id", sa.Integer(), nullable=True),
+        sa.Column("mentor_id", sa.Integer(), nullable=True),
+        sa.Column("raised_by", sa.String(length=16), nullable=False),
+        sa.Column("category", sa.String(length=24), nullable=False),
+        sa.Column("severity", sa.String(length=10), nullable=False),
+        sa.Column("flagged_text", sa.Text(), nullable=True),
+        sa.Column("pairing_id", sa.Integer(), nullable=True),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("received_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("opened_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("acknowledged_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("acknowledged_by", sa.BigInteger(), nullable=True),
+        sa.Column("resolved_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("resolved_by", sa.BigInteger(), nullable=True),
+        sa.Column("outcome", sa.Text(), nullable=True),
+        sa.Column("notify_round", sa.Integer(), nullable=False),
+        sa.Column("next_notify_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.CheckConstraint("severity IN ('critical', 'high')", name="ck_escalations_severity"),
+        sa.CheckConstraint(
+            "status IN ('open', 'acknowledged', 'resolved')", name="ck_escalations_status"
+        ),
+        sa.ForeignKeyConstraint(
+            ["mentee_id"],
+            ["members.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["mentor_id"],
+            ["members.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["pairing_id"],
+            ["pairings.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("escalations", schema=None) as batch_op:
+        batch_op.create_index("ix_escalations_due", ["status", "next_notify_at"], unique=False)
+
+    op.create_table(
         "relayed_messages",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("pairing_id", sa.Integer(), nullable=False),
@@ -254,6 +295,25 @@ def upgrade() -> None:
         batch_op.create_index("ix_relayed_dest", ["dest_chat_id", "dest_message_id"], unique=False)
         batch_op.create_index(
             "ix_relayed_source", ["source_chat_id", "source_message_id"], unique=False
+        )
+
+    op.create_table(
+        "escalation_events",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("escalation_id", sa.Integer(), nullable=False),
+        sa.Column("at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("actor", sa.BigInteger(), nullable=True),
+        sa.Column("detail", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["escalation_id"],
+            ["escalations.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("escalation_events", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_escalation_events_escalation_id"), ["escalation_id"], unique=False
         )
 
     op.create_table(
@@ -292,11 +352,19 @@ def downgrade() -> None:
         batch_op.drop_index("ix_outbox_chat")
 
     op.drop_table("outbox")
+    with op.batch_alter_table("escalation_events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_escalation_events_escalation_id"))
+
+    op.drop_table("escalation_events")
     with op.batch_alter_table("relayed_messages", schema=None) as batch_op:
         batch_op.drop_index("ix_relayed_source")
         batch_op.drop_index("ix_relayed_dest")
 
     op.drop_table("relayed_messages")
+    with op.batch_alter_table("escalations", schema=None) as batch_op:
+        batch_op.drop_index("ix_escalations_due")
+
+    op.drop_table("escalations")
     op.drop_table("enrolment_drafts")
     with op.batch_alter_table("pairings", schema=None) as batch_op:
         batch_op.drop_index(

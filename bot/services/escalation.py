@@ -1,0 +1,336 @@
+"""Escalations: someone may be in danger. Post a card to the coordinators, tell the writer
+where to get help and the mentor what happened, and keep reminding until a coordinator
+acknowledges. Every change is kept as an audit trail."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import texts
+from bot.config import Settings
+from bot.services.members import coordinator_ids
+from bot.services.outbox import Button, Priority, enqueue, h, notify_member, send_text
+from storage.models import Escalation, EscalationEvent, Member, RelayedMessage
+
+DEFAULT_CRISIS_FILE = Path(__file__).resolve().parents[1] / "resources" / "crisis.json"
+CONTEXT_MESSAGES = 5
+FALLBACK_AFTER_ROUNDS = 3
+FLAGGED_TEXT_LIMIT = 1500
+
+
+@dataclass(frozen=True)
+class EscalationPolicy:
+    coordinator_chat_id: int | None
+    ack_interval: timedelta
+    fallback_chat_id: int | None
+    crisis: dict[str, str]
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> EscalationPolicy:
+        path = Path(settings.crisis_resources_file or DEFAULT_CRISIS_FILE)
+        crisis = json.loads(path.read_text(encoding="utf-8"))
+        return cls(
+            coordinator_chat_id=settings.coordinator_chat_id,
+            ack_interval=timedelta(minutes=settings.escalation_ack_minutes),
+            fallback_chat_id=settings.escalation_fallback_chat_id,
+            crisis=crisis,
+        )
+
+    def crisis_text(self, language: str | None) -> str:
+        return self.crisis.get(language or "en") or self.crisis["en"]
+
+
+async def open_escalation(
+    session: AsyncSession,
+    *,
+    policy: EscalationPolicy,
+    raised_by: str,
+    category: str,
+    severity: str,
+    mentee: Member | None,
+    mentor: Member | None,
+    pairing_id: int | None,
+    flagged_text: str | None,
+    writer: Member | None,
+    now: datetime,
+) -> Escalation:
+    """Open an escalation and send everything it needs, at the highest priority."""
+    escalation = Escalation(
+        mentee_id=mentee.id if mentee else None,
+        mentor_id=mentor.id if mentor else None,
+        raised_by=raised_by,
+        category=category,
+        severity=severity,
+        flagged_text=flagged_text,
+        pairing_id=pairing_id,
+        status="open",
+        received_at=now,
+        opened_at=now,
+        notify_round=0,
+        next_notify_at=now + policy.ack_interval if severity == "critical" else None,
+    )
+    session.add(escalation)
+    await session.flush()
+    await _event(session, escalation, "opened", None, texts.RAISED_BY.get(raised_by), now)
+    targets = (
+        [policy.coordinator_chat_id]
+        if policy.coordinator_chat_id is not None
+        else await coordinator_ids(session)
+    )
+    await _post_card(session, escalation, targets, mentee, mentor, now, reminder_round=0)
+    if writer is not None and writer.role == "mentee":
+        await notify_member(
+            session,
+            writer,
+            h(policy.crisis_text(writer.language)),
+            now=now,
+            priority=Priority.ESCALATION,
+        )
+        await _event(session, escalation, "crisis resources sent", None, "to the mentee", now)
+    if mentor is not None and raised_by in ("detected", "sos", "checkin"):
+        told = await notify_member(
+            session,
+            mentor,
+            texts.MENTOR_TOLD_OF_ESCALATION.format(mentee=h(mentee.pseudonym if mentee else "")),
+            now=now,
+            priority=Priority.ESCALATION,
+        )
+        if told:
+            await _event(session, escalation, "mentor told", None, None, now)
+    return escalation
+
+
+async def _post_card(
+    session: AsyncSession,
+    escalation: Escalation,
+    targets: list[int],
+    mentee: Member | None,
+    mentor: Member | None,
+    now: datetime,
+    reminder_round: int,
+) -> None:
+    context = await _context(session, escalation.pairing_id)
+    card = _card(escalation, mentee, mentor, len(context))
+    if reminder_round:
+        card = texts.ESCALATION_REMINDER.format(round=reminder_round) + card
+    buttons: list[list[Button]] = [
+        [
+            (texts.ESCALATION_ACK, f"esc:{escalation.id}:ack"),
+            (texts.ESCALATION_RESOLVE, f"esc:{escalation.id}:res"),
+        ]
+    ]
+    for chat_id in targets:
+        await send_text(
+            session, chat_id, card, buttons=buttons, now=now, priority=Priority.ESCALATION
+        )
+        for record in context:
+            await enqueue(
+                session,
+                chat_id=chat_id,
+                method="copyMessage",
+                payload={
+                    "from_chat_id": record.source_chat_id,
+                    "message_id": record.source_message_id,
+                },
+                now=now,
+                priority=Priority.ESCALATION,
+            )
+    await _event(
+        session,
+        escalation,
+        "notified" if not reminder_round else "reminded",
+        None,
+        "to " + ", ".join(str(t) for t in targets),
+        now,
+    )
+
+
+async def _context(session: AsyncSession, pairing_id: int | None) -> list[RelayedMessage]:
+    if pairing_id is None:
+        return []
+    rows = (
+        await session.scalars(
+            select(RelayedMessage)
+            .where(RelayedMessage.pairing_id == pairing_id)
+            .order_by(RelayedMessage.id.desc())
+            .limit(CONTEXT_MESSAGES)
+        )
+    ).all()
+    return list(reversed(rows))
+
+
+def _who(member: Member | None) -> str:
+    return "—" if member is None else f"{h(member.pseudonym)} ({member.short_id})"
+
+
+def _card(
+    escalation: Escalation, mentee: Member | None, mentor: Member | None, context: int
+) -> str:
+    flagged = ""
+    if escalation.flagged_text:
+        text = escalation.flagged_text
+        if len(text) > FLAGGED_TEXT_LIMIT:
+            text = text[:FLAGGED_TEXT_LIMIT] + "…"
+        flagged = texts.ESCALATION_FLAGGED.format(text=h(text))
+    return texts.ESCALATION_CARD.format(
+        id=escalation.id,
+        severity=texts.SEVERITY_NAMES.get(escalation.severity, escalation.severity),
+        category=texts.CATEGORY_NAMES.get(escalation.category, escalation.category),
+        mentee=_who(mentee),
+        mentor=_who(mentor),
+        raised_by=texts.RAISED_BY.get(escalation.raised_by, escalation.raised_by),
+        when=escalation.opened_at.strftime("%Y-%m-%d %H:%M:%S"),
+        flagged=flagged,
+        context=texts.ESCALATION_CONTEXT.format(count=context) if context else "",
+        notice=texts.REDISCLOSURE,
+    )
+
+
+async def _event(
+    session: AsyncSession,
+    escalation: Escalation,
+    kind: str,
+    actor: int | None,
+    detail: str | None,
+    now: datetime,
+) -> None:
+    session.add(
+        EscalationEvent(escalation_id=escalation.id, at=now, kind=kind, actor=actor, detail=detail)
+    )
+
+
+async def acknowledge(
+    session: AsyncSession, *, escalation_id: int, coordinator: int, now: datetime
+) -> str:
+    escalation = await session.get(Escalation, escalation_id)
+    if escalation is None:
+        return texts.ESCALATION_NOT_FOUND.format(id=escalation_id)
+    if escalation.status != "open":
+        return texts.ESCALATION_ACKED_ALREADY
+    escalation.status = "acknowledged"
+    escalation.acknowledged_at = now
+    escalation.acknowledged_by = coordinator
+    escalation.next_notify_at = None
+    await _event(session, escalation, "acknowledged", coordinator, None, now)
+    return texts.ESCALATION_ACKED.format(id=escalation.id)
+
+
+async def resolve(
+    session: AsyncSession, *, escalation_id: int, coordinator: int, note: str, now: datetime
+) -> str:
+    escalation = await session.get(Escalation, escalation_id)
+    if escalation is None:
+        return texts.ESCALATION_NOT_FOUND.format(id=escalation_id)
+    if escalation.status == "resolved":
+        return texts.ESCALATION_ALREADY_RESOLVED.format(id=escalation.id)
+    if escalation.acknowledged_at is None:
+        escalation.acknowledged_at = now
+        escalation.acknowledged_by = coordinator
+        await _event(session, escalation, "acknowledged", coordinator, None, now)
+    escalation.status = "resolved"
+    escalation.resolved_at = now
+    escalation.resolved_by = coordinator
+    escalation.outcome = note
+    escalation.next_notify_at = None
+    await _event(session, escalation, "resolved", coordinator, note, now)
+    return texts.ESCALATION_RESOLVED.format(id=escalation.id)
+
+
+async def remind_unacknowledged(
+    session: AsyncSession, policy: EscalationPolicy, now: datetime
+) -> int:
+    """Re-send unacknowledged critical escalations to every coordinator privately; after
+    three rounds, to the fallback chat too. Returns how many were re-sent."""
+    due = (
+        await session.scalars(
+            select(Escalation)
+            .where(
+                Escalation.status == "open",
+                Escalation.next_notify_at.is_not(None),
+                Escalation.next_notify_at <= now,
+            )
+            .order_by(Escalation.id)
+        )
+    ).all()
+    for escalation in due:
+        escalation.notify_round += 1
+        targets = await coordinator_ids(session)
+        if escalation.notify_round >= FALLBACK_AFTER_ROUNDS and policy.fallback_chat_id:
+            targets = [*targets, policy.fallback_chat_id]
+        mentee = await session.get(Member, escalation.mentee_id) if escalation.mentee_id else None
+        mentor = await session.get(Member, escalation.mentor_id) if escalation.mentor_id else None
+        await _post_card(
+            session,
+            escalation,
+            targets,
+            mentee,
+            mentor,
+            now,
+            reminder_round=escalation.notify_round,
+        )
+        escalation.next_notify_at = now + policy.ack_interval
+    return len(due)
+
+
+async def list_open(session: AsyncSession) -> str:
+    rows = (
+        await session.scalars(
+            select(Escalation)
+            .where(Escalation.status != "resolved")
+            .order_by(Escalation.opened_at)
+        )
+    ).all()
+    if not rows:
+        return texts.ESCALATIONS_NONE
+    lines = [texts.ESCALATIONS_HEADER]
+    for e in rows:
+        mentee = await session.get(Member, e.mentee_id) if e.mentee_id else None
+        lines.append(
+            texts.ESCALATIONS_LINE.format(
+                id=e.id,
+                severity=texts.SEVERITY_NAMES.get(e.severity, e.severity),
+                category=texts.CATEGORY_NAMES.get(e.category, e.category),
+                mentee=_who(mentee),
+                when=e.opened_at.strftime("%Y-%m-%d %H:%M"),
+                status=e.status,
+            )
+        )
+    return "\n".join(lines)
+
+
+async def audit_trail(session: AsyncSession, escalation_id: int) -> str:
+    escalation = await session.get(Escalation, escalation_id)
+    if escalation is None:
+        return texts.ESCALATION_NOT_FOUND.format(id=escalation_id)
+    events = (
+        await session.scalars(
+            select(EscalationEvent)
+            .where(EscalationEvent.escalation_id == escalation_id)
+            .order_by(EscalationEvent.id)
+        )
+    ).all()
+    lines = [
+        texts.ESCALATION_TRAIL_HEADER.format(
+            id=escalation.id,
+            severity=texts.SEVERITY_NAMES.get(escalation.severity, ""),
+            category=texts.CATEGORY_NAMES.get(escalation.category, escalation.category),
+            status=escalation.status,
+        )
+    ]
+    for event in events:
+        lines.append(
+            texts.ESCALATION_TRAIL_LINE.format(
+                when=event.at.strftime("%Y-%m-%d %H:%M:%S"),
+                kind=h(event.kind),
+                actor=f" by {event.actor}" if event.actor else "",
+                detail=f": {h(event.detail)}" if event.detail else "",
+            )
+        )
+    lines.append(texts.REDISCLOSURE)
+    return "\n".join(lines)

@@ -1,0 +1,135 @@
+"""Raising the alarm (/sos, /flag) and the coordinators' escalation commands and buttons."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot import texts
+from bot.context import BotApplication, BotContext
+from bot.services import alarms, escalation
+from bot.services.members import is_coordinator, member_by_telegram_id
+from bot.services.outbox import Priority, send_text
+from handlers.common import GROUP_MAIN, answer, coordinator_only
+
+
+async def sos(update: Update, context: BotContext) -> None:
+    """Alert program staff at once and get the crisis resources."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return
+    member = await member_by_telegram_id(context.session, user.id)
+    if member is None:
+        await send_text(context.session, chat.id, texts.NOT_ALLOWED, now=context.now())
+        return
+    await alarms.sos(
+        context.session, member=member, policy=context.services.escalations, now=context.now()
+    )
+
+
+async def flag(update: Update, context: BotContext) -> None:
+    """Escalate the mentee's message this command replies to."""
+    message, user = update.message, update.effective_user
+    if message is None or user is None:
+        return
+    mentor = await member_by_telegram_id(context.session, user.id)
+    if mentor is None:
+        await send_text(context.session, message.chat.id, texts.FLAG_USAGE, now=context.now())
+        return
+    quoted = message.reply_to_message
+    await alarms.flag(
+        context.session,
+        mentor=mentor,
+        chat_id=message.chat.id,
+        reply_to_message_id=quoted.message_id if quoted else None,
+        quoted_text=(quoted.text or quoted.caption) if quoted else None,
+        note=" ".join(context.args or []),
+        policy=context.services.escalations,
+        now=context.now(),
+    )
+
+
+@coordinator_only
+async def list_escalations(update: Update, context: BotContext) -> None:
+    """List open escalations, oldest first."""
+    assert update.effective_chat is not None
+    await send_text(
+        context.session,
+        update.effective_chat.id,
+        await escalation.list_open(context.session),
+        now=context.now(),
+        priority=Priority.ESCALATION,
+    )
+
+
+@coordinator_only
+async def show_escalation(update: Update, context: BotContext) -> None:
+    """Show one escalation's audit trail."""
+    assert update.effective_chat is not None
+    args = context.args or []
+    if len(args) != 1 or not args[0].lstrip("#").isdigit():
+        text = texts.ESCALATION_USAGE
+    else:
+        text = await escalation.audit_trail(context.session, int(args[0].lstrip("#")))
+    await send_text(
+        context.session,
+        update.effective_chat.id,
+        text,
+        now=context.now(),
+        priority=Priority.ESCALATION,
+    )
+
+
+@coordinator_only
+async def resolve(update: Update, context: BotContext) -> None:
+    """Resolve an escalation with an outcome note."""
+    assert update.effective_chat is not None and update.effective_user is not None
+    args = context.args or []
+    if len(args) < 2 or not args[0].lstrip("#").isdigit():
+        text = texts.RESOLVE_USAGE
+    else:
+        text = await escalation.resolve(
+            context.session,
+            escalation_id=int(args[0].lstrip("#")),
+            coordinator=update.effective_user.id,
+            note=" ".join(args[1:]),
+            now=context.now(),
+        )
+    await send_text(
+        context.session,
+        update.effective_chat.id,
+        text,
+        now=context.now(),
+        priority=Priority.ESCALATION,
+    )
+
+
+async def card_button(update: Update, context: BotContext) -> None:
+    """Acknowledge an escalation, or explain how to resolve it. Coordinators only."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    if not await is_coordinator(context.session, query.from_user.id):
+        await answer(query, texts.NOT_YOUR_BUTTON)
+        return
+    _, escalation_id, action = query.data.split(":")
+    if action == "ack":
+        toast = await escalation.acknowledge(
+            context.session,
+            escalation_id=int(escalation_id),
+            coordinator=query.from_user.id,
+            now=context.now(),
+        )
+    else:
+        toast = texts.ESCALATION_RESOLVE_HOW.format(id=escalation_id)
+    await answer(query, toast)
+
+
+def register(app: BotApplication) -> None:
+    app.add_handler(CommandHandler("sos", sos), group=GROUP_MAIN)
+    app.add_handler(CommandHandler("flag", flag), group=GROUP_MAIN)
+    app.add_handler(CommandHandler("escalations", list_escalations), group=GROUP_MAIN)
+    app.add_handler(CommandHandler("escalation", show_escalation), group=GROUP_MAIN)
+    app.add_handler(CommandHandler("resolve", resolve), group=GROUP_MAIN)
+    app.add_handler(
+        CallbackQueryHandler(card_button, pattern=r"^esc:\d{1,18}:(ack|res)$"), group=GROUP_MAIN
+    )
