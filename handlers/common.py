@@ -61,10 +61,17 @@ def coordinator_only(callback: Callback) -> Callback:
 
 
 async def gate(update: Update, context: BotContext) -> None:
-    """Keep the bot to private chats: groups get one short answer to commands, channels none."""
+    """Keep the bot to private chats and the staff chats: other groups get one short answer
+    to commands, channels none."""
     chat = update.effective_chat
     if chat is None or chat.type == ChatType.PRIVATE:
         return
+    staff_chats = (
+        context.settings.coordinator_chat_id,
+        context.settings.escalation_fallback_chat_id,
+    )
+    if chat.id in staff_chats and chat.type != ChatType.CHANNEL:
+        return  # escalation cards live there; every handler still checks who is acting
     message = update.message
     if message is not None and message.text and message.text.startswith("/"):
         await send_text(context.session, chat.id, texts.GROUP_NOT_SUPPORTED, now=context.now())

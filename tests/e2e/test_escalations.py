@@ -1,0 +1,197 @@
+"""Escalations end to end: detected danger, /sos and /flag reach the coordinators as cards,
+the writer gets crisis resources, reminders repeat until someone acknowledges."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from bot.app import BotRuntime
+from bot.config import Settings
+from emulator import BotApiEmulator, FakeUser
+from storage.models import Escalation
+from tests.conftest import COORDINATOR_ID
+from tests.e2e.conftest import Program
+from tests.helpers import FakeClock
+
+STAFF_GROUP = -100500
+FALLBACK = -100900
+OTHER_COORDINATOR = 1001
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return settings.model_copy(
+        update={
+            "coordinator_chat_id": STAFF_GROUP,
+            "escalation_fallback_chat_id": FALLBACK,
+            "coordinator_ids": (COORDINATOR_ID, OTHER_COORDINATOR),
+        }
+    )
+
+
+@pytest.fixture
+def staff(emu: BotApiEmulator) -> None:
+    emu.add_group(STAFF_GROUP, "Program staff")
+    emu.add_group(FALLBACK, "On-call supervisors")
+    emu.open_chat(emu.user(OTHER_COORDINATOR, "Robin", username="robin_staff"))
+
+
+def cards(emu: BotApiEmulator, chat_id: int) -> list[dict[str, object]]:
+    return [m for m in emu.bot_messages(chat_id) if "Escalation #" in str(m.get("text", ""))]
+
+
+async def escalation(runtime: BotRuntime, escalation_id: int = 1) -> Escalation:
+    async with runtime.session_factory() as s:
+        found = await s.get(Escalation, escalation_id)
+        assert found is not None
+        return found
+
+
+async def test_a_dangerous_message_is_delivered_and_escalated(
+    paired: Program, staff: None, emu: BotApiEmulator, sam: FakeUser, alex: FakeUser
+) -> None:
+    emu.user_sends(sam, "hi alex, just checking in")
+    await paired.settle()
+    started = time.monotonic()
+    emu.user_sends(sam, "i cant do this anymore, tonight im going to end it all")
+    card = await emu.wait_for_bot_message(STAFF_GROUP, "Escalation #1")
+    print(f"flagged message to card: {1000 * (time.monotonic() - started):.0f} ms")
+    text = card["text"]
+    assert "CRITICAL" in text and "suicide or self-harm" in text
+    assert "Sam (M-0001)" in text and "Alex (M-0002)" in text
+    assert "end it all" in text and "42 CFR Part 2" in text
+    buttons = [b["text"] for row in card["reply_markup"]["inline_keyboard"] for b in row]
+    assert buttons == ["Acknowledge", "Resolve"]
+    # Peer support is not blocked: the mentor still gets the message, and is told.
+    await emu.wait_for_bot_message(alex.id, "end it all")
+    await emu.wait_for_bot_message(alex.id, "may mean they are in danger")
+    # The writer gets the crisis resources at once.
+    resources = await emu.wait_for_bot_message(sam.id, "1-800-662-4357")
+    assert "988" in resources["text"] and "911" in resources["text"]
+    # The card is followed by the last messages of the pairing, as copies.
+    await emu.wait_for(
+        lambda: (
+            sum(
+                1 for m in emu.bot_messages(STAFF_GROUP) if "checking in" in str(m.get("text", ""))
+            )
+            == 1
+        ),
+        what="context copies",
+    )
+    for secret in sam.identity_strings() + alex.identity_strings():
+        assert secret not in str(emu.bot_messages(STAFF_GROUP)), secret
+
+
+async def test_ordinary_messages_and_idioms_do_not_escalate(
+    paired: Program, staff: None, emu: BotApiEmulator, sam: FakeUser, alex: FakeUser
+) -> None:
+    emu.user_sends(sam, "killing it at work today, got my flu shot too")
+    await emu.wait_for_bot_message(alex.id, "killing it")
+    await paired.settle()
+    assert cards(emu, STAFF_GROUP) == []
+
+
+async def test_sos_opens_a_critical_escalation_and_sends_resources(
+    paired: Program, staff: None, emu: BotApiEmulator, sam: FakeUser
+) -> None:
+    await paired.scenario.say(sam, "/sos", expect_reply=False)
+    card = await emu.wait_for_bot_message(STAFF_GROUP, "Escalation #1")
+    assert "SOS from the mentee" in card["text"] and "CRITICAL" in card["text"]
+    await emu.wait_for_bot_message(sam.id, "1-800-662-4357")
+
+
+async def test_mentor_flags_a_relayed_message(
+    paired: Program, staff: None, emu: BotApiEmulator, sam: FakeUser, alex: FakeUser
+) -> None:
+    emu.user_sends(sam, "my uncle is visiting this weekend")
+    copy = await emu.wait_for_bot_message(alex.id, "uncle")
+    await paired.settle()
+    emu.user_sends(
+        alex, "/flag last time he visited she ended up in hospital", reply_to=copy["message_id"]
+    )
+    card = await emu.wait_for_bot_message(STAFF_GROUP, "Escalation #1")
+    assert "flagged by the mentor" in card["text"] and "uncle" in card["text"]
+    assert "ended up in hospital" in card["text"]
+    await emu.wait_for_bot_message(alex.id, "Staff have been alerted")
+
+
+async def test_only_coordinators_can_acknowledge_and_reminders_escalate_to_fallback(
+    paired: Program,
+    staff: None,
+    emu: BotApiEmulator,
+    clock: FakeClock,
+    sam: FakeUser,
+    alex: FakeUser,
+    coordinator: FakeUser,
+) -> None:
+    await paired.scenario.say(sam, "/sos", expect_reply=False)
+    card = await emu.wait_for_bot_message(STAFF_GROUP, "Escalation #1")
+    refused = await paired.scenario.press_label(alex, card, "Acknowledge")
+    assert refused == "This button isn't for you."
+    assert (await escalation(paired.runtime)).status == "open"
+
+    for round_number in (1, 2, 3):
+        clock.advance(minutes=5)
+        assert await paired.runtime.run_escalation_timers() == 1
+        for coordinator_id in (COORDINATOR_ID, OTHER_COORDINATOR):
+            await emu.wait_for_bot_message(coordinator_id, f"reminder {round_number}")
+    await emu.wait_for_bot_message(FALLBACK, "reminder 3")
+
+    answer = await paired.scenario.press_label(coordinator, card, "Acknowledge")
+    assert answer.startswith("Acknowledged by you")
+    clock.advance(minutes=10)
+    assert await paired.runtime.run_escalation_timers() == 0
+
+
+async def test_resolve_with_a_note_and_the_audit_trail(
+    paired: Program, staff: None, emu: BotApiEmulator, sam: FakeUser, coordinator: FakeUser
+) -> None:
+    await paired.scenario.say(sam, "/sos", expect_reply=False)
+    await emu.wait_for_bot_message(STAFF_GROUP, "Escalation #1")
+    listing = await paired.scenario.say(coordinator, "/escalations")
+    assert listing is not None and "#1 CRITICAL" in listing["text"]
+    bad = await paired.scenario.say(coordinator, "/resolve 1")
+    assert bad is not None and "Usage" in bad["text"]
+    done = await paired.scenario.say(coordinator, "/resolve 1 called her, she is safe with family")
+    assert done is not None and "resolved" in done["text"]
+    trail = await paired.scenario.say(coordinator, "/escalation 1")
+    assert trail is not None
+    for step in (
+        "opened",
+        "notified",
+        "crisis resources sent",
+        "acknowledged by 1000",
+        "resolved by 1000: called her, she is safe with family",
+    ):
+        assert step in trail["text"], step
+    listing = await paired.scenario.say(coordinator, "/escalations")
+    assert listing is not None and "No open escalations" in listing["text"]
+    refused = await paired.scenario.say(sam, "/escalation 1")
+    assert refused is not None and "for program coordinators" in refused["text"]
+
+
+async def test_reminders_survive_a_restart(
+    paired: Program,
+    staff: None,
+    emu: BotApiEmulator,
+    clock: FakeClock,
+    sam: FakeUser,
+    settings: Settings,
+) -> None:
+    await paired.scenario.say(sam, "/sos", expect_reply=False)
+    await emu.wait_for_bot_message(STAFF_GROUP, "Escalation #1")
+    await paired.settle()
+    await paired.runtime.stop()
+    clock.advance(minutes=6)
+    assert settings.telegram_bot_token is not None
+    runtime = BotRuntime(
+        settings, settings.telegram_bot_token.get_secret_value(), clock=clock, poll_timeout=1
+    )
+    await runtime.start()
+    try:
+        assert await runtime.run_escalation_timers() == 1
+        await emu.wait_for_bot_message(COORDINATOR_ID, "reminder 1")
+    finally:
+        await runtime.stop()
