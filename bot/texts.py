@@ -112,7 +112,10 @@ HELP_COORDINATOR = (
     "/pair <i>mentee</i> <i>mentor</i> — pair by pseudonym or id (M-0007)\n"
     "/unpair <i>mentee</i> — end a pairing\n"
     "/pairs — current pairings\n"
-    "/health — delivery health: outbox depth, undeliverable messages"
+    "/health — delivery health: outbox depth, undeliverable messages\n"
+    "/escalations — open escalations; /escalation <i>id</i> — its audit trail\n"
+    "/resolve <i>id</i> <i>note</i> — resolve with an outcome note; /cancel — drop a pending "
+    "note or staff message"
 )
 
 INVITE_USAGE = "Usage: <code>/invite mentee</code> or <code>/invite mentor</code>"
@@ -307,7 +310,21 @@ ESCALATION_ACK = "Acknowledge"
 ESCALATION_RESOLVE = "Resolve"
 ESCALATION_ACKED = "Acknowledged by you. Escalation #{id} stays open until resolved."
 ESCALATION_ACKED_ALREADY = "Already acknowledged."
-ESCALATION_RESOLVE_HOW = "To resolve, send: /resolve {id} what happened and what was done"
+ESCALATION_MESSAGE = "Message the mentee"
+ASK_OUTCOME = (
+    "Resolving escalation #{id}: send the outcome note (what happened, what was done) as your "
+    "next message here. /cancel to stop."
+)
+ASK_STAFF_MESSAGE = (
+    "Your next message here goes to <b>{mentee}</b> through the bot, labelled as program "
+    "staff (escalation #{id}). /cancel to stop."
+)
+STAFF_MESSAGE = "🛟 <b>Program staff</b>:\n{text}"
+STAFF_MESSAGE_SENT = "Sent to <b>{mentee}</b> as program staff."
+ACTION_TOAST = "Check your private chat with the bot."
+ACTION_CANCELLED = "Cancelled."
+NOTHING_TO_CANCEL = "Nothing to cancel."
+ESCALATION_NO_MENTEE = "Escalation #{id} has no mentee to write to."
 ESCALATION_RESOLVED = "Escalation #{id} resolved. Outcome recorded."
 ESCALATION_ALREADY_RESOLVED = "Escalation #{id} is already resolved."
 ESCALATION_NOT_FOUND = "There is no escalation #{id}."

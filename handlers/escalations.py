@@ -105,7 +105,7 @@ async def resolve(update: Update, context: BotContext) -> None:
 
 
 async def card_button(update: Update, context: BotContext) -> None:
-    """Acknowledge an escalation, or explain how to resolve it. Coordinators only."""
+    """Acknowledge an escalation, or start resolving it or writing to the mentee."""
     query = update.callback_query
     assert query is not None and query.data is not None
     if not await is_coordinator(context.session, query.from_user.id):
@@ -120,8 +120,26 @@ async def card_button(update: Update, context: BotContext) -> None:
             now=context.now(),
         )
     else:
-        toast = texts.ESCALATION_RESOLVE_HOW.format(id=escalation_id)
-    await answer(query, toast)
+        toast = await escalation.start_action(
+            context.session,
+            escalation_id=int(escalation_id),
+            coordinator=query.from_user.id,
+            action="resolve" if action == "res" else "message",
+            now=context.now(),
+        )
+    await answer(query, toast[:200])
+
+
+@coordinator_only
+async def cancel(update: Update, context: BotContext) -> None:
+    """Drop a pending outcome note or staff message."""
+    assert update.effective_chat is not None and update.effective_user is not None
+    await escalation.cancel_action(
+        context.session,
+        coordinator=update.effective_user.id,
+        chat_id=update.effective_chat.id,
+        now=context.now(),
+    )
 
 
 def register(app: BotApplication) -> None:
@@ -130,6 +148,8 @@ def register(app: BotApplication) -> None:
     app.add_handler(CommandHandler("escalations", list_escalations), group=GROUP_MAIN)
     app.add_handler(CommandHandler("escalation", show_escalation), group=GROUP_MAIN)
     app.add_handler(CommandHandler("resolve", resolve), group=GROUP_MAIN)
+    app.add_handler(CommandHandler("cancel", cancel), group=GROUP_MAIN)
     app.add_handler(
-        CallbackQueryHandler(card_button, pattern=r"^esc:\d{1,18}:(ack|res)$"), group=GROUP_MAIN
+        CallbackQueryHandler(card_button, pattern=r"^esc:\d{1,18}:(ack|res|msg)$"),
+        group=GROUP_MAIN,
     )

@@ -320,6 +320,21 @@ class EscalationEvent(Base):
     detail: Mapped[str | None] = mapped_column(Text)
 
 
+class CoordinatorAction(Base):
+    """What a coordinator's next private message means: an outcome note, or words for a
+    mentee (sent through the bot, labelled as staff)."""
+
+    __tablename__ = "coordinator_actions"
+    __table_args__ = (
+        CheckConstraint("action IN ('resolve', 'message')", name="ck_coordinator_actions"),
+    )
+
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    action: Mapped[str] = mapped_column(String(10))
+    escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id"))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 def table_of(model: type[Base]) -> Table:
     """The Core table behind a model, for statements on hot paths that skip the ORM."""
     table = model.__table__

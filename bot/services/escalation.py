@@ -16,7 +16,13 @@ from bot import texts
 from bot.config import Settings
 from bot.services.members import coordinator_ids
 from bot.services.outbox import Button, Priority, enqueue, h, notify_member, send_text
-from storage.models import Escalation, EscalationEvent, Member, RelayedMessage
+from storage.models import (
+    CoordinatorAction,
+    Escalation,
+    EscalationEvent,
+    Member,
+    RelayedMessage,
+)
 
 DEFAULT_CRISIS_FILE = Path(__file__).resolve().parents[1] / "resources" / "crisis.json"
 CONTEXT_MESSAGES = 5
@@ -123,7 +129,8 @@ async def _post_card(
         [
             (texts.ESCALATION_ACK, f"esc:{escalation.id}:ack"),
             (texts.ESCALATION_RESOLVE, f"esc:{escalation.id}:res"),
-        ]
+        ],
+        [(texts.ESCALATION_MESSAGE, f"esc:{escalation.id}:msg")],
     ]
     for chat_id in targets:
         await send_text(
@@ -334,3 +341,94 @@ async def audit_trail(session: AsyncSession, escalation_id: int) -> str:
         )
     lines.append(texts.REDISCLOSURE)
     return "\n".join(lines)
+
+
+ACTION_TTL = timedelta(minutes=30)
+
+
+async def start_action(
+    session: AsyncSession, *, escalation_id: int, coordinator: int, action: str, now: datetime
+) -> str:
+    """Resolve or Message pressed: the coordinator's next private message completes it."""
+    escalation = await session.get(Escalation, escalation_id)
+    if escalation is None:
+        return texts.ESCALATION_NOT_FOUND.format(id=escalation_id)
+    if action == "resolve" and escalation.status == "resolved":
+        return texts.ESCALATION_ALREADY_RESOLVED.format(id=escalation_id)
+    mentee = await session.get(Member, escalation.mentee_id) if escalation.mentee_id else None
+    if action == "message" and mentee is None:
+        return texts.ESCALATION_NO_MENTEE.format(id=escalation_id)
+    pending = await session.get(CoordinatorAction, coordinator)
+    if pending is None:
+        pending = CoordinatorAction(telegram_user_id=coordinator)
+        session.add(pending)
+    pending.action = action
+    pending.escalation_id = escalation_id
+    pending.expires_at = now + ACTION_TTL
+    prompt = (
+        texts.ASK_OUTCOME.format(id=escalation_id)
+        if action == "resolve"
+        else texts.ASK_STAFF_MESSAGE.format(
+            id=escalation_id, mentee=h(mentee.pseudonym if mentee else "")
+        )
+    )
+    await send_text(session, coordinator, prompt, now=now, priority=Priority.ESCALATION)
+    return texts.ACTION_TOAST
+
+
+async def complete_action(
+    session: AsyncSession, *, coordinator: int, chat_id: int, text: str, now: datetime
+) -> bool:
+    """The coordinator's private message after Resolve or Message. Returns whether it was
+    taken for that (otherwise it is an ordinary message)."""
+    pending = await session.get(CoordinatorAction, coordinator)
+    if pending is None:
+        return False
+    await session.delete(pending)
+    if pending.expires_at < now:
+        return False
+    if pending.action == "resolve":
+        reply = await resolve(
+            session,
+            escalation_id=pending.escalation_id,
+            coordinator=coordinator,
+            note=text,
+            now=now,
+        )
+        await send_text(session, chat_id, reply, now=now, priority=Priority.ESCALATION)
+        return True
+    escalation = await session.get(Escalation, pending.escalation_id)
+    mentee = (
+        await session.get(Member, escalation.mentee_id)
+        if escalation is not None and escalation.mentee_id
+        else None
+    )
+    if escalation is None or mentee is None:
+        return False
+    await notify_member(
+        session,
+        mentee,
+        texts.STAFF_MESSAGE.format(text=h(text)),
+        now=now,
+        priority=Priority.ESCALATION,
+    )
+    await _event(session, escalation, "staff wrote to the mentee", coordinator, None, now)
+    await send_text(
+        session,
+        chat_id,
+        texts.STAFF_MESSAGE_SENT.format(mentee=h(mentee.pseudonym)),
+        now=now,
+        priority=Priority.ESCALATION,
+    )
+    return True
+
+
+async def cancel_action(
+    session: AsyncSession, *, coordinator: int, chat_id: int, now: datetime
+) -> None:
+    pending = await session.get(CoordinatorAction, coordinator)
+    if pending is not None:
+        await session.delete(pending)
+    await send_text(
+        session, chat_id, texts.ACTION_CANCELLED if pending else texts.NOTHING_TO_CANCEL, now=now
+    )

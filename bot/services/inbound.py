@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
-from bot.services import checkins, enrolment, reachability, relay
+from bot.services import checkins, enrolment, escalation, reachability, relay
 from bot.services.escalation import EscalationPolicy
 from bot.services.members import member_by_telegram_id
 from bot.services.outbox import h, send_text
@@ -38,6 +38,10 @@ async def receive_message(
     draft = await enrolment.draft_for(session, telegram_user_id)
     if draft is not None:
         await enrolment.answer_text_step(session, draft=draft, text=text or "", now=now)
+        return
+    if text and await escalation.complete_action(
+        session, coordinator=telegram_user_id, chat_id=message.chat_id, text=text, now=now
+    ):
         return
     await send_text(
         session, message.chat_id, texts.NOT_INVITED.format(crisis_line=h(crisis_line)), now=now

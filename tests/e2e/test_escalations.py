@@ -63,7 +63,7 @@ async def test_a_dangerous_message_is_delivered_and_escalated(
     assert "Sam (M-0001)" in text and "Alex (M-0002)" in text
     assert "end it all" in text and "42 CFR Part 2" in text
     buttons = [b["text"] for row in card["reply_markup"]["inline_keyboard"] for b in row]
-    assert buttons == ["Acknowledge", "Resolve"]
+    assert buttons == ["Acknowledge", "Resolve", "Message the mentee"]
     # Peer support is not blocked: the mentor still gets the message, and is told.
     await emu.wait_for_bot_message(alex.id, "end it all")
     await emu.wait_for_bot_message(alex.id, "may mean they are in danger")
@@ -195,3 +195,33 @@ async def test_reminders_survive_a_restart(
         await emu.wait_for_bot_message(COORDINATOR_ID, "reminder 1")
     finally:
         await runtime.stop()
+
+
+async def test_resolve_button_takes_the_next_message_as_the_outcome_note(
+    paired: Program, staff: None, emu: BotApiEmulator, sam: FakeUser, coordinator: FakeUser
+) -> None:
+    await paired.scenario.say(sam, "/sos", expect_reply=False)
+    card = await emu.wait_for_bot_message(STAFF_GROUP, "Escalation #1")
+    toast = await paired.scenario.press_label(coordinator, card, "Resolve")
+    assert toast == "Check your private chat with the bot."
+    await emu.wait_for_bot_message(COORDINATOR_ID, "send the outcome note")
+    reply = await paired.scenario.say(coordinator, "spoke with Sam, safe at her sister's")
+    assert reply is not None and "resolved" in reply["text"]
+    assert (await escalation(paired.runtime)).outcome == "spoke with Sam, safe at her sister's"
+
+
+async def test_staff_can_message_the_mentee_through_the_bot(
+    paired: Program, staff: None, emu: BotApiEmulator, sam: FakeUser, coordinator: FakeUser
+) -> None:
+    await paired.scenario.say(sam, "/sos", expect_reply=False)
+    card = await emu.wait_for_bot_message(STAFF_GROUP, "Escalation #1")
+    await paired.scenario.press_label(coordinator, card, "Message the mentee")
+    await emu.wait_for_bot_message(COORDINATOR_ID, "labelled as program staff")
+    await paired.scenario.say(coordinator, "Hi Sam, this is the program. Are you safe now?")
+    received = await emu.wait_for_bot_message(sam.id, "Are you safe now?")
+    assert received["text"].startswith("🛟 Program staff")
+    received_all = str(emu.bot_messages(sam.id))
+    for secret in ("Casey", "Coordinator", "casey_staff"):  # the coordinator's Telegram names
+        assert secret not in received_all
+    trail = await paired.scenario.say(coordinator, "/escalation 1")
+    assert trail is not None and "staff wrote to the mentee by 1000" in trail["text"]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 00:35:42.832180
+Create Date: 2026-11-28 00:40:15.324647
 """
 
 from __future__ import annotations
@@ -298,6 +298,19 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "coordinator_actions",
+        sa.Column("telegram_user_id", sa.BigInteger(), nullable=False),
+        sa.Column("action", sa.String(length=10), nullable=False),
+        sa.Column("escalation_id", sa.Integer(), nullable=False),
+        sa.Column("expires_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("action IN ('resolve', 'message')", name="ck_coordinator_actions"),
+        sa.ForeignKeyConstraint(
+            ["escalation_id"],
+            ["escalations.id"],
+        ),
+        sa.PrimaryKeyConstraint("telegram_user_id"),
+    )
+    op.create_table(
         "escalation_events",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("escalation_id", sa.Integer(), nullable=False),
@@ -356,6 +369,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_escalation_events_escalation_id"))
 
     op.drop_table("escalation_events")
+    op.drop_table("coordinator_actions")
     with op.batch_alter_table("relayed_messages", schema=None) as batch_op:
         batch_op.drop_index("ix_relayed_source")
         batch_op.drop_index("ix_relayed_dest")
