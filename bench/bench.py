@@ -7,6 +7,8 @@
 2. Relay latency while 10,000 daily check-in prompts (real ones, sent by the bot's own
    scheduler) drain under Telegram's 30/s limit, and the drain rate as a fraction of that
    limit (the emulator enforces the limits and counts 429s).
+   Meanwhile, every 5 s a message that needs staff now: the time until its escalation card
+   reaches the coordinator is measured too.
 3. Peak memory of the bot process with 10,000 enrolled pairs.
 
 The bots run as separate processes; the emulator runs here, so timings include real HTTP.
@@ -40,6 +42,7 @@ from storage.models import CheckInSchedule, Member, Pairing  # noqa: E402
 MENTEE_BASE = 7_100_000_000
 MENTOR_BASE = 7_300_000_000
 BULK_BASE = 9_000_000_000
+COORDINATOR = 1000
 NO_LIMITS = {
     "RATE_LIMIT_GLOBAL_PER_S": "1000000",
     "RATE_LIMIT_CHAT_PER_S": "1000000",
@@ -183,6 +186,15 @@ async def wait_until(condition: Callable[[], bool], timeout: float) -> None:
         await asyncio.sleep(0.005)
 
 
+def card_times(emu: BotApiEmulator) -> list[float]:
+    """When escalation cards reached the coordinator, in order."""
+    return [
+        at
+        for (method, params), at in zip(emu.calls, emu.call_times, strict=True)
+        if method == "sendMessage" and "Escalation #" in str(params.get("text", ""))
+    ]
+
+
 def count(emu: BotApiEmulator, method: str) -> int:
     return sum(1 for m, _ in emu.calls if m == method)
 
@@ -225,25 +237,38 @@ async def latency_under_flood(bulk: int, window_s: float, tmp: Path) -> dict[str
         pairs = 20
         await seed(db_url, emu, pairs, bulk=bulk)
         emu.enforce_limits = True
-        proc = await start(["-m", "bot", "run"], bot_env(emu, db_url, {}), tmp)
+        emu.open_chat(FakeUser(COORDINATOR, "Coordinator"))
+        env = bot_env(emu, db_url, {"COORDINATOR_IDS": str(COORDINATOR)})
+        proc = await start(["-m", "bot", "run"], env, tmp)
         await wait_until(lambda: count(emu, "sendMessage") > 60, 60)  # the flood is draining
         sent_at: dict[tuple[int, int], float] = {}
         t0, sends0 = time.monotonic(), count(emu, "sendMessage") + count(emu, "copyMessage")
+        alarms: list[float] = []
         rng = random.Random(7)
+        tick = 0
         while time.monotonic() - t0 < window_s:
             user = FakeUser(MENTEE_BASE + rng.randrange(pairs), "x")
             message = emu.user_sends(user, "relay")
             sent_at[(user.id, message["message_id"])] = time.monotonic()
+            tick += 1
+            if tick % 10 == 0:  # every 5 s, someone writes something that needs staff now
+                emu.user_sends(user, "i cant go on, tonight im going to end it all")
+                alarms.append(time.monotonic())
             await asyncio.sleep(0.5)
-        await wait_until(lambda: count(emu, "copyMessage") >= len(sent_at), 60)
+        await wait_until(lambda: count(emu, "copyMessage") >= len(sent_at) + len(alarms), 60)
+        await wait_until(lambda: len(card_times(emu)) >= len(alarms), 60)
+        card_latencies = sorted(c - a for a, c in zip(alarms, card_times(emu), strict=False))
         window = time.monotonic() - t0
         # Everything sent in the window counts against Telegram's 30/s: bulk and relayed alike.
         drained = count(emu, "sendMessage") + count(emu, "copyMessage") - sends0
-        latencies = []
+        first_copy: dict[tuple[int, int], float] = {}
         for (method, params), at in zip(emu.calls, emu.call_times, strict=True):
             key = (int(params.get("from_chat_id", 0)), int(params.get("message_id", 0)))
-            if method == "copyMessage" and key in sent_at:
-                latencies.append(at - sent_at[key])
+            # The copy to the mentor (escalation cards also copy recent messages, as context).
+            to_mentor = int(params.get("chat_id", 0)) >= MENTOR_BASE
+            if method == "copyMessage" and key in sent_at and to_mentor:
+                first_copy.setdefault(key, at)
+        latencies = [first_copy[key] - sent for key, sent in sent_at.items()]
         peak = proc.peak_rss_mb()
         await proc.stop()
         latencies.sort()
@@ -252,6 +277,8 @@ async def latency_under_flood(bulk: int, window_s: float, tmp: Path) -> dict[str
             "p99": latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))],
             "relayed": len(latencies),
             "drain_fraction": drained / window / 30.0,
+            "card_p50": statistics.median(card_latencies),
+            "card_max": card_latencies[-1],
             "rate_limited": emu.rate_limited,
             "peak_mb": peak,
         }
@@ -296,6 +323,8 @@ async def main(quick: bool) -> None:
         ("CPU per message, echo (ms)", f"{echo['cpu_ms']:.2f}", ""),
         (f"relay latency p50 while {bulk} check-ins drain (s)", f"{flood['p50']:.3f}", ""),
         (f"relay latency p99 while {bulk} check-ins drain (s)", f"{flood['p99']:.3f}", "< 2"),
+        ("flagged message → escalation card, p50 (s)", f"{flood['card_p50']:.3f}", "well < 1"),
+        ("flagged message → escalation card, max (s)", f"{flood['card_max']:.3f}", "well < 1"),
         (
             "sends per second during the drain / 30 msg/s limit",
             f"{flood['drain_fraction']:.2f}",
