@@ -94,6 +94,7 @@ HELP_MENTEE = (
     "• Write here to talk to your mentor: text, photos, voice notes, videos, files, stickers "
     "and locations all go through. They see only your pseudonym.\n"
     "• Reply to a message to answer it directly.\n"
+    "• /sos alerts program staff at once.\n"
     "• If you are in danger right now, call {crisis_line}."
 )
 HELP_MENTOR = (
@@ -102,6 +103,7 @@ HELP_MENTOR = (
     "• Your mentees' messages arrive labelled with their pseudonym.\n"
     "• Reply (swipe or long-press → Reply) to a message to answer that mentee.\n"
     "• With several mentees, a plain message asks you whom it is for.\n"
+    "• Reply /flag (and a note) to a mentee's message to alert program staff.\n"
     "• Nobody sees your Telegram name or number, and you don't see theirs."
 )
 HELP_COORDINATOR = (

@@ -225,3 +225,20 @@ async def test_staff_can_message_the_mentee_through_the_bot(
         assert secret not in received_all
     trail = await paired.scenario.say(coordinator, "/escalation 1")
     assert trail is not None and "staff wrote to the mentee by 1000" in trail["text"]
+
+
+async def test_a_check_in_note_is_assessed_too(
+    paired: Program, staff: None, emu: BotApiEmulator, sam: FakeUser
+) -> None:
+    reply = await paired.scenario.say(sam, "/checkin")
+    assert reply is not None
+    for label in ("😐", "medium", "no"):
+        await paired.settle()
+        current = emu.chats[sam.id].messages[reply["message_id"]]
+        await paired.scenario.press_label(sam, current, label)
+    await emu.wait_for_bot_message(sam.id, "type a short note")
+    await paired.settle()
+    emu.user_sends(sam, "honestly i have a plan to end my life this weekend")
+    card = await emu.wait_for_bot_message(STAFF_GROUP, "Escalation #1")
+    assert "check-in note" in card["text"] and "suicide or self-harm" in card["text"]
+    await emu.wait_for_bot_message(sam.id, "1-800-662-4357")
