@@ -286,10 +286,6 @@ MENTOR_REPORT_ANSWERS = {
     "worried": "Worried, needs staff now",
 }
 MENTOR_REPORT_RECORDED = "📋 {pseudonym}: <b>{answer}</b>. Thank you."
-MENTOR_WORRIED_FOR_COORDINATORS = (
-    "🚨 Mentor <b>{mentor}</b> ({mentor_id}) is worried about <b>{mentee}</b> ({mentee_id}) "
-    "and asks for staff now."
-)
 
 # ---- escalations --------------------------------------------------------------------------
 REDISCLOSURE = (

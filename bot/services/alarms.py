@@ -7,8 +7,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
-from bot.services.escalation import EscalationPolicy, open_escalation
-from bot.services.members import active_mentor_of
+from bot.services.escalation import EscalationPolicy, open_escalation, open_for_mentee
 from bot.services.outbox import send_text
 from bot.services.relay import record_for
 from storage.models import Member, Pairing
@@ -21,16 +20,12 @@ async def sos(
     if member.role != "mentee":
         await send_text(session, member.chat_id, texts.SOS_USAGE_MENTEES, now=now)
         return
-    current = await active_mentor_of(session, member.id)
-    await open_escalation(
+    await open_for_mentee(
         session,
         policy=policy,
+        mentee=member,
         raised_by="sos",
         category="sos",
-        severity="critical",
-        mentee=member,
-        mentor=current[1] if current else None,
-        pairing_id=current[0].id if current else None,
         flagged_text=None,
         writer=member,
         now=now,

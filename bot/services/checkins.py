@@ -29,7 +29,7 @@ from bot.schedule import (
     next_weekly,
     parse_hhmm,
 )
-from bot.services.escalation import EscalationPolicy, open_escalation
+from bot.services.escalation import EscalationPolicy, open_for_mentee
 from bot.services.members import active_mentees, active_mentor_of, coordinator_ids
 from bot.services.outbox import (
     Button,
@@ -442,16 +442,12 @@ async def take_note(
     await send_text(session, member.chat_id, texts.CHECKIN_NOTE_SAVED, now=now)
     assessment = assess(text)
     if escalations is not None and assessment.escalate:
-        current = await active_mentor_of(session, member.id)
-        await open_escalation(
+        await open_for_mentee(
             session,
             policy=escalations,
+            mentee=member,
             raised_by="checkin",
             category=str(assessment.category),
-            severity="critical",
-            mentee=member,
-            mentor=current[1] if current else None,
-            pairing_id=current[0].id if current else None,
             flagged_text=text,
             writer=member,
             now=now,
@@ -586,7 +582,7 @@ async def answer_report(
     answer: str,
     message_id: int,
     now: datetime,
-    escalations: EscalationPolicy | None = None,
+    escalations: EscalationPolicy,
 ) -> str | None:
     """Record a mentor's weekly answer about a mentee; 'worried' opens an escalation."""
     report = await session.get(MentorReport, report_id)
@@ -610,35 +606,16 @@ async def answer_report(
         now=now,
     )
     if answer == "worried":
-        if escalations is not None:
-            current = await active_mentor_of(session, mentee.id)
-            await open_escalation(
-                session,
-                policy=escalations,
-                raised_by="mentor_report",
-                category="mentor_concern",
-                severity="critical",
-                mentee=mentee,
-                mentor=mentor,
-                pairing_id=current[0].id if current else None,
-                flagged_text=None,
-                writer=mentor,
-                now=now,
-            )
-        else:
-            for coordinator in await coordinator_ids(session):
-                await send_text(
-                    session,
-                    coordinator,
-                    texts.MENTOR_WORRIED_FOR_COORDINATORS.format(
-                        mentor=h(mentor.pseudonym),
-                        mentor_id=mentor.short_id,
-                        mentee=h(mentee.pseudonym),
-                        mentee_id=mentee.short_id,
-                    ),
-                    now=now,
-                    priority=Priority.ESCALATION,
-                )
+        await open_for_mentee(
+            session,
+            policy=escalations,
+            mentee=mentee,
+            raised_by="mentor_report",
+            category="mentor_concern",
+            flagged_text=None,
+            writer=mentor,
+            now=now,
+        )
     return None
 
 

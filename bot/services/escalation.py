@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.config import Settings
-from bot.services.members import coordinator_ids
+from bot.services.members import active_mentor_of, coordinator_ids
 from bot.services.outbox import Button, Priority, enqueue, h, notify_member, send_text
 from storage.models import (
     CoordinatorAction,
@@ -110,6 +110,34 @@ async def open_escalation(
         if told:
             await _event(session, escalation, "mentor told", None, None, now)
     return escalation
+
+
+async def open_for_mentee(
+    session: AsyncSession,
+    *,
+    policy: EscalationPolicy,
+    mentee: Member,
+    raised_by: str,
+    category: str,
+    flagged_text: str | None,
+    writer: Member,
+    now: datetime,
+) -> Escalation:
+    """Open a critical escalation about a mentee, with their current mentor and pairing."""
+    current = await active_mentor_of(session, mentee.id)
+    return await open_escalation(
+        session,
+        policy=policy,
+        raised_by=raised_by,
+        category=category,
+        severity="critical",
+        mentee=mentee,
+        mentor=current[1] if current else None,
+        pairing_id=current[0].id if current else None,
+        flagged_text=flagged_text,
+        writer=writer,
+        now=now,
+    )
 
 
 async def _post_card(
