@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -16,7 +17,7 @@ from bot.context import BotApplication, BotContext, BotData, Services
 from bot.delivery import MAX_IN_FLIGHT, DeliveryWorker
 from bot.inbox import Inbox
 from bot.logs import quiet_noisy_loggers
-from bot.services import checkins, escalation
+from bot.services import checkins, escalation, retention
 from bot.services.escalation import EscalationPolicy
 from bot.services.members import seed_coordinators
 from handlers import register_all
@@ -107,6 +108,13 @@ class BotRuntime:
             name="checkins",
             job_kwargs={"misfire_grace_time": None, "coalesce": True},
         )
+        job_queue.run_repeating(
+            self._retention_tick,
+            interval=timedelta(days=1),
+            first=timedelta(minutes=1),
+            name="retention",
+            job_kwargs={"misfire_grace_time": None, "coalesce": True},
+        )
         # Escalation reminders: their due times live in the database, so they survive restarts.
         job_queue.run_repeating(
             self._escalation_tick,
@@ -170,6 +178,31 @@ class BotRuntime:
             )
         self.delivery.wake()
         return reminded
+
+    async def run_retention(self) -> retention.Purged:
+        """Purge what is past its retention period (the daily job)."""
+        async with transaction(self.session_factory) as session:
+            purged = await retention.purge_expired(
+                session,
+                now=self.clock.now(),
+                retention=timedelta(days=self.settings.retention_days),
+                escalation_retention=timedelta(days=self.settings.escalation_retention_days),
+            )
+        log.info(
+            "retention purge routing=%s held=%s outbox=%s inbox=%s escalations=%s",
+            purged.routing,
+            purged.held,
+            purged.outbox,
+            purged.inbox,
+            purged.escalations,
+        )
+        return purged
+
+    async def _retention_tick(self, _context: object) -> None:
+        try:
+            await self.run_retention()
+        except Exception:
+            log.exception("retention purge failed")
 
     async def _escalation_tick(self, _context: object) -> None:
         try:

@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     escalation_ack_minutes: float = Field(default=5.0, gt=0)
     escalation_fallback_chat_id: int | None = None
     crisis_resources_file: str | None = None
+    # Retention: routing records and held messages, and escalation content (the audit trail
+    # is kept, redacted).
+    retention_days: int = Field(default=30, ge=1)
+    escalation_retention_days: int = Field(default=365, ge=1)
     # Telegram's limits, kept by the delivery worker (a little under them, to never hit 429).
     rate_limit_global_per_s: float = Field(default=28.0, gt=0)
     rate_limit_chat_per_s: float = Field(default=1.0, gt=0)
