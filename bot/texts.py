@@ -90,7 +90,7 @@ HELP_MENTEE = (
     "<b>How this works</b>\n"
     "• A short check-in comes every day at your time: /checkin for one now, /schedule to "
     "change the time, /quiet for quiet hours, /pause and /resume, /sober to set your "
-    "recovery start, /progress for your chart.\n"
+    "recovery start, /progress for your chart, /mydata for everything stored about you.\n"
     "• Write here to talk to your mentor: text, photos, voice notes, videos, files, stickers "
     "and locations all go through. They see only your pseudonym.\n"
     "• Reply to a message to answer it directly.\n"
@@ -358,6 +358,12 @@ RAISED_BY = {
     "mentor_report": "mentor's weekly check-in: worried, needs staff now",
     "checkin": "detected in a check-in note",
 }
+
+MYDATA_NONE = "Nothing about you is stored here."
+MYDATA_CAPTION = (
+    "Everything this program stores about you, and whom it was shown to. Confidential: "
+    "do not share it further unless you choose to."
+)
 
 ROLE_NAMES = {"mentee": "mentee", "mentor": "mentor"}
 OTHER_ROLE = {"mentee": "mentor", "mentor": "mentees"}

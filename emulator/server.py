@@ -119,6 +119,7 @@ class BotApiEmulator:
         self.blocked: set[int] = set()
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.call_times: list[float] = []  # time.monotonic() of each call, for benchmarks
+        self.uploads: dict[tuple[int, int], bytes] = {}  # (chat, message) -> uploaded file
         self.faults: list[Fault] = []
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
@@ -480,6 +481,30 @@ class BotApiEmulator:
         self._attach(chat, message, params, markup)
         return {"message_id": message["message_id"]}
 
+    async def _m_senddocument(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self._target_chat(params)
+        document = params.get("document")
+        if not isinstance(document, dict) or not document.get("size"):
+            raise ApiError(400, "Bad Request: there is no document in the request")
+        message = self._new_message(chat, sender=self._bot_user())
+        message["document"] = {
+            "file_id": f"doc-{message['message_id']}",
+            "file_unique_id": f"d{message['message_id']}",
+            "file_name": document.get("file_name") or "file",
+            "file_size": document["size"],
+        }
+        self.uploads[(chat.info["id"], message["message_id"])] = document["content"]
+        if params.get("caption"):
+            message["caption"] = self._checked_text(
+                params["caption"],
+                params.get("parse_mode"),
+                CAPTION_LIMIT,
+                None,
+                "message caption is too long",
+            )
+        self._attach(chat, message, params, None)
+        return message
+
     async def _m_sendphoto(self, params: dict[str, Any]) -> dict[str, Any]:
         chat = self._target_chat(params)
         photo = params.get("photo")
@@ -689,7 +714,12 @@ async def _read_params(request: web.Request) -> dict[str, Any]:
             if not isinstance(part, BodyPartReader) or part.name is None:
                 continue
             if part.filename:
-                params[part.name] = {"file_name": part.filename, "size": len(await part.read())}
+                content = bytes(await part.read())
+                params[part.name] = {
+                    "file_name": part.filename,
+                    "size": len(content),
+                    "content": content,
+                }
             else:
                 params[part.name] = await part.text()
     elif request.can_read_body:

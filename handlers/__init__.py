@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.context import BotApplication
-from handlers import checkins, common, coordinator, enrolment, escalations, relay
+from handlers import checkins, common, coordinator, enrolment, escalations, privacy, relay
 
 
 def register_all(app: BotApplication) -> None:
@@ -13,5 +13,6 @@ def register_all(app: BotApplication) -> None:
     enrolment.register(app)
     checkins.register(app)
     escalations.register(app)
+    privacy.register(app)
     relay.register(app)
     common.register_fallback(app)
