@@ -90,7 +90,8 @@ HELP_MENTEE = (
     "<b>How this works</b>\n"
     "• A short check-in comes every day at your time: /checkin for one now, /schedule to "
     "change the time, /quiet for quiet hours, /pause and /resume, /sober to set your "
-    "recovery start, /progress for your chart, /mydata for everything stored about you.\n"
+    "recovery start, /progress for your chart.\n"
+    "• /mydata sends you everything stored about you; /deleteme erases it.\n"
     "• Write here to talk to your mentor: text, photos, voice notes, videos, files, stickers "
     "and locations all go through. They see only your pseudonym.\n"
     "• Reply to a message to answer it directly.\n"
@@ -117,7 +118,8 @@ HELP_COORDINATOR = (
     "/health — delivery health: outbox depth, undeliverable messages\n"
     "/escalations — open escalations; /escalation <i>id</i> — its audit trail\n"
     "/resolve <i>id</i> <i>note</i> — resolve with an outcome note; /cancel — drop a pending "
-    "note or staff message"
+    "note or staff message\n"
+    "/erase <i>member</i> — erase a member's data when they ask in person"
 )
 
 INVITE_USAGE = "Usage: <code>/invite mentee</code> or <code>/invite mentor</code>"
@@ -360,6 +362,21 @@ RAISED_BY = {
 }
 
 MYDATA_NONE = "Nothing about you is stored here."
+ERASE_CONFIRM = (
+    "Erase all data about <b>{pseudonym}</b> ({short_id})? Any pairing ends (the other side is "
+    "told, by pseudonym), and messages' routing records, check-ins and notes are deleted. "
+    "Escalations keep only the fact that they happened. This cannot be undone."
+)
+ERASE_YES = "Yes, erase"
+ERASE_NO = "Cancel"
+ERASE_CANCELLED = "Nothing was erased."
+ERASED = (
+    "Your data has been erased. Thank you for being part of the program. If you ever want to "
+    "come back, ask a coordinator for a new invite."
+)
+ERASED_FOR_COORDINATOR = "The data of <b>{pseudonym}</b> has been erased."
+PARTNER_LEFT = "<b>{pseudonym}</b> has left the program. A coordinator will be in touch."
+ERASE_USAGE = "Usage: <code>/erase M-0007</code> (for a member who asks in person)"
 MYDATA_CAPTION = (
     "Everything this program stores about you, and whom it was shown to. Confidential: "
     "do not share it further unless you choose to."

@@ -1,16 +1,17 @@
-"""A member's own data: /mydata."""
+"""A member's own data: /mydata, /deleteme, and /erase for coordinators."""
 
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import texts
 from bot.context import BotApplication, BotContext
+from bot.services import erasure
 from bot.services import mydata as mydata_service
-from bot.services.members import member_by_telegram_id
+from bot.services.members import find_member, is_coordinator, member_by_telegram_id
 from bot.services.outbox import send_text
-from handlers.common import GROUP_MAIN
+from handlers.common import GROUP_MAIN, answer, coordinator_only
 
 
 async def mydata(update: Update, context: BotContext) -> None:
@@ -25,5 +26,55 @@ async def mydata(update: Update, context: BotContext) -> None:
     await mydata_service.send_export(context.session, member=member, now=context.now())
 
 
+async def deleteme(update: Update, context: BotContext) -> None:
+    """Ask the member to confirm erasing all their data."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return
+    member = await member_by_telegram_id(context.session, user.id)
+    if member is None:
+        await send_text(context.session, chat.id, texts.MYDATA_NONE, now=context.now())
+        return
+    await erasure.ask(context.session, chat_id=chat.id, member=member, now=context.now())
+
+
+@coordinator_only
+async def erase_member(update: Update, context: BotContext) -> None:
+    """For a member who asks in person: ask the coordinator to confirm erasing their data."""
+    assert update.effective_chat is not None
+    member = await find_member(context.session, " ".join(context.args or []))
+    if member is None or member.erased_at is not None:
+        await send_text(
+            context.session, update.effective_chat.id, texts.ERASE_USAGE, now=context.now()
+        )
+        return
+    await erasure.ask(
+        context.session, chat_id=update.effective_chat.id, member=member, now=context.now()
+    )
+
+
+async def erase_button(update: Update, context: BotContext) -> None:
+    """Erase, or not, after the confirmation."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and query.message is not None
+    _, member_id, choice = query.data.split(":")
+    toast = await erasure.answer(
+        context.session,
+        actor_id=query.from_user.id,
+        actor_is_coordinator=await is_coordinator(context.session, query.from_user.id),
+        member_id=int(member_id),
+        confirmed=choice == "yes",
+        chat_id=query.message.chat.id,
+        message_id=query.message.message_id,
+        now=context.now(),
+    )
+    await answer(query, toast)
+
+
 def register(app: BotApplication) -> None:
     app.add_handler(CommandHandler("mydata", mydata), group=GROUP_MAIN)
+    app.add_handler(CommandHandler("deleteme", deleteme), group=GROUP_MAIN)
+    app.add_handler(CommandHandler("erase", erase_member), group=GROUP_MAIN)
+    app.add_handler(
+        CallbackQueryHandler(erase_button, pattern=r"^del:\d{1,18}:(yes|no)$"), group=GROUP_MAIN
+    )

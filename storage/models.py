@@ -52,6 +52,8 @@ class Member(Base):
     # Set while a check-in note has been offered, so the relay's hot path knows without a query
     # whether the next text is that note.
     note_offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set when the member erased their data: the row stays only as an anonymous placeholder.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     @property

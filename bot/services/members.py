@@ -50,8 +50,10 @@ async def find_member(session: AsyncSession, ref: str) -> Member | None:
     ref = " ".join(ref.split())
     match = SHORT_ID_RE.match(ref)
     if match:
-        return await session.get(Member, int(match.group(1)))
-    return await session.scalar(select(Member).where(Member.pseudonym_key == ref.casefold()))
+        member = await session.get(Member, int(match.group(1)))
+    else:
+        member = await session.scalar(select(Member).where(Member.pseudonym_key == ref.casefold()))
+    return None if member is None or member.erased_at is not None else member
 
 
 async def active_pairing_of_mentee(session: AsyncSession, mentee_id: int) -> Pairing | None:

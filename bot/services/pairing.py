@@ -196,7 +196,9 @@ async def list_pairs(session: AsyncSession) -> str:
 
 
 async def list_members(session: AsyncSession, default_capacity: int) -> str:
-    members = (await session.scalars(select(Member).order_by(Member.id))).all()
+    members = (
+        await session.scalars(select(Member).where(Member.erased_at.is_(None)).order_by(Member.id))
+    ).all()
     if not members:
         return texts.MEMBERS_NONE
     loads = await mentor_loads(session)

@@ -35,3 +35,54 @@ async def test_mydata_sends_everything_stored_including_disclosures(
 async def test_strangers_are_told_nothing_is_stored(emu: BotApiEmulator, program: Program) -> None:
     reply = await program.scenario.say(emu.user(4242, "Curious"), "/mydata")
     assert reply is not None and "Nothing about you is stored" in reply["text"]
+
+
+async def test_deleteme_erases_and_tells_the_other_side(
+    paired: Program, emu: BotApiEmulator, sam: FakeUser, alex: FakeUser
+) -> None:
+    from sqlalchemy import func, select
+
+    from storage.models import CheckIn, Escalation, Member, RelayedMessage
+
+    emu.user_sends(sam, "hello")
+    await paired.scenario.say(sam, "/sos", expect_reply=False)
+    await emu.wait_for_bot_message(1000, "Escalation #1")
+    await paired.settle()
+    ask = await paired.scenario.say(sam, "/deleteme")
+    assert ask is not None and "cannot be undone" in ask["text"]
+    stranger_press = emu.press_raw(alex, ask, emu.button_data(ask, "Yes, erase"))
+    await emu.wait_for(lambda: emu.answer_of(stranger_press) is not None, what="answer")
+    assert emu.answer_of(stranger_press) == "This button isn't for you."
+    await paired.scenario.press_label(sam, ask, "Yes, erase")
+    await emu.wait_for_bot_message(sam.id, "Your data has been erased")
+    await emu.wait_for_bot_message(alex.id, "Sam has left the program")
+    await paired.settle()
+    async with paired.runtime.session_factory() as s:
+        assert await s.scalar(select(func.count()).select_from(RelayedMessage)) == 0
+        assert await s.scalar(select(func.count()).select_from(CheckIn)) == 0
+        erased = await s.get(Member, 1)
+        assert erased is not None and erased.erased_at is not None
+        assert erased.pseudonym == "erased M-0001" and erased.telegram_user_id != sam.id
+        escalation = await s.get(Escalation, 1)
+        assert escalation is not None and escalation.status == "open"  # the fact is kept
+    members = await paired.scenario.say(paired.coordinator, "/members")
+    assert members is not None and "Sam" not in members["text"]
+    # Writing again, they are a stranger: nothing about them is known.
+    again = await paired.scenario.say(sam, "/mydata")
+    assert again is not None and "Nothing about you is stored" in again["text"]
+
+
+async def test_coordinator_erases_for_a_member_in_person(
+    paired: Program, emu: BotApiEmulator, sam: FakeUser
+) -> None:
+    ask = await paired.scenario.say(paired.coordinator, "/erase Sam")
+    assert (
+        ask is not None
+        and "Erase all data about <b>Sam</b>".replace("<b>", "").replace("</b>", "") in ask["text"]
+    )
+    await paired.scenario.press_label(paired.coordinator, ask, "Yes, erase")
+    await emu.wait_for_bot_message(sam.id, "Your data has been erased")
+    await emu.wait_for(
+        lambda: "has been erased" in emu.chats[1000].messages[ask["message_id"]]["text"],
+        what="the confirmation edited",
+    )

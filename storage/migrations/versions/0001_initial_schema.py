@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 00:40:15.324647
+Create Date: 2026-11-28 00:59:58.236781
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ def upgrade() -> None:
         sa.Column("capacity", sa.Integer(), nullable=True),
         sa.Column("reachable", sa.Boolean(), nullable=False),
         sa.Column("note_offered_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("erased_at", storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("created_at", storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.CheckConstraint("role IN ('mentee', 'mentor')", name="ck_members_role"),
         sa.PrimaryKeyConstraint("id"),

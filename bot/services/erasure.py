@@ -1,0 +1,165 @@
+"""/deleteme: erase a member's data. The pairing ends and the other side is told; what they
+wrote and what was recorded about them goes; escalations keep only the fact of them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import texts
+from bot.services.outbox import Button, edit_text, h, notify_member, send_text
+from bot.services.retention import REDACTED
+from storage.models import (
+    CheckIn,
+    CheckInSchedule,
+    EnrolmentDraft,
+    Escalation,
+    EscalationEvent,
+    HeldMessage,
+    Member,
+    MentorReport,
+    OutboxMessage,
+    Pairing,
+    RelayedMessage,
+)
+
+
+def confirm_buttons(member_id: int) -> list[list[Button]]:
+    return [[(texts.ERASE_YES, f"del:{member_id}:yes"), (texts.ERASE_NO, f"del:{member_id}:no")]]
+
+
+async def ask(session: AsyncSession, *, chat_id: int, member: Member, now: datetime) -> None:
+    await send_text(
+        session,
+        chat_id,
+        texts.ERASE_CONFIRM.format(pseudonym=h(member.pseudonym), short_id=member.short_id),
+        buttons=confirm_buttons(member.id),
+        now=now,
+    )
+
+
+async def erase(session: AsyncSession, *, member: Member, now: datetime) -> None:
+    """Erase everything about the member except the anonymous fact of their escalations."""
+    chat_id = member.chat_id
+    pairings = (
+        await session.scalars(
+            select(Pairing).where(
+                or_(Pairing.mentee_id == member.id, Pairing.mentor_id == member.id),
+                Pairing.ended_at.is_(None),
+            )
+        )
+    ).all()
+    for pairing in pairings:
+        pairing.ended_at = now
+        other = await session.get(
+            Member, pairing.mentor_id if pairing.mentee_id == member.id else pairing.mentee_id
+        )
+        if other is not None:
+            await notify_member(
+                session, other, texts.PARTNER_LEFT.format(pseudonym=h(member.pseudonym)), now=now
+            )
+    relay_ids = select(RelayedMessage.id).where(
+        or_(RelayedMessage.source_chat_id == chat_id, RelayedMessage.dest_chat_id == chat_id)
+    )
+    await session.execute(
+        update(OutboxMessage).where(OutboxMessage.relay_id.in_(relay_ids)).values(relay_id=None)
+    )
+    await session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.chat_id == chat_id, OutboxMessage.status != "pending"
+        )
+    )
+    await session.execute(
+        delete(RelayedMessage).where(
+            or_(RelayedMessage.source_chat_id == chat_id, RelayedMessage.dest_chat_id == chat_id)
+        )
+    )
+    await session.execute(
+        delete(HeldMessage).where(
+            or_(HeldMessage.member_id == member.id, HeldMessage.target_member_id == member.id)
+        )
+    )
+    await session.execute(delete(CheckIn).where(CheckIn.member_id == member.id))
+    await session.execute(delete(CheckInSchedule).where(CheckInSchedule.member_id == member.id))
+    await session.execute(
+        delete(MentorReport).where(
+            or_(MentorReport.mentor_id == member.id, MentorReport.mentee_id == member.id)
+        )
+    )
+    await session.execute(
+        delete(EnrolmentDraft).where(EnrolmentDraft.telegram_user_id == member.telegram_user_id)
+    )
+    escalations = (
+        await session.scalars(
+            select(Escalation).where(
+                or_(Escalation.mentee_id == member.id, Escalation.mentor_id == member.id)
+            )
+        )
+    ).all()
+    for escalation in escalations:
+        escalation.flagged_text = None
+        escalation.outcome = REDACTED if escalation.outcome else None
+        session.add(
+            EscalationEvent(
+                escalation_id=escalation.id,
+                at=now,
+                kind="member erased their data",
+                actor=None,
+                detail=None,
+            )
+        )
+    if escalations:
+        await session.execute(
+            update(EscalationEvent)
+            .where(
+                EscalationEvent.escalation_id.in_([e.id for e in escalations]),
+                EscalationEvent.detail.is_not(None),
+            )
+            .values(detail=REDACTED)
+        )
+    # The row stays as an anonymous placeholder (escalations and pairings refer to it).
+    member.pseudonym = f"erased {member.short_id}"
+    member.pseudonym_key = f"erased-{member.id}"
+    member.telegram_user_id = -member.id
+    member.chat_id = -member.id
+    member.language = None
+    member.tags = ""
+    member.reachable = False
+    member.note_offered_at = None
+    member.erased_at = now
+    await send_text(session, chat_id, texts.ERASED, now=now)
+
+
+async def answer(
+    session: AsyncSession,
+    *,
+    actor_id: int,
+    actor_is_coordinator: bool,
+    member_id: int,
+    confirmed: bool,
+    chat_id: int,
+    message_id: int,
+    now: datetime,
+) -> str | None:
+    """A press on the confirmation: by the member themself, or by a coordinator."""
+    member = await session.get(Member, member_id)
+    if member is None or member.erased_at is not None:
+        return texts.STALE_BUTTON
+    if member.telegram_user_id != actor_id and not actor_is_coordinator:
+        return texts.NOT_YOUR_BUTTON
+    if not confirmed:
+        await edit_text(session, chat_id, message_id, texts.ERASE_CANCELLED, now=now)
+        return None
+    pseudonym = member.pseudonym
+    await erase(session, member=member, now=now)
+    if member.chat_id != chat_id and actor_is_coordinator:
+        await edit_text(
+            session,
+            chat_id,
+            message_id,
+            texts.ERASED_FOR_COORDINATOR.format(pseudonym=h(pseudonym)),
+            now=now,
+        )
+    return None
