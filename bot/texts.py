@@ -119,7 +119,8 @@ HELP_COORDINATOR = (
     "/escalations — open escalations; /escalation <i>id</i> — its audit trail\n"
     "/resolve <i>id</i> <i>note</i> — resolve with an outcome note; /cancel — drop a pending "
     "note or staff message\n"
-    "/erase <i>member</i> — erase a member's data when they ask in person"
+    "/erase <i>member</i> — erase a member's data when they ask in person\n"
+    "/coordinators — list, add or remove coordinators"
 )
 
 INVITE_USAGE = "Usage: <code>/invite mentee</code> or <code>/invite mentor</code>"
@@ -380,6 +381,24 @@ ERASE_USAGE = "Usage: <code>/erase M-0007</code> (for a member who asks in perso
 MYDATA_CAPTION = (
     "Everything this program stores about you, and whom it was shown to. Confidential: "
     "do not share it further unless you choose to."
+)
+
+COORDINATORS_USAGE = (
+    "Usage: <code>/coordinators</code> to list, <code>/coordinators add 123456789</code> or "
+    "<code>/coordinators remove 123456789</code> (Telegram user ids)"
+)
+COORDINATORS_HEADER = "<b>Coordinators</b>"
+COORDINATOR_LINE = "• {id}, since {since} ({origin})"
+COORDINATOR_FROM_SETTINGS = "from COORDINATOR_IDS"
+COORDINATOR_ADDED_BY = "added by {actor}"
+COORDINATOR_CHANGES_HEADER = "<b>Recent changes</b>"
+COORDINATOR_CHANGE_LINE = "• {when} UTC: {actor} {action} {target}"
+COORDINATOR_ADDED = "{id} is now a coordinator. They should send /start to the bot."
+COORDINATOR_ALREADY = "{id} is already a coordinator."
+COORDINATOR_REMOVED = "{id} is no longer a coordinator."
+COORDINATOR_NOT_FOUND = "{id} is not a coordinator."
+COORDINATOR_CONFIGURED = (
+    "{id} is a coordinator through the COORDINATOR_IDS setting; change the setting to remove them."
 )
 
 ROLE_NAMES = {"mentee": "mentee", "mentor": "mentor"}

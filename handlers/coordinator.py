@@ -9,7 +9,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import texts
 from bot.context import BotApplication, BotContext
-from bot.services import enrolment, pairing
+from bot.services import enrolment, pairing, staff
 from bot.services.health import delivery_health, health_report
 from bot.services.members import is_coordinator
 from bot.services.outbox import Priority, h, send_text
@@ -124,6 +124,20 @@ async def health(update: Update, context: BotContext) -> None:
     )
 
 
+@coordinator_only
+async def coordinators(update: Update, context: BotContext) -> None:
+    """List coordinators, or add or remove one (audited)."""
+    assert update.effective_chat is not None and update.effective_user is not None
+    reply = await staff.manage(
+        context.session,
+        actor=update.effective_user.id,
+        args=list(context.args or []),
+        configured=context.settings.coordinator_ids,
+        now=context.now(),
+    )
+    await send_text(context.session, update.effective_chat.id, reply, now=context.now())
+
+
 async def pair_button(update: Update, context: BotContext) -> None:
     """Pair from a /match suggestion."""
     query = update.callback_query
@@ -155,6 +169,7 @@ def register(app: BotApplication) -> None:
         ("members", members),
         ("match", match),
         ("health", health),
+        ("coordinators", coordinators),
     ):
         app.add_handler(CommandHandler(name, callback), group=GROUP_MAIN)
     app.add_handler(CallbackQueryHandler(pair_button, pattern=r"^pm:"), group=GROUP_MAIN)

@@ -72,6 +72,22 @@ class Coordinator(Base):
 
     telegram_user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     added_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    added_by: Mapped[int | None] = mapped_column(BigInteger)  # None: from COORDINATOR_IDS
+
+
+class CoordinatorChange(Base):
+    """The audit trail of who made whom a coordinator, or removed them."""
+
+    __tablename__ = "coordinator_changes"
+    __table_args__ = (
+        CheckConstraint("action IN ('added', 'removed')", name="ck_coordinator_changes"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[int] = mapped_column(BigInteger)
+    action: Mapped[str] = mapped_column(String(8))
+    target: Mapped[int] = mapped_column(BigInteger)
 
 
 class Invite(Base):

@@ -109,3 +109,28 @@ async def test_coordinator_commands_are_refused_to_members(
         ):
             reply = await paired.scenario.say(user, command)
             assert reply is not None and "for program coordinators" in reply["text"], command
+
+
+async def test_coordinators_add_and_remove_coordinators_with_an_audit_trail(
+    program: Program, emu: BotApiEmulator, sam: FakeUser
+) -> None:
+    robin = emu.user(1002, "Robin")
+    refused = await program.scenario.say(robin, "/coordinators")
+    assert refused is not None and "for program coordinators" in refused["text"]
+    added = await program.scenario.say(program.coordinator, "/coordinators add 1002")
+    assert added is not None and "1002 is now a coordinator" in added["text"]
+    listing = await program.scenario.say(robin, "/coordinators")
+    assert listing is not None
+    assert "1000, since" in listing["text"] and "from COORDINATOR_IDS" in listing["text"]
+    assert "1002, since" in listing["text"] and "added by 1000" in listing["text"]
+    kept = await program.scenario.say(robin, "/coordinators remove 1000")
+    assert kept is not None and "change the setting" in kept["text"]
+    removed = await program.scenario.say(program.coordinator, "/coordinators remove 1002")
+    assert removed is not None and "no longer a coordinator" in removed["text"]
+    audit = await program.scenario.say(program.coordinator, "/coordinators")
+    assert audit is not None
+    assert "1000 added 1002" in audit["text"] and "1000 removed 1002" in audit["text"]
+    gone = await program.scenario.say(robin, "/pairs")
+    assert gone is not None and "for program coordinators" in gone["text"]
+    bad = await program.scenario.say(program.coordinator, "/coordinators add someone")
+    assert bad is not None and "Usage" in bad["text"]

@@ -1,0 +1,73 @@
+"""/coordinators: coordinators add and remove coordinators; every change is audited."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import texts
+from storage.models import Coordinator, CoordinatorChange
+
+
+async def manage(
+    session: AsyncSession,
+    *,
+    actor: int,
+    args: list[str],
+    configured: tuple[int, ...],
+    now: datetime,
+) -> str:
+    """List coordinators, or add/remove one by Telegram user id."""
+    if not args:
+        return await _listing(session, configured)
+    if len(args) != 2 or args[0] not in ("add", "remove") or not args[1].lstrip("-").isdigit():
+        return texts.COORDINATORS_USAGE
+    target = int(args[1])
+    existing = await session.get(Coordinator, target)
+    if args[0] == "add":
+        if existing is not None:
+            return texts.COORDINATOR_ALREADY.format(id=target)
+        session.add(Coordinator(telegram_user_id=target, added_at=now, added_by=actor))
+        session.add(CoordinatorChange(at=now, actor=actor, action="added", target=target))
+        return texts.COORDINATOR_ADDED.format(id=target)
+    if existing is None:
+        return texts.COORDINATOR_NOT_FOUND.format(id=target)
+    if target in configured:
+        return texts.COORDINATOR_CONFIGURED.format(id=target)
+    await session.delete(existing)
+    session.add(CoordinatorChange(at=now, actor=actor, action="removed", target=target))
+    return texts.COORDINATOR_REMOVED.format(id=target)
+
+
+async def _listing(session: AsyncSession, configured: tuple[int, ...]) -> str:
+    lines = [texts.COORDINATORS_HEADER]
+    for row in (await session.scalars(select(Coordinator).order_by(Coordinator.added_at))).all():
+        origin = (
+            texts.COORDINATOR_FROM_SETTINGS
+            if row.telegram_user_id in configured
+            else texts.COORDINATOR_ADDED_BY.format(actor=row.added_by)
+        )
+        lines.append(
+            texts.COORDINATOR_LINE.format(
+                id=row.telegram_user_id, since=row.added_at.strftime("%Y-%m-%d"), origin=origin
+            )
+        )
+    changes = (
+        await session.scalars(
+            select(CoordinatorChange).order_by(CoordinatorChange.id.desc()).limit(10)
+        )
+    ).all()
+    if changes:
+        lines.append(texts.COORDINATOR_CHANGES_HEADER)
+        for change in changes:
+            lines.append(
+                texts.COORDINATOR_CHANGE_LINE.format(
+                    when=change.at.strftime("%Y-%m-%d %H:%M"),
+                    actor=change.actor,
+                    action=change.action,
+                    target=change.target,
+                )
+            )
+    return "\n".join(lines)
