@@ -482,45 +482,47 @@ class BotApiEmulator:
         return {"message_id": message["message_id"]}
 
     async def _m_senddocument(self, params: dict[str, Any]) -> dict[str, Any]:
-        chat = self._target_chat(params)
-        document = params.get("document")
-        if not isinstance(document, dict) or not document.get("size"):
-            raise ApiError(400, "Bad Request: there is no document in the request")
-        message = self._new_message(chat, sender=self._bot_user())
-        message["document"] = {
-            "file_id": f"doc-{message['message_id']}",
-            "file_unique_id": f"d{message['message_id']}",
-            "file_name": document.get("file_name") or "file",
-            "file_size": document["size"],
-        }
-        self.uploads[(chat.info["id"], message["message_id"])] = document["content"]
-        if params.get("caption"):
-            message["caption"] = self._checked_text(
-                params["caption"],
-                params.get("parse_mode"),
-                CAPTION_LIMIT,
-                None,
-                "message caption is too long",
-            )
-        self._attach(chat, message, params, None)
-        return message
+        return self._upload(
+            params,
+            "document",
+            lambda n, upload: {
+                "file_id": f"doc-{n}",
+                "file_unique_id": f"d{n}",
+                "file_name": upload.get("file_name") or "file",
+                "file_size": upload["size"],
+            },
+        )
 
     async def _m_sendphoto(self, params: dict[str, Any]) -> dict[str, Any]:
+        return self._upload(
+            params,
+            "photo",
+            lambda n, upload: [
+                {
+                    "file_id": f"uploaded-{n}",
+                    "file_unique_id": f"up{n}",
+                    "width": 700,
+                    "height": 320,
+                    "file_size": upload["size"],
+                }
+            ],
+        )
+
+    def _upload(
+        self,
+        params: dict[str, Any],
+        field: str,
+        describe: Callable[[int, dict[str, Any]], Any],
+    ) -> dict[str, Any]:
+        """A message carrying an uploaded file; the bytes are kept for tests to read."""
         chat = self._target_chat(params)
-        photo = params.get("photo")
-        if not isinstance(photo, dict) or not photo.get("size"):
-            raise ApiError(400, "Bad Request: there is no photo in the request")
+        upload = params.get(field)
+        if not isinstance(upload, dict) or not upload.get("size"):
+            raise ApiError(400, f"Bad Request: there is no {field} in the request")
         markup = _checked_markup(params.get("reply_markup"))
         message = self._new_message(chat, sender=self._bot_user())
-        message["photo"] = [
-            {
-                "file_id": f"uploaded-{message['message_id']}",
-                "file_unique_id": f"up{message['message_id']}",
-                "width": 700,
-                "height": 320,
-                "file_size": photo["size"],
-            }
-        ]
+        message[field] = describe(message["message_id"], upload)
+        self.uploads[(chat.info["id"], message["message_id"])] = upload["content"]
         if params.get("caption"):
             message["caption"] = self._checked_text(
                 params["caption"],
