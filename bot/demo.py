@@ -79,8 +79,10 @@ async def play(emu: BotApiEmulator, runtime: BotRuntime) -> list[tuple[FakeUser,
         tags=["alcohol", "parenting"],
     )
 
-    suggestions = await scene.say(casey, "/match Sam")
-    assert suggestions is not None
+    await runtime.wait_until_idle()  # Casey reads the enrolment notices first
+    before = emu.last_message_id(casey.id)
+    emu.user_sends(casey, "/match Sam")
+    suggestions = await emu.wait_for_bot_message(casey.id, "Suggested mentors", after=before)
     await scene.press_label(casey, suggestions, "Pair with Alex")
     await emu.wait_for_bot_message(sam.id, "You now have a mentor")
 
