@@ -25,6 +25,8 @@ class Program:
     async def join(self, user: FakeUser, role: str, pseudonym: str, **kwargs: object) -> FakeUser:
         code = await self.scenario.invite(self.coordinator, role)
         await self.scenario.enrol(user, code, pseudonym, **kwargs)  # type: ignore[arg-type]
+        # The coordinators' "new member" notice must not be mistaken for a later reply.
+        await self.settle()
         return user
 
     async def pair(self, mentee: str, mentor: str) -> str:
