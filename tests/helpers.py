@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -108,3 +109,13 @@ async def seed_pair(
     emu.open_chat(sam)
     emu.open_chat(alex)
     return sam, alex
+
+
+BOT_SETTING_PREFIXES = ("TELEGRAM_", "COORDINATOR_", "RATE_LIMIT_", "DATABASE_")
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """This process's environment without the bot's own settings, plus `extra`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(BOT_SETTING_PREFIXES)}
+    env.update(extra)
+    return env

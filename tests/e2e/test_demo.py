@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
+from tests.helpers import clean_env
+
 
 def test_demo_prints_the_conversation_as_each_person_sees_it(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "COORD"))}
+    env = clean_env()
     result = subprocess.run(
         [sys.executable, "-m", "bot", "demo"],
         cwd=tmp_path,

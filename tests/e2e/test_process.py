@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import sys
 from collections import Counter
@@ -19,26 +18,20 @@ from storage import migrate
 from storage.db import create_engine, create_session_factory, transaction
 from storage.models import OutboxMessage, RelayedMessage
 from tests.conftest import COORDINATOR_ID
-from tests.helpers import seed_pair
+from tests.helpers import clean_env, seed_pair
 
 RELAYED = 40
 BULK = 300
 
 
 def bot_env(emu: BotApiEmulator, db_url: str, **extra: str) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("TELEGRAM_", "COORDINATOR_", "RATE_LIMIT_", "DATABASE_"))
-    }
-    env.update(
+    return clean_env(
         TELEGRAM_BOT_TOKEN=emu.token,
         TELEGRAM_API_BASE_URL=emu.base_url,
         DATABASE_URL=db_url,
         COORDINATOR_IDS=str(COORDINATOR_ID),
         **extra,
     )
-    return env
 
 
 async def start_bot(tmp_path: Path, env: dict[str, str], *args: str) -> asyncio.subprocess.Process:

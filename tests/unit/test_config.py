@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, load_settings
+from tests.helpers import clean_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -48,7 +48,7 @@ def test_good_settings_parse() -> None:
 
 
 def test_start_up_with_a_bad_setting_prints_one_line(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM", "COORD"))}
+    env = clean_env()
     env["COORDINATOR_IDS"] = "staff"
     result = subprocess.run(
         [sys.executable, "-m", "bot", "run"],
@@ -67,7 +67,7 @@ def test_start_up_with_a_bad_setting_prints_one_line(tmp_path: Path) -> None:
 
 
 def test_run_without_token_says_so(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM", "COORD"))}
+    env = clean_env()
     result = subprocess.run(
         [sys.executable, "-m", "bot", "run"],
         cwd=tmp_path,
