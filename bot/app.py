@@ -147,6 +147,7 @@ class BotRuntime:
                 log.error("task %s failed", task.get_name(), exc_info=task.exception())
         await asyncio.gather(*pending, return_exceptions=True)
         self._tasks = []
+        await self.delivery.close()
         if self.app.running:
             await self.app.stop()
         await self.app.shutdown()

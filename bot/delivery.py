@@ -29,6 +29,7 @@ from telegram import (
 )
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
+from bot.bot_api import BotApiClient
 from bot.clock import Clock
 from bot.ratelimit import Limits, RateLimiter
 from bot.services.outbox import RESOLVE_MESSAGE_ID_FROM_RELAY, RESOLVE_REPLY_TO_RELAY, Priority
@@ -58,6 +59,7 @@ class _Result:
     forbidden: bool = False
 
 
+_UPLOAD_KEYS = frozenset({"photo_bytes", "document_bytes"})
 _METHODS = {
     "sendMessage": "send_message",
     "copyMessage": "copy_message",
@@ -107,6 +109,7 @@ class DeliveryWorker:
         session_factory: async_sessionmaker[AsyncSession],
         bot: Bot,
         clock: Clock,
+        api: BotApiClient | None = None,
         *,
         limits: Limits | None = None,
         max_in_flight: int = MAX_IN_FLIGHT,
@@ -116,6 +119,7 @@ class DeliveryWorker:
     ) -> None:
         self._factory = session_factory
         self._bot = bot
+        self._api = api or BotApiClient(bot.base_url, connections=max_in_flight)
         self._clock = clock
         self._limiter = RateLimiter(limits or Limits(), monotonic)
         self._max_in_flight = max_in_flight
@@ -276,7 +280,10 @@ class DeliveryWorker:
         if payload is None:
             return _Result(row_id, error="the message it refers to was never delivered")
         try:
-            result = await call_bot_api(self._bot, method, payload)
+            if _UPLOAD_KEYS.isdisjoint(payload):
+                result = await self._api.call(method, payload)
+            else:
+                result = await call_bot_api(self._bot, method, payload)
         except RetryAfter as exc:
             delay = exc.retry_after
             seconds = delay.total_seconds() if isinstance(delay, timedelta) else float(delay)
@@ -295,8 +302,14 @@ class DeliveryWorker:
         except Exception as exc:
             log.error("outbox id=%s send failed unexpectedly", row_id, exc_info=exc)
             return _Result(row_id, error=f"unexpected {type(exc).__name__}", transient=True)
-        message_id = getattr(result, "message_id", None)
-        return _Result(row_id, message_id=message_id)
+        if isinstance(result, dict):
+            message_id = result.get("message_id")
+        else:
+            message_id = getattr(result, "message_id", None)
+        return _Result(row_id, message_id=message_id if isinstance(message_id, int) else None)
+
+    async def close(self) -> None:
+        await self._api.close()
 
     async def _record(self, results: list[_Result]) -> None:
         now = self._clock.now()
