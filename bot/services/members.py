@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Coordinator, Member, Pairing
@@ -14,8 +14,18 @@ from storage.models import Coordinator, Member, Pairing
 SHORT_ID_RE = re.compile(r"^M-?(\d{1,9})$", re.IGNORECASE)
 
 
+# Built once: these run for every relayed message, and building a statement costs more than
+# running it from SQLAlchemy's compiled cache.
+_MEMBER_BY_TELEGRAM_ID = select(Member).where(Member.telegram_user_id == bindparam("user_id"))
+_ACTIVE_MENTOR_OF = (
+    select(Pairing, Member)
+    .join(Member, Member.id == Pairing.mentor_id)
+    .where(Pairing.mentee_id == bindparam("mentee_id"), Pairing.ended_at.is_(None))
+)
+
+
 async def member_by_telegram_id(session: AsyncSession, telegram_user_id: int) -> Member | None:
-    return await session.scalar(select(Member).where(Member.telegram_user_id == telegram_user_id))
+    return await session.scalar(_MEMBER_BY_TELEGRAM_ID, {"user_id": telegram_user_id})
 
 
 async def is_coordinator(session: AsyncSession, telegram_user_id: int) -> bool:
@@ -64,13 +74,7 @@ async def active_pairing_of_mentee(session: AsyncSession, mentee_id: int) -> Pai
 
 async def active_mentor_of(session: AsyncSession, mentee_id: int) -> tuple[Pairing, Member] | None:
     """The mentee's current pairing and mentor, in one query (the relay's hot path)."""
-    row = (
-        await session.execute(
-            select(Pairing, Member)
-            .join(Member, Member.id == Pairing.mentor_id)
-            .where(Pairing.mentee_id == mentee_id, Pairing.ended_at.is_(None))
-        )
-    ).first()
+    row = (await session.execute(_ACTIVE_MENTOR_OF, {"mentee_id": mentee_id})).first()
     return None if row is None else (row[0], row[1])
 
 

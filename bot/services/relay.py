@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
@@ -29,7 +29,7 @@ from bot.services.outbox import (
     notify_member,
     send_text,
 )
-from storage.models import HeldMessage, Member, Pairing, RelayedMessage
+from storage.models import RELAYED, HeldMessage, Member, Pairing, RelayedMessage
 
 
 @dataclass(frozen=True)
@@ -318,7 +318,7 @@ async def copy_between(
     recipient: Member,
     message: Incoming,
     now: datetime,
-) -> RelayedMessage | None:
+) -> None:
     """Queue a copy of the sender's message for the recipient, with its routing record.
 
     For a recipient the bot cannot reach, the message is held for their return instead.
@@ -331,18 +331,20 @@ async def copy_between(
             texts.RECIPIENT_UNREACHABLE.format(pseudonym=h(recipient.pseudonym)),
             now=now,
         )
-        return None
-    record = RelayedMessage(
-        pairing_id=pairing.id,
-        direction="to_mentor" if recipient.role == "mentor" else "to_mentee",
-        source_chat_id=message.chat_id,
-        source_message_id=message.message_id,
-        dest_chat_id=recipient.chat_id,
-        is_text=message.is_text,
-        created_at=now,
+        return
+    relay_id = await session.scalar(
+        insert(RELAYED)
+        .values(
+            pairing_id=pairing.id,
+            direction="to_mentor" if recipient.role == "mentor" else "to_mentee",
+            source_chat_id=message.chat_id,
+            source_message_id=message.message_id,
+            dest_chat_id=recipient.chat_id,
+            is_text=message.is_text,
+            created_at=now,
+        )
+        .returning(RELAYED.c.id)
     )
-    session.add(record)
-    await session.flush()
     payload: dict[str, Any] = {"from_chat_id": message.chat_id, "message_id": message.message_id}
     if recipient.role == "mentor":
         payload["reply_markup"] = label_markup(sender)
@@ -368,9 +370,8 @@ async def copy_between(
         payload=payload,
         now=now,
         priority=Priority.RELAY,
-        relay_id=record.id,
+        relay_id=relay_id,
     )
-    return record
 
 
 async def label_hint(session: AsyncSession, *, mentor: Member, mentee_id: int) -> str:
