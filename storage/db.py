@@ -2,20 +2,14 @@
 
 SQLite write transactions are opened with BEGIN IMMEDIATE: a deferred transaction that reads
 and then writes fails with "database is locked" under concurrency, whatever the busy timeout.
-Inside one process they also queue on an asyncio lock first: SQLite's own busy handler waits by
-sleeping and polling (1, 2, 5 ... 100 ms), which under load left the bot idle between
-transactions; the lock hands over the moment the previous transaction ends. Other processes
-(a second instance, `python -m bot doctor`) still meet the busy timeout as before.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -27,10 +21,6 @@ from sqlalchemy.ext.asyncio import (
 )
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
-
-# One writer at a time per SQLite engine and event loop (see the module docstring).
-_LoopLocks = WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]
-_write_locks: WeakKeyDictionary[Any, _LoopLocks] = WeakKeyDictionary()
 
 
 def create_engine(database_url: str) -> AsyncEngine:
@@ -72,26 +62,6 @@ def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSessi
 async def transaction(
     factory: async_sessionmaker[AsyncSession],
 ) -> AsyncIterator[AsyncSession]:
-    """One unit of work: commit on success, roll back on any error.
-
-    Transactions do not nest: a transaction opened inside another one waits for it forever.
-    """
-    lock = _write_lock(factory)
-    if lock is None:
-        async with factory() as session, session.begin():
-            yield session
-        return
-    async with lock, factory() as session, session.begin():
+    """One unit of work: commit on success, roll back on any error."""
+    async with factory() as session, session.begin():
         yield session
-
-
-def _write_lock(factory: async_sessionmaker[AsyncSession]) -> asyncio.Lock | None:
-    bind = factory.kw.get("bind")
-    if not isinstance(bind, AsyncEngine) or bind.dialect.name != "sqlite":
-        return None
-    per_loop = _write_locks.setdefault(bind.sync_engine, WeakKeyDictionary())
-    loop = asyncio.get_running_loop()
-    lock = per_loop.get(loop)
-    if lock is None:
-        lock = per_loop[loop] = asyncio.Lock()
-    return lock
