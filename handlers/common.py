@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Coroutine
-from functools import wraps
 from typing import Any
 
 from telegram import CallbackQuery, Update
@@ -20,9 +19,10 @@ from telegram.ext import (
 )
 
 from bot import texts
+from bot.access import Action, Where, allowed, button_action, command_action, refusal
 from bot.context import CURRENT_UNIT, BotApplication, BotContext
 from bot.services import inbound
-from bot.services.members import is_coordinator
+from bot.services.members import is_coordinator, roles_of
 from bot.services.outbox import send_text
 
 log = logging.getLogger(__name__)
@@ -43,41 +43,60 @@ async def answer(query: CallbackQuery, text: str | None = None) -> None:
         log.info("callback answer refused: %s", exc.message)
 
 
-def coordinator_only(callback: Callback) -> Callback:
-    """Run the command only for coordinators; tell anyone else it isn't theirs."""
-
-    @wraps(callback)
-    async def guarded(update: Update, context: BotContext) -> None:
-        user = update.effective_user
-        chat = update.effective_chat
-        if user is None or chat is None:
-            return
-        if not await is_coordinator(context.session, user.id):
-            await send_text(context.session, chat.id, texts.NOT_ALLOWED, now=context.now())
-            return
-        await callback(update, context)
-
-    return guarded
-
-
 async def gate(update: Update, context: BotContext) -> None:
-    """Keep the bot to private chats and the staff chats: other groups get one short answer
-    to commands, channels none."""
+    """Every update passes here first. Keeps the bot to private chats and the staff chats
+    (other groups get one short answer to commands, channels none), then checks the access
+    table (`bot.access`) for the command or button: one check for every action."""
     chat = update.effective_chat
-    if chat is None or chat.type == ChatType.PRIVATE:
+    if chat is None:
         return
-    staff_chats = (
-        context.settings.coordinator_chat_id,
-        context.settings.escalation_fallback_chat_id,
-    )
-    if chat.id in staff_chats and chat.type != ChatType.CHANNEL:
-        return  # escalation cards live there; every handler still checks who is acting
-    message = update.message
-    if message is not None and message.text and message.text.startswith("/"):
-        await send_text(context.session, chat.id, texts.GROUP_NOT_SUPPORTED, now=context.now())
+    where = Where.PRIVATE
+    if chat.type != ChatType.PRIVATE:
+        staff_chats = (
+            context.settings.coordinator_chat_id,
+            context.settings.escalation_fallback_chat_id,
+        )
+        if chat.id not in staff_chats or chat.type == ChatType.CHANNEL:
+            message = update.message
+            if message is not None and message.text and message.text.startswith("/"):
+                await send_text(
+                    context.session, chat.id, texts.GROUP_NOT_SUPPORTED, now=context.now()
+                )
+            if update.callback_query is not None:
+                await answer(update.callback_query, texts.GROUP_NOT_SUPPORTED)
+            raise ApplicationHandlerStop
+        where = Where.STAFF_CHAT  # escalation cards live there
+    action = _action_of(update)
+    if action is None:
+        return  # no command or button we know: the fallbacks answer it
+    user = update.effective_user
+    if action is Action.MESSAGE:
+        if where is Where.STAFF_CHAT or user is None:
+            raise ApplicationHandlerStop  # staff talking among themselves
+        return  # anyone may write; the services decide what it means
+    roles = await roles_of(context.session, user.id) if user is not None else frozenset()
+    if allowed(action, roles, where):
+        return
+    log.info("refused action=%s roles=%s where=%s", action, ",".join(sorted(roles)), where)
     if update.callback_query is not None:
-        await answer(update.callback_query, texts.GROUP_NOT_SUPPORTED)
+        await answer(update.callback_query, refusal(action, roles, where, button=True))
+    else:
+        text = refusal(action, roles, where, button=False)
+        await send_text(context.session, chat.id, text, now=context.now())
     raise ApplicationHandlerStop
+
+
+def _action_of(update: Update) -> Action | None:
+    query = update.callback_query
+    if query is not None:
+        return button_action(query.data) if isinstance(query.data, str) else None
+    message = update.message or update.edited_message
+    if message is None:
+        return None
+    entities = message.entities
+    if message.text and entities and entities[0].type == "bot_command" and not entities[0].offset:
+        return command_action(message.text)
+    return Action.MESSAGE
 
 
 async def start(update: Update, context: BotContext) -> None:

@@ -11,12 +11,10 @@ from bot import texts
 from bot.context import BotApplication, BotContext
 from bot.services import enrolment, pairing, staff
 from bot.services.health import delivery_health, health_report
-from bot.services.members import is_coordinator
 from bot.services.outbox import Priority, h, send_text
-from handlers.common import GROUP_MAIN, answer, coordinator_only
+from handlers.common import GROUP_MAIN, answer
 
 
-@coordinator_only
 async def invite(update: Update, context: BotContext) -> None:
     """Give the coordinator a one-time invite link for a mentee or a mentor."""
     assert update.effective_chat is not None and update.effective_user is not None
@@ -43,7 +41,6 @@ async def invite(update: Update, context: BotContext) -> None:
     )
 
 
-@coordinator_only
 async def pair(update: Update, context: BotContext) -> None:
     """Pair a mentee with a mentor and tell both."""
     assert update.effective_chat is not None
@@ -58,7 +55,6 @@ async def pair(update: Update, context: BotContext) -> None:
     )
 
 
-@coordinator_only
 async def unpair(update: Update, context: BotContext) -> None:
     """End a mentee's pairing and tell both sides."""
     assert update.effective_chat is not None
@@ -70,7 +66,6 @@ async def unpair(update: Update, context: BotContext) -> None:
     )
 
 
-@coordinator_only
 async def pairs(update: Update, context: BotContext) -> None:
     """List the active pairings."""
     assert update.effective_chat is not None
@@ -82,7 +77,6 @@ async def pairs(update: Update, context: BotContext) -> None:
     )
 
 
-@coordinator_only
 async def members(update: Update, context: BotContext) -> None:
     """List everyone enrolled with their role, load or pairing."""
     assert update.effective_chat is not None
@@ -94,7 +88,6 @@ async def members(update: Update, context: BotContext) -> None:
     )
 
 
-@coordinator_only
 async def match(update: Update, context: BotContext) -> None:
     """Suggest the three best mentors for a mentee, with a button to pair each."""
     assert update.effective_chat is not None
@@ -109,7 +102,6 @@ async def match(update: Update, context: BotContext) -> None:
     )
 
 
-@coordinator_only
 async def health(update: Update, context: BotContext) -> None:
     """Show how delivery is doing: queue depth, oldest waiting message, undeliverable ones."""
     assert update.effective_chat is not None
@@ -124,7 +116,6 @@ async def health(update: Update, context: BotContext) -> None:
     )
 
 
-@coordinator_only
 async def coordinators(update: Update, context: BotContext) -> None:
     """List coordinators, or add or remove one (audited)."""
     assert update.effective_chat is not None and update.effective_user is not None
@@ -142,9 +133,6 @@ async def pair_button(update: Update, context: BotContext) -> None:
     """Pair from a /match suggestion."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    if not await is_coordinator(context.session, query.from_user.id):
-        await answer(query, texts.NOT_YOUR_BUTTON)
-        return
     parts = query.data.split(":")
     if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit():
         await answer(query, texts.STALE_BUTTON)

@@ -8,9 +8,9 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot import texts
 from bot.context import BotApplication, BotContext
 from bot.services import alarms, escalation
-from bot.services.members import is_coordinator, member_by_telegram_id
+from bot.services.members import member_by_telegram_id
 from bot.services.outbox import Priority, send_text
-from handlers.common import GROUP_MAIN, answer, coordinator_only
+from handlers.common import GROUP_MAIN, answer
 
 
 async def sos(update: Update, context: BotContext) -> None:
@@ -20,7 +20,6 @@ async def sos(update: Update, context: BotContext) -> None:
         return
     member = await member_by_telegram_id(context.session, user.id)
     if member is None:
-        await send_text(context.session, chat.id, texts.NOT_ALLOWED, now=context.now())
         return
     await alarms.sos(
         context.session, member=member, policy=context.services.escalations, now=context.now()
@@ -34,7 +33,6 @@ async def flag(update: Update, context: BotContext) -> None:
         return
     mentor = await member_by_telegram_id(context.session, user.id)
     if mentor is None:
-        await send_text(context.session, message.chat.id, texts.FLAG_USAGE, now=context.now())
         return
     quoted = message.reply_to_message
     await alarms.flag(
@@ -49,7 +47,6 @@ async def flag(update: Update, context: BotContext) -> None:
     )
 
 
-@coordinator_only
 async def list_escalations(update: Update, context: BotContext) -> None:
     """List open escalations, oldest first."""
     assert update.effective_chat is not None
@@ -62,7 +59,6 @@ async def list_escalations(update: Update, context: BotContext) -> None:
     )
 
 
-@coordinator_only
 async def show_escalation(update: Update, context: BotContext) -> None:
     """Show one escalation's audit trail."""
     assert update.effective_chat is not None
@@ -80,7 +76,6 @@ async def show_escalation(update: Update, context: BotContext) -> None:
     )
 
 
-@coordinator_only
 async def resolve(update: Update, context: BotContext) -> None:
     """Resolve an escalation with an outcome note."""
     assert update.effective_chat is not None and update.effective_user is not None
@@ -108,9 +103,6 @@ async def card_button(update: Update, context: BotContext) -> None:
     """Acknowledge an escalation, or start resolving it or writing to the mentee."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    if not await is_coordinator(context.session, query.from_user.id):
-        await answer(query, texts.NOT_YOUR_BUTTON)
-        return
     _, escalation_id, action = query.data.split(":")
     if action == "ack":
         toast = await escalation.acknowledge(
@@ -130,7 +122,6 @@ async def card_button(update: Update, context: BotContext) -> None:
     await answer(query, toast[:200])
 
 
-@coordinator_only
 async def cancel(update: Update, context: BotContext) -> None:
     """Drop a pending outcome note or staff message."""
     assert update.effective_chat is not None and update.effective_user is not None

@@ -11,7 +11,7 @@ from bot.services import erasure
 from bot.services import mydata as mydata_service
 from bot.services.members import find_member, is_coordinator, member_by_telegram_id
 from bot.services.outbox import send_text
-from handlers.common import GROUP_MAIN, answer, coordinator_only
+from handlers.common import GROUP_MAIN, answer
 
 
 async def mydata(update: Update, context: BotContext) -> None:
@@ -21,7 +21,6 @@ async def mydata(update: Update, context: BotContext) -> None:
         return
     member = await member_by_telegram_id(context.session, user.id)
     if member is None:
-        await send_text(context.session, chat.id, texts.MYDATA_NONE, now=context.now())
         return
     await mydata_service.send_export(context.session, member=member, now=context.now())
 
@@ -33,12 +32,10 @@ async def deleteme(update: Update, context: BotContext) -> None:
         return
     member = await member_by_telegram_id(context.session, user.id)
     if member is None:
-        await send_text(context.session, chat.id, texts.MYDATA_NONE, now=context.now())
         return
     await erasure.ask(context.session, chat_id=chat.id, member=member, now=context.now())
 
 
-@coordinator_only
 async def erase_member(update: Update, context: BotContext) -> None:
     """For a member who asks in person: ask the coordinator to confirm erasing their data."""
     assert update.effective_chat is not None

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.access import Role
 from storage.models import Coordinator, Member, Pairing
 
 SHORT_ID_RE = re.compile(r"^M-?(\d{1,9})$", re.IGNORECASE)
@@ -26,6 +27,19 @@ _ACTIVE_MENTOR_OF = (
 
 async def member_by_telegram_id(session: AsyncSession, telegram_user_id: int) -> Member | None:
     return await session.scalar(_MEMBER_BY_TELEGRAM_ID, {"user_id": telegram_user_id})
+
+
+async def roles_of(session: AsyncSession, telegram_user_id: int) -> frozenset[Role]:
+    """The roles the access table knows this person by (see `bot.access`)."""
+    role = await session.scalar(
+        select(Member.role).where(
+            Member.telegram_user_id == telegram_user_id, Member.erased_at.is_(None)
+        )
+    )
+    roles = {Role(role)} if role is not None else {Role.STRANGER}
+    if await is_coordinator(session, telegram_user_id):
+        roles.add(Role.COORDINATOR)
+    return frozenset(roles)
 
 
 async def is_coordinator(session: AsyncSession, telegram_user_id: int) -> bool:

@@ -129,7 +129,7 @@ async def test_only_coordinators_can_acknowledge_and_reminders_escalate_to_fallb
     await paired.scenario.say(sam, "/sos", expect_reply=False)
     card = await emu.wait_for_bot_message(STAFF_GROUP, "Escalation #1")
     refused = await paired.scenario.press_label(alex, card, "Acknowledge")
-    assert refused == "This button isn't for you."
+    assert refused == "That button is for program coordinators."
     assert (await escalation(paired.runtime)).status == "open"
 
     for round_number in (1, 2, 3):
