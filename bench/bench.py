@@ -35,7 +35,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from emulator import BotApiEmulator, FakeUser  # noqa: E402
-from storage import migrate  # noqa: E402
+from storage import crypto, migrate  # noqa: E402
+from storage.crypto import generate_key, generate_lookup_key  # noqa: E402
 from storage.db import create_engine, create_session_factory, transaction  # noqa: E402
 from storage.models import CheckInSchedule, Member, Pairing  # noqa: E402
 
@@ -43,6 +44,9 @@ MENTEE_BASE = 7_100_000_000
 MENTOR_BASE = 7_300_000_000
 BULK_BASE = 9_000_000_000
 COORDINATOR = 1000
+# The bot encrypts as in production; this process seeds its database with the same keys.
+KEYS = (generate_key(), generate_lookup_key())
+crypto.configure(crypto.DataCipher([KEYS[0]], KEYS[1]))
 NO_LIMITS = {
     "RATE_LIMIT_GLOBAL_PER_S": "1000000",
     "RATE_LIMIT_CHAT_PER_S": "1000000",
@@ -166,12 +170,16 @@ def bot_env(emu: BotApiEmulator, db_url: str, extra: dict[str, str]) -> dict[str
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("TELEGRAM_", "COORDINATOR_", "RATE_LIMIT_", "DATABASE_"))
+        if not k.startswith(
+            ("TELEGRAM_", "COORDINATOR_", "RATE_LIMIT_", "DATABASE_", "DATA_", "ALLOW_")
+        )
     }
     env.update(
         TELEGRAM_BOT_TOKEN=emu.token,
         TELEGRAM_API_BASE_URL=emu.base_url,
         DATABASE_URL=db_url,
+        DATA_ENCRYPTION_KEY=KEYS[0],
+        DATA_LOOKUP_KEY=KEYS[1],
         PYTHONPATH=str(ROOT),
         **extra,
     )

@@ -3,6 +3,9 @@
 python -m bot          the real bot if TELEGRAM_BOT_TOKEN is set, else the demo
 python -m bot run      the real bot (TELEGRAM_BOT_TOKEN required)
 python -m bot demo     a scripted conversation against the bundled Bot API emulator
+python -m bot doctor   check settings, database, migrations and the token
+python -m bot keygen   print a new DATA_ENCRYPTION_KEY and DATA_LOOKUP_KEY for .env
+python -m bot rotate-keys  re-encrypt stored data with the first DATA_ENCRYPTION_KEY
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import asyncio
 import signal
 import sys
 
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, Settings, data_cipher, load_settings
 from bot.logs import configure_logging
 
 
@@ -29,7 +32,7 @@ async def _run(settings: Settings) -> None:
 
 def main(argv: list[str]) -> int:
     command = argv[0] if argv else "auto"
-    if command not in ("auto", "run", "demo", "doctor"):
+    if command not in ("auto", "run", "demo", "doctor", "keygen", "rotate-keys"):
         print(__doc__, file=sys.stderr)
         return 2
     try:
@@ -37,6 +40,16 @@ def main(argv: list[str]) -> int:
     except ConfigError as exc:
         print(f"Configuration error: {exc}", file=sys.stderr)
         return 2
+    if command == "keygen":
+        from storage.crypto import generate_key, generate_lookup_key
+
+        print(f"DATA_ENCRYPTION_KEY={generate_key()}")
+        print(f"DATA_LOOKUP_KEY={generate_lookup_key()}")
+        return 0
+    if command == "rotate-keys":
+        from bot.keys import rotate_keys
+
+        return asyncio.run(rotate_keys(settings))
     if command == "doctor":
         from bot.doctor import run_doctor
 
@@ -53,6 +66,11 @@ def main(argv: list[str]) -> int:
             "(get one from @BotFather)",
             file=sys.stderr,
         )
+        return 2
+    try:
+        data_cipher(settings)
+    except ConfigError as exc:
+        print(f"Configuration error: {exc}", file=sys.stderr)
         return 2
     configure_logging()
     try:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram.ext import ApplicationBuilder, ContextTypes
 
 from bot.clock import Clock, SystemClock
-from bot.config import Settings, limits_from
+from bot.config import Settings, data_cipher, limits_from
 from bot.context import BotApplication, BotContext, BotData, Services
 from bot.delivery import MAX_IN_FLIGHT, DeliveryWorker
 from bot.inbox import Inbox
@@ -21,7 +21,7 @@ from bot.services import checkins, escalation, retention
 from bot.services.escalation import EscalationPolicy
 from bot.services.members import seed_coordinators
 from handlers import register_all
-from storage import migrate
+from storage import crypto, migrate
 from storage.db import create_engine, create_session_factory, transaction
 from storage.models import InboxUpdate, OutboxMessage
 
@@ -64,6 +64,8 @@ class BotRuntime:
         poll_timeout: int = 10,
     ) -> None:
         self.settings = settings
+        # Before anything touches the database: refuses to go on without keys (ConfigError).
+        crypto.configure(data_cipher(settings))
         self.clock = clock or SystemClock()
         self.engine: AsyncEngine = create_engine(settings.database_url)
         self.session_factory: async_sessionmaker[AsyncSession] = create_session_factory(

@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.ratelimit import Limits
 from bot.schedule import format_hhmm, parse_hhmm
+from storage.crypto import DataCipher, valid_key
 
 TELEGRAM_API = "https://api.telegram.org/bot"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -56,6 +57,11 @@ class Settings(BaseSettings):
     rate_limit_chat_per_s: float = Field(default=1.0, gt=0)
     rate_limit_chat_burst: float = Field(default=3.0, ge=1)
     rate_limit_group_per_min: float = Field(default=19.0, gt=0)
+    # Encryption at rest (storage/crypto.py). Comma-separated Fernet keys, newest first;
+    # `python -m bot keygen` makes a pair. The lookup key hashes Telegram ids for look-ups.
+    data_encryption_key: SecretStr | None = None
+    data_lookup_key: SecretStr | None = None
+    allow_unencrypted: bool = False
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod
@@ -65,6 +71,30 @@ class Settings(BaseSettings):
         if not isinstance(value, str) or not TOKEN_RE.match(value.strip()):
             raise ValueError("does not look like a bot token from @BotFather (123456:ABC...)")
         return value.strip()
+
+    @field_validator("data_encryption_key", "data_lookup_key", mode="before")
+    @classmethod
+    def _blank_secret(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("data_encryption_key")
+    @classmethod
+    def _fernet_keys(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not all(
+            valid_key(k.strip()) for k in value.get_secret_value().split(",")
+        ):
+            raise ValueError(
+                "must be Fernet keys (32 url-safe base64 bytes), comma-separated, newest first; "
+                "`python -m bot keygen` makes one"
+            )
+        return value
+
+    @field_validator("data_lookup_key")
+    @classmethod
+    def _lookup_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value().strip()) < 32:
+            raise ValueError("must be at least 32 characters; `python -m bot keygen` makes one")
+        return value
 
     @field_validator("coordinator_ids", mode="before")
     @classmethod
@@ -143,6 +173,25 @@ def limits_from(settings: Settings) -> Limits:
         chat_burst=settings.rate_limit_chat_burst,
         group_per_min=settings.rate_limit_group_per_min,
     )
+
+
+def data_cipher(settings: Settings) -> DataCipher:
+    """The cipher for data at rest; ConfigError when the keys are missing and encryption has
+    not been explicitly waived (ALLOW_UNENCRYPTED=1, for local use)."""
+    if settings.data_encryption_key is None:
+        if not settings.allow_unencrypted:
+            raise ConfigError(
+                "DATA_ENCRYPTION_KEY: not set, and health data must not be stored in clear. "
+                "Run `python -m bot keygen` and put both lines in .env, "
+                "or set ALLOW_UNENCRYPTED=1 for local use"
+            )
+        return DataCipher()
+    if settings.data_lookup_key is None:
+        raise ConfigError(
+            "DATA_LOOKUP_KEY: required with DATA_ENCRYPTION_KEY; `python -m bot keygen` makes one"
+        )
+    keys = [k.strip() for k in settings.data_encryption_key.get_secret_value().split(",")]
+    return DataCipher(keys, settings.data_lookup_key.get_secret_value().strip())
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -16,6 +16,7 @@ from bot.app import BotRuntime
 from bot.config import load_settings
 from emulator import BotApiEmulator, FakeUser
 from emulator.scenario import Scenario
+from storage.crypto import generate_key, generate_lookup_key
 
 MEDIA_KINDS = (
     "photo",
@@ -127,6 +128,9 @@ async def run_demo() -> int:
             rate_limit_chat_per_s=20,
             rate_limit_chat_burst=10,
             _env_file=None,
+            # A throwaway database, encrypted as a real one is, with throwaway keys.
+            data_encryption_key=generate_key(),
+            data_lookup_key=generate_lookup_key(),
         )
         runtime = BotRuntime(settings, emu.token, poll_timeout=1)
         await runtime.start()

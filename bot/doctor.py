@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.clock import SystemClock
-from bot.config import Settings
+from bot.config import ConfigError, Settings, data_cipher
 from bot.services.health import delivery_health, health_report
-from storage import migrate
+from storage import crypto, migrate
 from storage.db import create_engine, create_session_factory, transaction
 
 
@@ -13,6 +13,16 @@ async def run_doctor(settings: Settings) -> int:
     """Print one line per check and the delivery report; exit status 1 if anything failed."""
     ok = True
     print("settings: ok")
+    try:
+        cipher = data_cipher(settings)
+    except ConfigError as exc:
+        print(f"encryption: FAILED ({exc})")
+        return 1
+    crypto.configure(cipher)
+    if cipher.encrypts:
+        print("encryption: ok (texts and Telegram ids encrypted at rest)")
+    else:
+        print("encryption: OFF (ALLOW_UNENCRYPTED=1: for local use only, never for real people)")
     engine = create_engine(settings.database_url)
     try:
         try:

@@ -14,14 +14,13 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
-    Text,
     UniqueConstraint,
     text,
 )
 from sqlalchemy.ext.asyncio import AsyncAttrs
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from storage.types import UTCDateTime
+from storage.types import EncryptedText, UTCDateTime
 
 ROLES = ("mentee", "mentor")
 
@@ -206,7 +205,8 @@ class OutboxMessage(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger)
     priority: Mapped[int] = mapped_column(Integer)
     method: Mapped[str] = mapped_column(String(32))
-    payload: Mapped[str] = mapped_column(Text)
+    # The Bot API call's JSON: message text, chat id. Encrypted until sent, then emptied.
+    payload: Mapped[str] = mapped_column(EncryptedText())
     status: Mapped[str] = mapped_column(String(10), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     # Set only when a send failed and must wait (backoff, 429); NULL means "as soon as allowed".
@@ -224,7 +224,8 @@ class InboxUpdate(Base):
     __tablename__ = "inbox"
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    payload: Mapped[str] = mapped_column(Text)
+    # The raw update (message text, sender): encrypted until processed, then emptied.
+    payload: Mapped[str] = mapped_column(EncryptedText())
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     failed: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -265,7 +266,7 @@ class CheckIn(Base):
     mood: Mapped[int | None] = mapped_column(Integer)
     craving: Mapped[int | None] = mapped_column(Integer)
     used: Mapped[bool | None] = mapped_column(Boolean)
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(EncryptedText())
     awaiting_note: Mapped[bool] = mapped_column(Boolean, default=False)
     risk: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -311,7 +312,7 @@ class Escalation(Base):
     raised_by: Mapped[str] = mapped_column(String(16))  # detected, sos, flag, mentor_report
     category: Mapped[str] = mapped_column(String(24))
     severity: Mapped[str] = mapped_column(String(10))
-    flagged_text: Mapped[str | None] = mapped_column(Text)
+    flagged_text: Mapped[str | None] = mapped_column(EncryptedText())
     pairing_id: Mapped[int | None] = mapped_column(ForeignKey("pairings.id"))
     status: Mapped[str] = mapped_column(String(12))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -320,7 +321,7 @@ class Escalation(Base):
     acknowledged_by: Mapped[int | None] = mapped_column(BigInteger)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     resolved_by: Mapped[int | None] = mapped_column(BigInteger)
-    outcome: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(EncryptedText())
     notify_round: Mapped[int] = mapped_column(Integer, default=0)
     next_notify_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -335,7 +336,7 @@ class EscalationEvent(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     kind: Mapped[str] = mapped_column(String(20))
     actor: Mapped[int | None] = mapped_column(BigInteger)
-    detail: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[str | None] = mapped_column(EncryptedText())
 
 
 class CoordinatorAction(Base):

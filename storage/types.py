@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
+
+from storage import crypto
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -33,3 +35,29 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+class EncryptedText(TypeDecorator[str]):
+    """Text encrypted at rest with the process's data cipher (see `storage.crypto`)."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> Any:
+        return None if value is None else crypto.active().encrypt(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else crypto.active().decrypt(str(value))
+
+
+class EncryptedInt(TypeDecorator[int]):
+    """An integer (a Telegram id) encrypted at rest; found by a separate lookup-hash column."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: int | None, dialect: Dialect) -> Any:
+        return None if value is None else crypto.active().encrypt(str(int(value)))
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> int | None:
+        return None if value is None else int(crypto.active().decrypt(str(value)))

@@ -13,11 +13,18 @@ from bot.app import BotRuntime
 from bot.config import Settings, load_settings
 from emulator import BotApiEmulator, FakeUser
 from emulator.scenario import Scenario
-from storage import migrate
+from storage import crypto, migrate
 from storage.db import create_engine, create_session_factory
-from tests.helpers import FakeClock
+from tests.helpers import TEST_CIPHER, TEST_KEYS, FakeClock
 
 COORDINATOR_ID = 1000
+
+
+@pytest.fixture(autouse=True)
+def data_cipher() -> crypto.DataCipher:
+    """Tests read and write the database with the same keys as the bot they run."""
+    crypto.configure(TEST_CIPHER)
+    return TEST_CIPHER
 
 
 @pytest.fixture
@@ -63,6 +70,7 @@ def settings(db_url: str, emu: BotApiEmulator) -> Settings:
         rate_limit_chat_burst=20,
         rate_limit_global_per_s=200,
         _env_file=None,
+        **TEST_KEYS,
     )
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.services.outbox import Priority, enqueue
 from emulator import BotApiEmulator, FakeUser
 from storage import migrate
+from storage.crypto import DataCipher, generate_key, generate_lookup_key
 from storage.db import create_engine, create_session_factory, transaction
 from storage.models import Member, OutboxMessage, Pairing
 
@@ -111,11 +112,24 @@ async def seed_pair(
     return sam, alex
 
 
-BOT_SETTING_PREFIXES = ("TELEGRAM_", "COORDINATOR_", "RATE_LIMIT_", "DATABASE_")
+BOT_SETTING_PREFIXES = (
+    "TELEGRAM_",
+    "COORDINATOR_",
+    "RATE_LIMIT_",
+    "DATABASE_",
+    "DATA_",
+    "ALLOW_UNENCRYPTED",
+)
+
+# One pair of data keys for the whole test run: the bot in tests encrypts, as in production.
+TEST_KEYS = {"data_encryption_key": generate_key(), "data_lookup_key": generate_lookup_key()}
+TEST_CIPHER = DataCipher([TEST_KEYS["data_encryption_key"]], TEST_KEYS["data_lookup_key"])
 
 
 def clean_env(**extra: str) -> dict[str, str]:
-    """This process's environment without the bot's own settings, plus `extra`."""
+    """This process's environment without the bot's own settings, plus the test keys and
+    `extra`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(BOT_SETTING_PREFIXES)}
+    env.update({name.upper(): value for name, value in TEST_KEYS.items()})
     env.update(extra)
     return env

@@ -16,6 +16,7 @@ from bot.config import load_settings
 from emulator import BotApiEmulator
 from storage.models import Coordinator, Escalation, Member, Pairing
 from tests.conftest import COORDINATOR_ID
+from tests.helpers import TEST_KEYS
 
 _runs = itertools.count()
 
@@ -98,6 +99,7 @@ async def _run(batch: list[dict[str, Any]], folder: Path) -> None:
         database_url=db_url,
         coordinator_ids=str(COORDINATOR_ID),
         _env_file=None,
+        **TEST_KEYS,
     )
     runtime = BotRuntime(config, emu.token, poll_timeout=1)
     await runtime.start()

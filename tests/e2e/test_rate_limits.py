@@ -15,7 +15,7 @@ from bot.services.outbox import Priority, enqueue
 from emulator import BotApiEmulator, FakeUser
 from storage.db import transaction
 from tests.conftest import COORDINATOR_ID
-from tests.helpers import FakeClock, seed_pair
+from tests.helpers import TEST_KEYS, FakeClock, seed_pair
 
 FLOOD = 10_000
 
@@ -29,6 +29,7 @@ def settings(db_url: str, emu: BotApiEmulator) -> Settings:
         database_url=db_url,
         coordinator_ids=str(COORDINATOR_ID),
         _env_file=None,
+        **TEST_KEYS,
     )
 
 

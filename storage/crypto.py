@@ -1,0 +1,98 @@
+"""Encryption at rest for what the bot must keep: texts, and the Telegram ids of members.
+
+Encrypted columns hold `enc:` + a Fernet token (AES-128-CBC with HMAC-SHA256); several keys
+can be given (MultiFernet): the first encrypts, all decrypt, so a key is rotated by putting the
+new one first and running `python -m bot rotate-keys`. Columns that are looked up by a
+Telegram id keep a keyed hash of it (HMAC-SHA256 with the separate lookup key), so a copied
+database file alone says neither who is enrolled nor what they wrote.
+
+The cipher is set once per process by whoever opens the database for the bot
+(`configure`). Without one (ALLOW_UNENCRYPTED=1, local use only), values are stored as they
+are, and lookup hashes use a fixed, public key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Sequence
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
+PREFIX = "enc:"
+_PUBLIC_LOOKUP_KEY = b"recovery-mentor-bot: unencrypted, local use only"
+
+
+class DecryptionError(Exception):
+    """A stored value cannot be read with the keys given (wrong or missing key)."""
+
+
+class DataCipher:
+    def __init__(self, keys: Sequence[str] = (), lookup_key: str | None = None) -> None:
+        self._fernet = MultiFernet([Fernet(k.encode()) for k in keys]) if keys else None
+        if self._fernet is not None and not lookup_key:
+            raise ValueError("a lookup key is needed with encryption keys")
+        self._lookup_key = lookup_key.encode() if lookup_key else _PUBLIC_LOOKUP_KEY
+
+    @property
+    def encrypts(self) -> bool:
+        return self._fernet is not None
+
+    def encrypt(self, value: str) -> str:
+        if self._fernet is None:
+            return value
+        return PREFIX + self._fernet.encrypt(value.encode()).decode()
+
+    def decrypt(self, stored: str) -> str:
+        if not stored.startswith(PREFIX):
+            return stored  # written without encryption
+        if self._fernet is None:
+            raise DecryptionError("encrypted data, but no DATA_ENCRYPTION_KEY")
+        try:
+            return self._fernet.decrypt(stored[len(PREFIX) :].encode()).decode()
+        except InvalidToken:
+            raise DecryptionError("no key in DATA_ENCRYPTION_KEY opens this data") from None
+
+    def rotate(self, stored: str) -> str:
+        """The value encrypted with the first key (plain values get encrypted)."""
+        if self._fernet is None:
+            return stored
+        if not stored.startswith(PREFIX):
+            return self.encrypt(stored)
+        try:
+            return PREFIX + self._fernet.rotate(stored[len(PREFIX) :].encode()).decode()
+        except InvalidToken:
+            raise DecryptionError("no key in DATA_ENCRYPTION_KEY opens this data") from None
+
+    def lookup(self, value: int | str) -> str:
+        """The keyed hash a Telegram id is found by."""
+        return hmac.new(self._lookup_key, str(value).encode(), hashlib.sha256).hexdigest()
+
+
+_active = DataCipher()
+
+
+def configure(cipher: DataCipher) -> None:
+    global _active
+    _active = cipher
+
+
+def active() -> DataCipher:
+    return _active
+
+
+def generate_key() -> str:
+    return Fernet.generate_key().decode()
+
+
+def generate_lookup_key() -> str:
+    return secrets.token_urlsafe(48)
+
+
+def valid_key(key: str) -> bool:
+    try:
+        Fernet(key.encode())
+    except (ValueError, TypeError):
+        return False
+    return True
