@@ -126,8 +126,8 @@ class DeliveryWorker:
         self._candidates = candidates
         self._rng = rng or random.Random()
         self._wakeup = asyncio.Event()
-        self._in_flight: dict[int, asyncio.Task[_Result]] = {}  # chat id -> send
-        self._done: list[tuple[int, _Result]] = []
+        self._in_flight: dict[str, asyncio.Task[_Result]] = {}  # chat key -> send
+        self._done: list[tuple[str, _Result]] = []
 
     def wake(self) -> None:
         self._wakeup.set()
@@ -191,13 +191,13 @@ class DeliveryWorker:
         async with transaction(self._factory) as session:
             pending = OutboxMessage.status == "pending"
             heads = (
-                select(func.min(OutboxMessage.id)).where(pending).group_by(OutboxMessage.chat_id)
+                select(func.min(OutboxMessage.id)).where(pending).group_by(OutboxMessage.chat_key)
             )
             # Escalations jump the queue of their chat; everything else keeps chat order.
             urgent = (
                 select(func.min(OutboxMessage.id))
                 .where(pending, OutboxMessage.priority == int(Priority.ESCALATION))
-                .group_by(OutboxMessage.chat_id)
+                .group_by(OutboxMessage.chat_key)
             )
             rows = (
                 await session.scalars(
@@ -211,30 +211,30 @@ class DeliveryWorker:
                 )
             ).all()
             chosen: list[OutboxMessage] = []
-            seen: set[int] = set()
+            seen: set[str] = set()
             for row in rows:
                 if len(chosen) >= room or not self._limiter.global_available():
                     break
-                if row.chat_id in seen or row.chat_id in self._in_flight:
+                if row.chat_key in seen or row.chat_key in self._in_flight:
                     continue
-                seen.add(row.chat_id)
-                if self._limiter.try_acquire(row.chat_id):
+                seen.add(row.chat_key)
+                if self._limiter.try_acquire(row.chat_key, group=row.is_group):
                     chosen.append(row)
             self._pending_hint = len(rows) > len(chosen)
             jobs = [
-                (row.chat_id, row.id, row.relay_id, row.method, await self._resolve(session, row))
+                (row.chat_key, row.id, row.relay_id, row.method, await self._resolve(session, row))
                 for row in chosen
             ]
-        for chat_id, row_id, relay_id, method, payload in jobs:
+        for chat_key, row_id, relay_id, method, payload in jobs:
             task = asyncio.create_task(self._send(row_id, relay_id, method, payload))
-            self._in_flight[chat_id] = task
-            task.add_done_callback(functools.partial(self._finished, chat_id))
+            self._in_flight[chat_key] = task
+            task.add_done_callback(functools.partial(self._finished, chat_key))
         return len(jobs)
 
-    def _finished(self, chat_id: int, task: asyncio.Task[_Result]) -> None:
+    def _finished(self, chat_key: str, task: asyncio.Task[_Result]) -> None:
         if task.cancelled():
             return
-        self._done.append((chat_id, task.result()))
+        self._done.append((chat_key, task.result()))
         self._wakeup.set()
 
     async def _record_done(self) -> None:
@@ -246,8 +246,8 @@ class DeliveryWorker:
         except Exception:
             self._done = done + self._done
             raise
-        for chat_id, _ in done:
-            self._in_flight.pop(chat_id, None)
+        for chat_key, _ in done:
+            self._in_flight.pop(chat_key, None)
         self._limiter.forget_idle()
 
     async def _resolve(self, session: AsyncSession, row: OutboxMessage) -> dict[str, Any] | None:
@@ -358,7 +358,7 @@ class DeliveryWorker:
                     )
                 elif result.forbidden:
                     row.attempts += 1
-                    await mark_unreachable(session, chat_id=row.chat_id, failed_row=row, now=now)
+                    await mark_unreachable(session, chat_key=row.chat_key, failed_row=row, now=now)
                 else:
                     row.attempts += 1
                     await self._park(session, row)

@@ -60,29 +60,29 @@ class RateLimiter:
         self._monotonic = monotonic
         now = monotonic()
         self._global = TokenBucket(limits.global_per_s, max(1.0, limits.global_burst), now)
-        self._chats: dict[int, TokenBucket] = {}
+        self._chats: dict[str, TokenBucket] = {}  # by chat lookup key
         self._paused_until = 0.0
 
     def pause_for(self, seconds: float) -> None:
         """Telegram answered 429: send nothing at all for exactly `retry_after`."""
         self._paused_until = max(self._paused_until, self._monotonic() + seconds)
 
-    def _bucket(self, chat_id: int, now: float) -> TokenBucket:
-        bucket = self._chats.get(chat_id)
+    def _bucket(self, chat: str, group: bool, now: float) -> TokenBucket:
+        bucket = self._chats.get(chat)
         if bucket is None:
-            if chat_id < 0:  # groups and channels
+            if group:  # groups and channels
                 bucket = TokenBucket(self.limits.group_per_min / 60, self.limits.group_burst, now)
             else:
                 bucket = TokenBucket(self.limits.chat_per_s, self.limits.chat_burst, now)
-            self._chats[chat_id] = bucket
+            self._chats[chat] = bucket
         return bucket
 
-    def try_acquire(self, chat_id: int) -> bool:
+    def try_acquire(self, chat: str, *, group: bool = False) -> bool:
         """Take a slot for one message to this chat if both the chat and the bot have one."""
         now = self._monotonic()
         if now < self._paused_until or not self._global.available(now):
             return False
-        bucket = self._bucket(chat_id, now)
+        bucket = self._bucket(chat, group, now)
         if not bucket.available(now):
             return False
         bucket.take(now)

@@ -82,6 +82,11 @@ def active() -> DataCipher:
     return _active
 
 
+def lookup(value: int | str) -> str:
+    """The keyed hash a Telegram id is stored and found by, with the active cipher."""
+    return _active.lookup(value)
+
+
 def generate_key() -> str:
     return Fernet.generate_key().decode()
 

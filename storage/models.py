@@ -1,4 +1,9 @@
-"""The program's tables. Telegram ids are BigInteger; every timestamp is aware UTC."""
+"""The program's tables. Every timestamp is aware UTC.
+
+Members' Telegram ids are stored encrypted (EncryptedInt) beside a keyed hash of them
+(`*_key`, see `storage.crypto.lookup`) that queries use: the file alone does not say who is
+enrolled. Staff ids (coordinators, who acted on an escalation) are kept in clear.
+"""
 
 from __future__ import annotations
 
@@ -18,9 +23,10 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.ext.asyncio import AsyncAttrs
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, validates
 
-from storage.types import EncryptedText, UTCDateTime
+from storage.crypto import lookup
+from storage.types import EncryptedInt, EncryptedText, UTCDateTime
 
 ROLES = ("mentee", "mentor")
 
@@ -36,8 +42,10 @@ class Member(Base):
     __table_args__ = (CheckConstraint("role IN ('mentee', 'mentor')", name="ck_members_role"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    telegram_user_id: Mapped[int] = mapped_column(BigInteger, unique=True)
-    chat_id: Mapped[int] = mapped_column(BigInteger)
+    telegram_user_id: Mapped[int] = mapped_column(EncryptedInt())
+    # Keyed hash of telegram_user_id, set with it; a private chat's id is its user's id.
+    telegram_user_key: Mapped[str] = mapped_column(String(64), unique=True)
+    chat_id: Mapped[int] = mapped_column(EncryptedInt())
     role: Mapped[str] = mapped_column(String(10))
     pseudonym: Mapped[str] = mapped_column(String(32))
     # Case-folded pseudonym, so "Sam" and "sam" cannot both exist.
@@ -54,6 +62,11 @@ class Member(Base):
     # Set when the member erased their data: the row stays only as an anonymous placeholder.
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    @validates("telegram_user_id")
+    def _set_key(self, _: str, value: int) -> int:
+        self.telegram_user_key = lookup(value)
+        return value
 
     @property
     def short_id(self) -> str:
@@ -110,8 +123,9 @@ class EnrolmentDraft(Base):
 
     __tablename__ = "enrolment_drafts"
 
-    telegram_user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    chat_id: Mapped[int] = mapped_column(BigInteger)
+    telegram_user_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    telegram_user_id: Mapped[int] = mapped_column(EncryptedInt())
+    chat_id: Mapped[int] = mapped_column(EncryptedInt())
     invite_id: Mapped[int] = mapped_column(ForeignKey("invites.id"))
     step: Mapped[str] = mapped_column(String(16))
     pseudonym: Mapped[str | None] = mapped_column(String(32))
@@ -119,6 +133,11 @@ class EnrolmentDraft(Base):
     language: Mapped[str | None] = mapped_column(String(8))
     tags: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    @validates("telegram_user_id")
+    def _set_key(self, _: str, value: int) -> int:
+        self.telegram_user_key = lookup(value)
+        return value
 
 
 class Pairing(Base):
@@ -151,16 +170,18 @@ class RelayedMessage(Base):
         CheckConstraint(
             "direction IN ('to_mentor', 'to_mentee')", name="ck_relayed_messages_direction"
         ),
-        Index("ix_relayed_source", "source_chat_id", "source_message_id"),
-        Index("ix_relayed_dest", "dest_chat_id", "dest_message_id"),
+        Index("ix_relayed_source", "source_chat_key", "source_message_id"),
+        Index("ix_relayed_dest", "dest_chat_key", "dest_message_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     pairing_id: Mapped[int] = mapped_column(ForeignKey("pairings.id"))
     direction: Mapped[str] = mapped_column(String(10))
-    source_chat_id: Mapped[int] = mapped_column(BigInteger)
+    source_chat_id: Mapped[int] = mapped_column(EncryptedInt())
+    source_chat_key: Mapped[str] = mapped_column(String(64))
     source_message_id: Mapped[int] = mapped_column(BigInteger)
-    dest_chat_id: Mapped[int] = mapped_column(BigInteger)
+    dest_chat_id: Mapped[int] = mapped_column(EncryptedInt())
+    dest_chat_key: Mapped[str] = mapped_column(String(64))
     dest_message_id: Mapped[int | None] = mapped_column(BigInteger)
     is_text: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -181,7 +202,7 @@ class HeldMessage(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
-    source_chat_id: Mapped[int] = mapped_column(BigInteger)
+    source_chat_id: Mapped[int] = mapped_column(EncryptedInt())
     source_message_id: Mapped[int] = mapped_column(BigInteger)
     reason: Mapped[str] = mapped_column(String(12))
     # For 'unreachable': the member the message is for, once they can be reached again.
@@ -198,11 +219,13 @@ class OutboxMessage(Base):
     __table_args__ = (
         CheckConstraint("status IN ('pending', 'sent', 'dead')", name="ck_outbox_status"),
         Index("ix_outbox_pending", "status", "priority", "id"),
-        Index("ix_outbox_chat", "chat_id", "status", "id"),
+        Index("ix_outbox_chat", "chat_key", "status", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    chat_id: Mapped[int] = mapped_column(BigInteger)
+    # Keyed hash of the chat id (the id itself is in the encrypted payload).
+    chat_key: Mapped[str] = mapped_column(String(64))
+    is_group: Mapped[bool] = mapped_column(Boolean, default=False)
     priority: Mapped[int] = mapped_column(Integer)
     method: Mapped[str] = mapped_column(String(32))
     # The Bot API call's JSON: message text, chat id. Encrypted until sent, then emptied.

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import DateTime, Text
 from sqlalchemy.engine import Dialect
+from sqlalchemy.sql import operators
 from sqlalchemy.types import TypeDecorator
 
 from storage import crypto
@@ -51,10 +52,23 @@ class EncryptedText(TypeDecorator[str]):
 
 
 class EncryptedInt(TypeDecorator[int]):
-    """An integer (a Telegram id) encrypted at rest; found by a separate lookup-hash column."""
+    """An integer (a Telegram id) encrypted at rest; found by a separate lookup-hash column.
+
+    Comparing the column in SQL could never match (each value is encrypted differently), so
+    it is refused where the statement is built: compare its `*_key` column instead.
+    """
 
     impl = Text
     cache_ok = True
+
+    class comparator_factory(TypeDecorator.Comparator[int]):  # noqa: N801 (SQLAlchemy's name)
+        def operate(self, op: Any, *other: Any, **kwargs: Any) -> Any:
+            if op in (operators.is_, operators.is_not):
+                return super().operate(op, *other, **kwargs)
+            raise TypeError("an encrypted id column cannot be compared; use its *_key column")
+
+        def reverse_operate(self, op: Any, other: Any, **kwargs: Any) -> Any:
+            raise TypeError("an encrypted id column cannot be compared; use its *_key column")
 
     def process_bind_param(self, value: int | None, dialect: Dialect) -> Any:
         return None if value is None else crypto.active().encrypt(str(int(value)))

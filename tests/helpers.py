@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.services.outbox import Priority, enqueue
 from emulator import BotApiEmulator, FakeUser
 from storage import migrate
-from storage.crypto import DataCipher, generate_key, generate_lookup_key
+from storage.crypto import DataCipher, generate_key, generate_lookup_key, lookup
 from storage.db import create_engine, create_session_factory, transaction
 from storage.models import Member, OutboxMessage, Pairing
 
@@ -74,7 +74,9 @@ def make_mentor(session: AsyncSession, *, now: datetime, **kwargs: object) -> Me
 async def outbox_for(session: AsyncSession, chat_id: int) -> list[dict[str, object]]:
     """What is queued for a chat: method and decoded payload, oldest first."""
     rows = await session.scalars(
-        select(OutboxMessage).where(OutboxMessage.chat_id == chat_id).order_by(OutboxMessage.id)
+        select(OutboxMessage)
+        .where(OutboxMessage.chat_key == lookup(chat_id))
+        .order_by(OutboxMessage.id)
     )
     return [{"method": r.method, **json.loads(r.payload)} for r in rows]
 

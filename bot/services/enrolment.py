@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import texts
 from bot.services.members import SHORT_ID_RE, coordinator_ids, member_by_telegram_id
 from bot.services.outbox import Button, edit_text, h, send_text
+from storage.crypto import lookup
 from storage.models import EnrolmentDraft, Invite, Member
 
 PSEUDONYM_MIN = 2
@@ -113,7 +114,7 @@ async def start_without_invite(
     now: datetime,
 ) -> None:
     """Answer a bare /start: members get help, people mid-enrolment resume, others nothing."""
-    draft = await session.get(EnrolmentDraft, telegram_user_id)
+    draft = await session.get(EnrolmentDraft, lookup(telegram_user_id))
     if draft is not None:
         await send_text(session, chat_id, texts.ENROLMENT_RESUME, now=now)
         invite = await session.get(Invite, draft.invite_id)
@@ -177,7 +178,9 @@ async def answer_consent(
     """Begin enrolment on agreement; on refusal forget everything about the person."""
     if not agreed:
         await session.execute(
-            delete(EnrolmentDraft).where(EnrolmentDraft.telegram_user_id == telegram_user_id)
+            delete(EnrolmentDraft).where(
+                EnrolmentDraft.telegram_user_key == lookup(telegram_user_id)
+            )
         )
         await edit_text(session, chat_id, message_id, texts.CONSENT_DECLINED, now=now)
         return
@@ -195,7 +198,7 @@ async def answer_consent(
         )
         return
     await session.execute(
-        delete(EnrolmentDraft).where(EnrolmentDraft.telegram_user_id == telegram_user_id)
+        delete(EnrolmentDraft).where(EnrolmentDraft.telegram_user_key == lookup(telegram_user_id))
     )
     draft = EnrolmentDraft(
         telegram_user_id=telegram_user_id,
@@ -213,7 +216,7 @@ async def answer_consent(
 
 
 async def draft_for(session: AsyncSession, telegram_user_id: int) -> EnrolmentDraft | None:
-    return await session.get(EnrolmentDraft, telegram_user_id)
+    return await session.get(EnrolmentDraft, lookup(telegram_user_id))
 
 
 def pseudonym_problem(raw: str) -> str | None:

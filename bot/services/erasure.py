@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import texts
 from bot.services.outbox import Button, edit_text, h, notify_member, send_text
 from bot.services.retention import REDACTED
+from storage.crypto import lookup
 from storage.models import (
     CheckIn,
     CheckInSchedule,
@@ -43,6 +44,7 @@ async def ask(session: AsyncSession, *, chat_id: int, member: Member, now: datet
 async def erase(session: AsyncSession, *, member: Member, now: datetime) -> None:
     """Erase everything about the member except the anonymous fact of their escalations."""
     chat_id = member.chat_id
+    chat_key = lookup(chat_id)
     pairings = (
         await session.scalars(
             select(Pairing).where(
@@ -61,19 +63,22 @@ async def erase(session: AsyncSession, *, member: Member, now: datetime) -> None
                 session, other, texts.PARTNER_LEFT.format(pseudonym=h(member.pseudonym)), now=now
             )
     relay_ids = select(RelayedMessage.id).where(
-        or_(RelayedMessage.source_chat_id == chat_id, RelayedMessage.dest_chat_id == chat_id)
+        or_(RelayedMessage.source_chat_key == chat_key, RelayedMessage.dest_chat_key == chat_key)
     )
     await session.execute(
         update(OutboxMessage).where(OutboxMessage.relay_id.in_(relay_ids)).values(relay_id=None)
     )
     await session.execute(
         delete(OutboxMessage).where(
-            OutboxMessage.chat_id == chat_id, OutboxMessage.status != "pending"
+            OutboxMessage.chat_key == chat_key, OutboxMessage.status != "pending"
         )
     )
     await session.execute(
         delete(RelayedMessage).where(
-            or_(RelayedMessage.source_chat_id == chat_id, RelayedMessage.dest_chat_id == chat_id)
+            or_(
+                RelayedMessage.source_chat_key == chat_key,
+                RelayedMessage.dest_chat_key == chat_key,
+            )
         )
     )
     await session.execute(
@@ -89,7 +94,7 @@ async def erase(session: AsyncSession, *, member: Member, now: datetime) -> None
         )
     )
     await session.execute(
-        delete(EnrolmentDraft).where(EnrolmentDraft.telegram_user_id == member.telegram_user_id)
+        delete(EnrolmentDraft).where(EnrolmentDraft.telegram_user_key == member.telegram_user_key)
     )
     escalations = (
         await session.scalars(

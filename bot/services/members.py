@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.access import Role
+from storage.crypto import lookup
 from storage.models import Coordinator, Member, Pairing
 
 SHORT_ID_RE = re.compile(r"^M-?(\d{1,9})$", re.IGNORECASE)
@@ -17,7 +18,7 @@ SHORT_ID_RE = re.compile(r"^M-?(\d{1,9})$", re.IGNORECASE)
 
 # Built once: these run for every relayed message, and building a statement costs more than
 # running it from SQLAlchemy's compiled cache.
-_MEMBER_BY_TELEGRAM_ID = select(Member).where(Member.telegram_user_id == bindparam("user_id"))
+_MEMBER_BY_TELEGRAM_ID = select(Member).where(Member.telegram_user_key == bindparam("key"))
 _ACTIVE_MENTOR_OF = (
     select(Pairing, Member)
     .join(Member, Member.id == Pairing.mentor_id)
@@ -26,14 +27,14 @@ _ACTIVE_MENTOR_OF = (
 
 
 async def member_by_telegram_id(session: AsyncSession, telegram_user_id: int) -> Member | None:
-    return await session.scalar(_MEMBER_BY_TELEGRAM_ID, {"user_id": telegram_user_id})
+    return await session.scalar(_MEMBER_BY_TELEGRAM_ID, {"key": lookup(telegram_user_id)})
 
 
 async def roles_of(session: AsyncSession, telegram_user_id: int) -> frozenset[Role]:
     """The roles the access table knows this person by (see `bot.access`)."""
     role = await session.scalar(
         select(Member.role).where(
-            Member.telegram_user_id == telegram_user_id, Member.erased_at.is_(None)
+            Member.telegram_user_key == lookup(telegram_user_id), Member.erased_at.is_(None)
         )
     )
     roles = {Role(role)} if role is not None else {Role.STRANGER}

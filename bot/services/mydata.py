@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.services.outbox import enqueue
+from storage.crypto import lookup
 from storage.models import (
     CheckIn,
     CheckInSchedule,
@@ -49,7 +50,7 @@ async def export(session: AsyncSession, member: Member) -> dict[str, Any]:
     relayed = await session.scalar(
         select(func.count())
         .select_from(RelayedMessage)
-        .where(RelayedMessage.source_chat_id == member.chat_id)
+        .where(RelayedMessage.source_chat_key == lookup(member.chat_id))
     )
     schedule = await session.get(CheckInSchedule, member.id)
     escalations = []

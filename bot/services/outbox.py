@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.crypto import lookup
 from storage.models import OUTBOX, Member
 
 # Payload keys starting with this prefix are resolved by the delivery worker at send time.
@@ -56,7 +57,8 @@ async def enqueue(
     """Add one Telegram call to the outbox, in the caller's transaction (a single INSERT)."""
     await session.execute(
         insert(OUTBOX).values(
-            chat_id=chat_id,
+            chat_key=lookup(chat_id),
+            is_group=chat_id < 0,
             priority=int(priority),
             method=method,
             payload=json.dumps({"chat_id": chat_id, **payload}),

@@ -16,20 +16,21 @@ from storage.models import HeldMessage, Member, OutboxMessage, Pairing, RelayedM
 
 
 async def mark_unreachable(
-    session: AsyncSession, *, chat_id: int, failed_row: OutboxMessage | None, now: datetime
+    session: AsyncSession, *, chat_key: str, failed_row: OutboxMessage | None, now: datetime
 ) -> Member | None:
-    """Telegram said Forbidden for this chat. Returns the member, if it was one."""
+    """Telegram said Forbidden for this chat (by its lookup key). Returns the member, if it
+    was one (a private chat's id is its user's id)."""
     pending = (
         await session.scalars(
             select(OutboxMessage)
-            .where(OutboxMessage.chat_id == chat_id, OutboxMessage.status == "pending")
+            .where(OutboxMessage.chat_key == chat_key, OutboxMessage.status == "pending")
             .order_by(OutboxMessage.id)
         )
     ).all()
     rows = ([failed_row] if failed_row is not None else []) + [
         row for row in pending if failed_row is None or row.id != failed_row.id
     ]
-    member = await session.scalar(select(Member).where(Member.chat_id == chat_id))
+    member = await session.scalar(select(Member).where(Member.telegram_user_key == chat_key))
     for row in rows:
         if member is not None and row.relay_id is not None and row.method == "copyMessage":
             await _hold_copy(session, row.relay_id, member, now)
@@ -113,7 +114,9 @@ async def _hold_copy(
     record = await session.get(RelayedMessage, relay_id)
     if record is None or record.dest_message_id is not None:
         return
-    sender = await session.scalar(select(Member).where(Member.chat_id == record.source_chat_id))
+    sender = await session.scalar(
+        select(Member).where(Member.telegram_user_key == record.source_chat_key)
+    )
     if sender is None:
         return
     message = Incoming(chat_id=record.source_chat_id, message_id=record.source_message_id)

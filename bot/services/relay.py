@@ -29,6 +29,7 @@ from bot.services.outbox import (
     notify_member,
     send_text,
 )
+from storage.crypto import lookup
 from storage.models import RELAYED, HeldMessage, Member, Pairing, RelayedMessage
 
 
@@ -229,7 +230,7 @@ async def relay_edit(
     record = await session.scalar(
         select(RelayedMessage)
         .where(
-            RelayedMessage.source_chat_id == chat_id,
+            RelayedMessage.source_chat_key == lookup(chat_id),
             RelayedMessage.source_message_id == message_id,
         )
         .order_by(RelayedMessage.id.desc())
@@ -297,13 +298,14 @@ async def record_for(
     session: AsyncSession, chat_id: int, message_id: int
 ) -> RelayedMessage | None:
     """The routing record of a message in this chat, whether it was the original or the copy."""
+    chat_key = lookup(chat_id)
     return await session.scalar(
         select(RelayedMessage)
         .where(
             or_(
-                (RelayedMessage.dest_chat_id == chat_id)
+                (RelayedMessage.dest_chat_key == chat_key)
                 & (RelayedMessage.dest_message_id == message_id),
-                (RelayedMessage.source_chat_id == chat_id)
+                (RelayedMessage.source_chat_key == chat_key)
                 & (RelayedMessage.source_message_id == message_id),
             )
         )
@@ -338,8 +340,10 @@ async def copy_between(
             pairing_id=pairing.id,
             direction="to_mentor" if recipient.role == "mentor" else "to_mentee",
             source_chat_id=message.chat_id,
+            source_chat_key=lookup(message.chat_id),
             source_message_id=message.message_id,
             dest_chat_id=recipient.chat_id,
+            dest_chat_key=lookup(recipient.chat_id),
             is_text=message.is_text,
             created_at=now,
         )
@@ -351,7 +355,7 @@ async def copy_between(
     if message.reply_to_message_id is not None:
         replied = await record_for(session, message.chat_id, message.reply_to_message_id)
         if replied is not None and replied.pairing_id == pairing.id:
-            if replied.dest_chat_id == message.chat_id:
+            if replied.dest_chat_key == lookup(message.chat_id):
                 payload["reply_parameters"] = {
                     "message_id": replied.source_message_id,
                     "allow_sending_without_reply": True,

@@ -14,6 +14,13 @@ target_metadata = Base.metadata
 
 
 def _run(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        # SQLite changes a table by copying it into a new one and dropping the old, which
+        # foreign keys pointing at it forbid. The pragma only works outside a transaction,
+        # so it goes straight to the driver; this engine is thrown away after migrating.
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        cursor.execute("PRAGMA foreign_keys=OFF")
+        cursor.close()
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

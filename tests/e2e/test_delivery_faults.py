@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from emulator import BotApiEmulator, FakeUser
+from storage.crypto import lookup
 from storage.models import Member, OutboxMessage
 from tests.conftest import COORDINATOR_ID
 from tests.e2e.conftest import Program
@@ -57,7 +58,7 @@ async def test_blocked_mentor_is_unreachable_until_they_return_and_nothing_is_lo
         queued = (
             await s.scalars(
                 select(OutboxMessage).where(
-                    OutboxMessage.chat_id == alex.id, OutboxMessage.status == "pending"
+                    OutboxMessage.chat_key == lookup(alex.id), OutboxMessage.status == "pending"
                 )
             )
         ).all()

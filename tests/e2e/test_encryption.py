@@ -13,6 +13,7 @@ from sqlalchemy import select
 from bot.app import BotRuntime
 from bot.config import ConfigError, Settings, load_settings
 from bot.keys import rotate_keys
+from bot.services.members import member_by_telegram_id
 from emulator import BotApiEmulator, FakeUser
 from storage import crypto
 from storage.crypto import DataCipher, DecryptionError, generate_key, generate_lookup_key
@@ -139,3 +140,23 @@ def test_malformed_keys_are_refused_with_the_setting_named() -> None:
         load_settings(_env_file=None, data_encryption_key="not-a-key")
     with pytest.raises(ConfigError, match="DATA_LOOKUP_KEY"):
         load_settings(_env_file=None, data_lookup_key="short")
+
+
+async def test_a_copied_database_does_not_say_who_is_enrolled(
+    paired: Program, sam: FakeUser, alex: FakeUser, db_url: str
+) -> None:
+    await write_sensitive_things(paired, sam)
+    emu = paired.emu
+    emu.user_sends(alex, "proud of you for writing")
+    await emu.wait_for_bot_message(sam.id, "proud of you")
+    await paired.settle()
+    # The bot still finds them by their Telegram ids...
+    async with paired.runtime.session_factory() as s:
+        found = await member_by_telegram_id(s, sam.id)
+        assert found is not None and found.pseudonym == "Sam" and found.chat_id == sam.id
+    # ...but their ids are nowhere in the file, as text or as stored integers.
+    raw = database_bytes(db_url)
+    for person in (sam, alex):
+        assert str(person.id).encode() not in raw
+        for width in (6, 8):  # SQLite's integer encodings big enough for these ids
+            assert person.id.to_bytes(width, "big") not in raw
