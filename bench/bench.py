@@ -180,6 +180,8 @@ def bot_env(emu: BotApiEmulator, db_url: str, extra: dict[str, str]) -> dict[str
         DATABASE_URL=db_url,
         DATA_ENCRYPTION_KEY=KEYS[0],
         DATA_LOOKUP_KEY=KEYS[1],
+        # Scripted writers, far faster than people: per-person flood control is not measured.
+        FLOOD_MESSAGES_PER_MINUTE="1000",
         PYTHONPATH=str(ROOT),
         **extra,
     )

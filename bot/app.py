@@ -19,6 +19,7 @@ from bot.inbox import Inbox
 from bot.logs import quiet_noisy_loggers
 from bot.services import checkins, escalation, retention
 from bot.services.escalation import EscalationPolicy
+from bot.services.flood import FloodGate
 from bot.services.members import seed_coordinators
 from handlers import register_all
 from storage import crypto, migrate
@@ -61,6 +62,7 @@ class BotRuntime:
         token: str,
         *,
         clock: Clock | None = None,
+        delivery_clock: Clock | None = None,
         poll_timeout: int = 10,
     ) -> None:
         self.settings = settings
@@ -72,9 +74,13 @@ class BotRuntime:
             self.engine
         )
         self.app = build_application(settings, token)
-        # Backoff and rate limits are about real time at Telegram, whatever the program's clock.
+        # Backoff and rate limits are about real time at Telegram, whatever the program's clock
+        # (tests of delayed sends give it a clock of their own).
         self.delivery = DeliveryWorker(
-            self.session_factory, self.app.bot, SystemClock(), limits=limits_from(settings)
+            self.session_factory,
+            self.app.bot,
+            delivery_clock or SystemClock(),
+            limits=limits_from(settings),
         )
         self.inbox = Inbox(
             self.app, self.session_factory, self.clock, self.delivery, poll_timeout=poll_timeout
@@ -86,6 +92,7 @@ class BotRuntime:
             session_factory=self.session_factory,
             delivery=self.delivery,
             escalations=self.escalation_policy,
+            flood=FloodGate(settings.flood_messages_per_minute),
         )
         self.checkin_policy = checkins.CheckInPolicy.from_settings(settings)
         self._checkin_lock = asyncio.Lock()

@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     rate_limit_chat_per_s: float = Field(default=1.0, gt=0)
     rate_limit_chat_burst: float = Field(default=3.0, ge=1)
     rate_limit_group_per_min: float = Field(default=19.0, gt=0)
+    # Per-person flood control: more relayed messages a minute than this wait their turn.
+    flood_messages_per_minute: int = Field(default=20, ge=1, le=1000)
     # Encryption at rest (storage/crypto.py). Comma-separated Fernet keys, newest first;
     # `python -m bot keygen` makes a pair. The lookup key hashes Telegram ids for look-ups.
     data_encryption_key: SecretStr | None = None

@@ -16,6 +16,7 @@ from bot.config import Settings
 if TYPE_CHECKING:
     from bot.delivery import DeliveryWorker
     from bot.services.escalation import EscalationPolicy
+    from bot.services.flood import FloodGate
 
 
 @dataclass
@@ -37,6 +38,7 @@ class Services:
     session_factory: async_sessionmaker[AsyncSession]
     delivery: DeliveryWorker
     escalations: EscalationPolicy
+    flood: FloodGate
 
 
 @dataclass

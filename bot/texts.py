@@ -280,6 +280,10 @@ SOBER_USAGE = "Usage: <code>/sober 2026-01-31</code> (the day your recovery star
 SOBER_SET = "Recovery start saved: <b>{date}</b> ({days} days). Milestones will be celebrated."
 MENTEES_ONLY = "That command is for mentees."
 MENTORS_ONLY = "That command is for mentors."
+SLOW_DOWN = (
+    "You're sending messages faster than {limit} a minute. Nothing is lost: the rest will "
+    "reach {pseudonym} a little later, in order."
+)
 MEMBERS_ONLY = "That command is for enrolled mentees and mentors."
 PRIVATE_CHAT_ONLY = "Please use that command in a private chat with me."
 ALREADY_ENROLLED = "You are already enrolled."

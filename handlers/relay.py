@@ -55,6 +55,7 @@ async def on_message(update: Update, context: BotContext) -> None:
         crisis_line=context.settings.crisis_line,
         now=context.now(),
         escalations=context.services.escalations,
+        flood=context.services.flood,
     )
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import texts
 from bot.services import checkins, enrolment, escalation, reachability, relay
 from bot.services.escalation import EscalationPolicy
+from bot.services.flood import FloodGate
 from bot.services.members import member_by_telegram_id
 from bot.services.outbox import h, send_text
 
@@ -22,6 +23,7 @@ async def receive_message(
     crisis_line: str,
     now: datetime,
     escalations: EscalationPolicy | None = None,
+    flood: FloodGate | None = None,
 ) -> None:
     member = await member_by_telegram_id(session, telegram_user_id)
     if member is not None:
@@ -32,7 +34,12 @@ async def receive_message(
             ):
                 return
         await relay.relay_message(
-            session, sender=member, message=message, now=now, escalations=escalations
+            session,
+            sender=member,
+            message=message,
+            now=now,
+            escalations=escalations,
+            flood=flood,
         )
         return
     draft = await enrolment.draft_for(session, telegram_user_id)

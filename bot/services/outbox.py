@@ -53,6 +53,7 @@ async def enqueue(
     now: datetime,
     priority: Priority = Priority.NOTICE,
     relay_id: int | None = None,
+    not_before: datetime | None = None,
 ) -> None:
     """Add one Telegram call to the outbox, in the caller's transaction (a single INSERT)."""
     await session.execute(
@@ -64,7 +65,7 @@ async def enqueue(
             payload=json.dumps({"chat_id": chat_id, **payload}),
             status="pending",
             attempts=0,
-            not_before=None,
+            not_before=not_before,
             created_at=now,
             relay_id=relay_id,
         )

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import texts
 from bot.risk import assess
 from bot.services.escalation import EscalationPolicy, open_escalation
+from bot.services.flood import FloodGate
 from bot.services.members import active_mentees, active_mentor_of
 from bot.services.outbox import (
     RESOLVE_MESSAGE_ID_FROM_RELAY,
@@ -65,6 +66,7 @@ async def relay_message(
     message: Incoming,
     now: datetime,
     escalations: EscalationPolicy | None = None,
+    flood: FloodGate | None = None,
 ) -> RelayResult:
     """Pass a member's message to the other side of their pairing, or hold it; a message that
     says someone may be in danger is still delivered, and also opens an escalation."""
@@ -76,7 +78,8 @@ async def relay_message(
             await _assess(session, escalations, message, sender, sender, None, None, now)
             return RelayResult.HELD_UNPAIRED
         pairing, mentor = current
-        await copy_between(session, pairing, sender, mentor, message, now)
+        not_before = await _flood_slot(session, flood, sender, mentor, now)
+        await copy_between(session, pairing, sender, mentor, message, now, not_before)
         await _assess(session, escalations, message, sender, sender, mentor, pairing, now)
         return RelayResult.RELAYED
 
@@ -99,9 +102,32 @@ async def relay_message(
         await send_text(session, sender.chat_id, texts.CHOOSE_RECIPIENT, buttons=buttons, now=now)
         return RelayResult.ASKED_RECIPIENT
     pairing, mentee = target
-    await copy_between(session, pairing, sender, mentee, message, now)
+    not_before = await _flood_slot(session, flood, sender, mentee, now)
+    await copy_between(session, pairing, sender, mentee, message, now, not_before)
     await _assess(session, escalations, message, sender, mentee, sender, pairing, now)
     return RelayResult.RELAYED
+
+
+async def _flood_slot(
+    session: AsyncSession,
+    flood: FloodGate | None,
+    sender: Member,
+    recipient: Member,
+    now: datetime,
+) -> datetime | None:
+    """When this message may go: now, or later if the sender is over the per-minute limit
+    (told once per burst). Nothing is dropped; later messages queue behind it."""
+    if flood is None:
+        return None
+    slot = flood.admit(sender.id, now)
+    if slot.first_delayed and slot.not_before is not None:
+        await send_text(
+            session,
+            sender.chat_id,
+            texts.SLOW_DOWN.format(limit=flood.per_minute, pseudonym=h(recipient.pseudonym)),
+            now=now,
+        )
+    return slot.not_before
 
 
 async def _assess(
@@ -320,6 +346,7 @@ async def copy_between(
     recipient: Member,
     message: Incoming,
     now: datetime,
+    not_before: datetime | None = None,
 ) -> None:
     """Queue a copy of the sender's message for the recipient, with its routing record.
 
@@ -375,6 +402,7 @@ async def copy_between(
         now=now,
         priority=Priority.RELAY,
         relay_id=relay_id,
+        not_before=not_before,
     )
 
 
