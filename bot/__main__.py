@@ -1,7 +1,8 @@
 """`python -m bot`: run the bot (or the demo when no token is configured).
 
 python -m bot          the real bot if TELEGRAM_BOT_TOKEN is set, else the demo
-python -m bot run      the real bot (TELEGRAM_BOT_TOKEN required)
+python -m bot run      the real bot (TELEGRAM_BOT_TOKEN required), fetching updates itself
+python -m bot --webhook  the real bot, Telegram posting updates to WEBHOOK_URL
 python -m bot demo     a scripted conversation against the bundled Bot API emulator
 python -m bot doctor   check settings, database, migrations and the token
 python -m bot keygen   print a new DATA_ENCRYPTION_KEY and DATA_LOOKUP_KEY for .env
@@ -14,11 +15,11 @@ import asyncio
 import signal
 import sys
 
-from bot.config import ConfigError, Settings, data_cipher, load_settings
+from bot.config import ConfigError, Settings, data_cipher, load_settings, webhook_settings
 from bot.logs import configure_logging
 
 
-async def _run(settings: Settings) -> None:
+async def _run(settings: Settings, webhook: bool) -> None:
     from bot.app import BotRuntime
 
     assert settings.telegram_bot_token is not None
@@ -26,12 +27,14 @@ async def _run(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stopped.set)
-    runtime = BotRuntime(settings, settings.telegram_bot_token.get_secret_value())
+    runtime = BotRuntime(settings, settings.telegram_bot_token.get_secret_value(), webhook=webhook)
     await runtime.run_until(stopped)
 
 
 def main(argv: list[str]) -> int:
-    command = argv[0] if argv else "auto"
+    webhook = "--webhook" in argv
+    argv = [a for a in argv if a != "--webhook"]
+    command = argv[0] if argv else ("run" if webhook else "auto")
     if command not in ("auto", "run", "demo", "doctor", "keygen", "rotate-keys"):
         print(__doc__, file=sys.stderr)
         return 2
@@ -69,12 +72,14 @@ def main(argv: list[str]) -> int:
         return 2
     try:
         data_cipher(settings)
+        if webhook:
+            webhook_settings(settings)
     except ConfigError as exc:
         print(f"Configuration error: {exc}", file=sys.stderr)
         return 2
     configure_logging()
     try:
-        asyncio.run(_run(settings))
+        asyncio.run(_run(settings, webhook))
     except KeyboardInterrupt:
         pass
     return 0

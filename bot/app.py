@@ -6,21 +6,23 @@ import asyncio
 import logging
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram.ext import ApplicationBuilder, ContextTypes
 
 from bot.clock import Clock, SystemClock
-from bot.config import Settings, data_cipher, limits_from
+from bot.config import Settings, data_cipher, limits_from, webhook_settings
 from bot.context import BotApplication, BotContext, BotData, Services
 from bot.delivery import MAX_IN_FLIGHT, DeliveryWorker
-from bot.inbox import Inbox
+from bot.inbox import ALLOWED_UPDATES, Inbox
 from bot.logs import quiet_noisy_loggers
 from bot.services import checkins, escalation, retention
 from bot.services.escalation import EscalationPolicy
 from bot.services.flood import FloodGate
 from bot.services.members import seed_coordinators
+from bot.webhook import WebhookServer
 from handlers import register_all
 from storage import crypto, migrate
 from storage.db import create_engine, create_session_factory, transaction
@@ -64,6 +66,7 @@ class BotRuntime:
         clock: Clock | None = None,
         delivery_clock: Clock | None = None,
         poll_timeout: int = 10,
+        webhook: bool = False,
     ) -> None:
         self.settings = settings
         # Before anything touches the database: refuses to go on without keys (ConfigError).
@@ -99,6 +102,17 @@ class BotRuntime:
         self._stop = asyncio.Event()
         self._stopped = False
         self._tasks: list[asyncio.Task[Any]] = []
+        self.webhook: WebhookServer | None = None
+        if webhook:
+            url, secret = webhook_settings(settings)
+            self._webhook_url = url
+            self.webhook = WebhookServer(
+                self.inbox,
+                secret=secret,
+                path=urlsplit(url).path or "/",
+                host=settings.webhook_listen,
+                port=settings.webhook_port,
+            )
 
     async def start(self) -> None:
         quiet_noisy_loggers()
@@ -132,9 +146,22 @@ class BotRuntime:
             name="escalations",
             job_kwargs={"misfire_grace_time": None, "coalesce": True},
         )
+        if self.webhook is not None:
+            await self.webhook.start()
+            assert self.settings.webhook_secret is not None
+            await self.app.bot.set_webhook(
+                self._webhook_url,
+                secret_token=self.settings.webhook_secret.get_secret_value(),
+                allowed_updates=ALLOWED_UPDATES,
+            )
+            intake = self.webhook.process(self._stop)
+        else:
+            # A webhook left over from webhook mode would make getUpdates fail (409).
+            await self.app.bot.delete_webhook()
+            intake = self.inbox.poll(self._stop)
         self._tasks = [
             asyncio.create_task(self.delivery.run(self._stop, SHUTDOWN_GRACE_S), name="delivery"),
-            asyncio.create_task(self.inbox.poll(self._stop), name="intake"),
+            asyncio.create_task(intake, name="intake"),
         ]
         log.info("bot started as @%s", self.app.bot.username)
 
@@ -143,6 +170,8 @@ class BotRuntime:
         if self._stopped:
             return
         self._stopped = True
+        if self.webhook is not None:
+            await self.webhook.stop()  # take no more updates
         self._stop.set()
         done, pending = (
             await asyncio.wait(self._tasks, timeout=SHUTDOWN_GRACE_S)

@@ -16,6 +16,7 @@ from storage.crypto import DataCipher, valid_key
 TELEGRAM_API = "https://api.telegram.org/bot"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
+WEBHOOK_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
 
 
 class ConfigError(Exception):
@@ -59,6 +60,12 @@ class Settings(BaseSettings):
     rate_limit_group_per_min: float = Field(default=19.0, gt=0)
     # Per-person flood control: more relayed messages a minute than this wait their turn.
     flood_messages_per_minute: int = Field(default=20, ge=1, le=1000)
+    # Webhook mode (`python -m bot --webhook`): the public https URL Telegram posts updates
+    # to, the secret it must send with them, and where this process listens.
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = Field(default=8443, ge=0, le=65535)
     # Encryption at rest (storage/crypto.py). Comma-separated Fernet keys, newest first;
     # `python -m bot keygen` makes a pair. The lookup key hashes Telegram ids for look-ups.
     data_encryption_key: SecretStr | None = None
@@ -89,6 +96,25 @@ class Settings(BaseSettings):
                 "must be Fernet keys (32 url-safe base64 bytes), comma-separated, newest first; "
                 "`python -m bot keygen` makes one"
             )
+        return value
+
+    @field_validator("webhook_url", "webhook_secret", mode="before")
+    @classmethod
+    def _blank(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError("must be the https URL Telegram posts updates to")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not WEBHOOK_SECRET_RE.match(value.get_secret_value()):
+            raise ValueError("must be 16 to 256 characters of A-Z, a-z, 0-9, _ and -")
         return value
 
     @field_validator("data_lookup_key")
@@ -175,6 +201,17 @@ def limits_from(settings: Settings) -> Limits:
         chat_burst=settings.rate_limit_chat_burst,
         group_per_min=settings.rate_limit_group_per_min,
     )
+
+
+def webhook_settings(settings: Settings) -> tuple[str, str]:
+    """The webhook URL and secret; ConfigError naming what is missing."""
+    if settings.webhook_url is None:
+        raise ConfigError("WEBHOOK_URL: required in webhook mode (the https URL for Telegram)")
+    if settings.webhook_secret is None:
+        raise ConfigError(
+            "WEBHOOK_SECRET: required in webhook mode (16-256 characters of A-Z a-z 0-9 _ -)"
+        )
+    return settings.webhook_url, settings.webhook_secret.get_secret_value()
 
 
 def data_cipher(settings: Settings) -> DataCipher:

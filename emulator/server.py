@@ -9,11 +9,13 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from aiohttp import BodyPartReader, web
 
 from emulator.html_check import ParseError, plain_text
@@ -132,6 +134,11 @@ class BotApiEmulator:
         self.enforce_limits = False
         self.rate_limited = 0
         self._buckets: dict[int | str, list[float]] = {}
+        # Webhook mode: updates are POSTed here, in order, until answered 2xx.
+        self.webhook_url: str | None = None
+        self.webhook_secret: str | None = None
+        self.webhook_answers: list[int] = []  # HTTP status of every webhook delivery
+        self._webhook_task: asyncio.Task[None] | None = None
 
     # ---- server lifecycle -------------------------------------------------------------
 
@@ -152,6 +159,9 @@ class BotApiEmulator:
         return self.base_url
 
     async def stop(self) -> None:
+        if self._webhook_task is not None:
+            self._webhook_task.cancel()
+            await asyncio.gather(self._webhook_task, return_exceptions=True)
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -416,12 +426,50 @@ class BotApiEmulator:
         }
 
     async def _m_deletewebhook(self, params: dict[str, Any]) -> bool:
+        self.webhook_url = self.webhook_secret = None
         return True
+
+    async def _m_setwebhook(self, params: dict[str, Any]) -> bool:
+        url = params.get("url")
+        if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+            raise ApiError(400, "Bad Request: bad webhook: invalid URL")
+        secret = params.get("secret_token")
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
+            raise ApiError(400, "Bad Request: secret token contains unallowed characters")
+        self.webhook_url, self.webhook_secret = url, secret
+        self._wake_webhook()
+        return True
+
+    def _wake_webhook(self) -> None:
+        if self.webhook_url and (self._webhook_task is None or self._webhook_task.done()):
+            self._webhook_task = asyncio.get_running_loop().create_task(self._post_updates())
+
+    async def _post_updates(self) -> None:
+        """Like Telegram: one update at a time, re-sent until the bot answers 2xx."""
+        async with aiohttp.ClientSession() as session:
+            while self.webhook_url and self._updates:
+                update = self._updates[0]
+                headers = {"X-Telegram-Bot-Api-Secret-Token": self.webhook_secret or ""}
+                try:
+                    async with session.post(
+                        self.webhook_url, json=update, headers=headers
+                    ) as response:
+                        status = response.status
+                except aiohttp.ClientError:
+                    status = 0
+                self.webhook_answers.append(status)
+                if 200 <= status < 300:
+                    if self._updates and self._updates[0] is update:
+                        self._updates.pop(0)
+                else:
+                    await asyncio.sleep(0.05)
 
     async def _m_setmycommands(self, params: dict[str, Any]) -> bool:
         return True
 
     async def _m_getupdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        if self.webhook_url:
+            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active")
         offset = _int_or_none(params.get("offset"))
         if offset is not None:
             # Telegram forgets everything below the offset: that is the confirmation.
@@ -698,6 +746,7 @@ class BotApiEmulator:
     def _push(self, payload: dict[str, Any]) -> None:
         self._updates.append({"update_id": next(self._update_ids), **payload})
         self._new_update.set()
+        self._wake_webhook()
 
 
 # ---- module helpers -------------------------------------------------------------------------

@@ -1,0 +1,139 @@
+"""Webhook mode: Telegram (the emulator) posts updates; anything else is turned away."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from pydantic import SecretStr
+from sqlalchemy import func, select
+
+from bot.app import BotRuntime
+from bot.config import Settings
+from emulator import BotApiEmulator
+from storage.models import InboxUpdate
+from tests.conftest import COORDINATOR_ID
+from tests.helpers import FakeClock, clean_env
+
+SECRET = "a-webhook-secret_0123456789"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    port = free_port()
+    return settings.model_copy(
+        update={
+            "webhook_url": f"http://127.0.0.1:{port}/telegram/updates",
+            "webhook_secret": SecretStr(SECRET),
+            "webhook_listen": "127.0.0.1",
+            "webhook_port": port,
+        }
+    )
+
+
+@pytest.fixture
+async def runtime(settings: Settings, clock: FakeClock) -> AsyncIterator[BotRuntime]:
+    assert settings.telegram_bot_token is not None
+    rt = BotRuntime(
+        settings, settings.telegram_bot_token.get_secret_value(), clock=clock, webhook=True
+    )
+    await rt.start()
+    yield rt
+    await rt.stop()
+
+
+async def stored_updates(runtime: BotRuntime) -> int:
+    async with runtime.session_factory() as s:
+        return int(await s.scalar(select(func.count()).select_from(InboxUpdate)) or 0)
+
+
+async def test_updates_arrive_by_webhook_and_are_answered(
+    runtime: BotRuntime, emu: BotApiEmulator, settings: Settings
+) -> None:
+    assert emu.webhook_url == settings.webhook_url and emu.webhook_secret == SECRET
+    casey = emu.user(COORDINATOR_ID, "Casey")
+    emu.user_sends(casey, "/pairs")
+    await emu.wait_for_bot_message(COORDINATOR_ID, "No active pairings")
+    assert not any(method == "getUpdates" for method, _ in emu.calls)
+    assert emu.webhook_answers == [200]
+
+
+async def _post(settings: Settings, body: bytes, headers: dict[str, str] | None = None) -> int:
+    assert settings.webhook_url is not None
+    sent = {"Content-Type": "application/json", **(headers or {})}
+    async with aiohttp.ClientSession() as session:
+        async with session.post(settings.webhook_url, data=body, headers=sent) as response:
+            return response.status
+
+
+def _update(update_id: int, text: str = "/pairs") -> dict[str, Any]:
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": 1,
+            "date": 0,
+            "chat": {"id": COORDINATOR_ID, "type": "private"},
+            "from": {"id": COORDINATOR_ID, "is_bot": False, "first_name": "Casey"},
+            "text": text,
+            "entities": [{"type": "bot_command", "offset": 0, "length": len(text)}],
+        },
+    }
+
+
+async def test_anything_but_telegram_is_turned_away_and_changes_nothing(
+    runtime: BotRuntime, emu: BotApiEmulator, settings: Settings
+) -> None:
+    emu.open_chat(emu.user(COORDINATOR_ID, "Casey"))
+    good = json.dumps(_update(900_001)).encode()
+    secret = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+
+    assert await _post(settings, good) == 403  # no secret
+    assert await _post(settings, good, {"X-Telegram-Bot-Api-Secret-Token": "x" * 27}) == 403
+    assert await _post(settings, good, {"X-Telegram-Bot-Api-Secret-Token": "short"}) == 403
+    assert await _post(settings, b"{not json", secret) == 400
+    assert await _post(settings, b"[1, 2]", secret) == 400
+    assert await _post(settings, b'{"message": {}}', secret) == 400  # no update_id
+    assert await _post(settings, b'{"update_id": 5, "poll": {"id": "1"}}', secret) == 400
+    two_kinds = {**_update(6), "edited_message": _update(6)["message"]}
+    assert await _post(settings, json.dumps(two_kinds).encode(), secret) == 400
+    huge = json.dumps(_update(7, "/pairs " + "x" * 400_000)).encode()
+    assert await _post(settings, huge, secret) == 413
+    assert await stored_updates(runtime) == 0
+    assert emu.bot_messages(COORDINATOR_ID) == []
+
+    # The real thing, twice (Telegram re-sends when unsure): stored and answered once.
+    assert await _post(settings, good, secret) == 200
+    assert await _post(settings, good, secret) == 200
+    await emu.wait_for_bot_message(COORDINATOR_ID, "No active pairings")
+    await runtime.wait_until_idle()
+    assert await stored_updates(runtime) == 1
+    assert len(emu.bot_messages(COORDINATOR_ID)) == 1
+
+
+async def test_webhook_mode_says_what_it_needs(emu: BotApiEmulator, tmp_path: Path) -> None:
+    env = clean_env(TELEGRAM_BOT_TOKEN=emu.token, TELEGRAM_API_BASE_URL=emu.base_url)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "--webhook",
+        cwd=tmp_path,
+        env=env,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, stderr = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 2
+    assert "WEBHOOK_URL" in stderr.decode()
