@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.textsplit import split_html
 from storage.crypto import lookup
 from storage.models import OUTBOX, Member
 
@@ -81,22 +82,26 @@ async def send_text(
     buttons: Sequence[Sequence[Button]] | None = None,
     priority: Priority = Priority.NOTICE,
 ) -> None:
-    """Queue an HTML text message (the text must already be escaped where it quotes users)."""
-    payload: dict[str, Any] = {
-        "text": text,
-        "parse_mode": "HTML",
-        "link_preview_options": {"is_disabled": True},
-    }
-    if buttons:
-        payload["reply_markup"] = inline_keyboard(buttons)
-    await enqueue(
-        session,
-        chat_id=chat_id,
-        method="sendMessage",
-        payload=payload,
-        now=now,
-        priority=priority,
-    )
+    """Queue an HTML text message (the text must already be escaped where it quotes users).
+
+    Text over Telegram's limit goes as several messages, in order; buttons go on the last."""
+    pieces = split_html(text)
+    for number, piece in enumerate(pieces, start=1):
+        payload: dict[str, Any] = {
+            "text": piece,
+            "parse_mode": "HTML",
+            "link_preview_options": {"is_disabled": True},
+        }
+        if buttons and number == len(pieces):
+            payload["reply_markup"] = inline_keyboard(buttons)
+        await enqueue(
+            session,
+            chat_id=chat_id,
+            method="sendMessage",
+            payload=payload,
+            now=now,
+            priority=priority,
+        )
 
 
 async def edit_text(

@@ -242,3 +242,34 @@ async def test_a_check_in_note_is_assessed_too(
     card = await emu.wait_for_bot_message(STAFF_GROUP, "Escalation #1")
     assert "check-in note" in card["text"] and "suicide or self-harm" in card["text"]
     await emu.wait_for_bot_message(sam.id, "1-800-662-4357")
+
+
+async def test_a_staff_message_too_long_with_its_label_arrives_whole_in_parts(
+    paired: Program, staff: None, emu: BotApiEmulator, sam: FakeUser, coordinator: FakeUser
+) -> None:
+    await paired.scenario.say(sam, "/sos", expect_reply=False)
+    card = await emu.wait_for_bot_message(STAFF_GROUP, "Escalation #1")
+    await paired.scenario.press_label(coordinator, card, "Message the mentee")
+    await emu.wait_for_bot_message(COORDINATOR_ID, "labelled as program staff")
+    await paired.settle()
+    words = [f"w{n:04d}" for n in range(682)]
+    long_text = " ".join(words) + " <&>!"
+    assert len(long_text) == 4096  # Telegram's limit: with the staff label it is over
+    before = emu.last_message_id(sam.id)
+    emu.user_sends(coordinator, long_text)
+    await emu.wait_for_bot_message(COORDINATOR_ID, "as program staff.")
+    await paired.settle()
+    parts = [m["text"] for m in emu.bot_messages(sam.id) if m["message_id"] > before]
+    assert len(parts) == 2 and parts[0].startswith("🛟 Program staff")
+    # Every word, in order, nothing cut off (Telegram's limit is enforced by the emulator).
+    assert " ".join(parts).split()[-683:] == [*words, "<&>!"]
+
+
+async def test_a_message_at_telegrams_limit_is_relayed_whole(
+    paired: Program, emu: BotApiEmulator, sam: FakeUser, alex: FakeUser
+) -> None:
+    long_text = ("all good here " * 300)[:4096]
+    emu.user_sends(sam, long_text)
+    copy = await emu.wait_for_bot_message(alex.id, "all good here")
+    assert copy["text"] == long_text  # the label is a button, so the copy keeps every word
+    assert copy["reply_markup"]["inline_keyboard"][0][0]["text"].endswith("Sam")
