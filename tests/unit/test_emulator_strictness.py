@@ -85,3 +85,15 @@ async def test_edit_to_identical_content_is_refused(api: httpx.AsyncClient) -> N
         api, "editMessageText", chat_id=42, message_id=message_id, text="same"
     )
     assert status == 400 and "message is not modified" in description
+
+
+async def test_getupdates_conflicts_with_a_webhook_like_telegram(api: httpx.AsyncClient) -> None:
+    assert (await call(api, "setWebhook", url="ftp://nope"))[0] == 400
+    assert (await call(api, "setWebhook", url="https://example.org/hook", secret_token="a b"))[
+        0
+    ] == 400
+    assert (await call(api, "setWebhook", url="https://example.org/hook"))[0] == 200
+    status, description = await call(api, "getUpdates")
+    assert status == 409 and "webhook is active" in description
+    assert (await call(api, "deleteWebhook"))[0] == 200
+    assert (await call(api, "getUpdates"))[0] == 200
