@@ -265,19 +265,24 @@ async def latency_under_flood(bulk: int, window_s: float, tmp: Path) -> dict[str
                 emu.user_sends(user, "i cant go on, tonight im going to end it all")
                 alarms.append(time.monotonic())
             await asyncio.sleep(0.5)
-        await wait_until(lambda: count(emu, "copyMessage") >= len(sent_at) + len(alarms), 60)
-        await wait_until(lambda: len(card_times(emu)) >= len(alarms), 60)
-        card_latencies = sorted(c - a for a, c in zip(alarms, card_times(emu), strict=False))
         window = time.monotonic() - t0
         # Everything sent in the window counts against Telegram's 30/s: bulk and relayed alike.
         drained = count(emu, "sendMessage") + count(emu, "copyMessage") - sends0
-        first_copy: dict[tuple[int, int], float] = {}
-        for (method, params), at in zip(emu.calls, emu.call_times, strict=True):
-            key = (int(params.get("from_chat_id", 0)), int(params.get("message_id", 0)))
-            # The copy to the mentor (escalation cards also copy recent messages, as context).
-            to_mentor = int(params.get("chat_id", 0)) >= MENTOR_BASE
-            if method == "copyMessage" and key in sent_at and to_mentor:
-                first_copy.setdefault(key, at)
+
+        def first_copies() -> dict[tuple[int, int], float]:
+            first: dict[tuple[int, int], float] = {}
+            for (method, params), at in zip(emu.calls, emu.call_times, strict=True):
+                key = (int(params.get("from_chat_id", 0)), int(params.get("message_id", 0)))
+                # The copy to the mentor (escalation cards copy recent messages too, as context).
+                to_mentor = int(params.get("chat_id", 0)) >= MENTOR_BASE
+                if method == "copyMessage" and key in sent_at and to_mentor:
+                    first.setdefault(key, at)
+            return first
+
+        await wait_until(lambda: len(first_copies()) == len(sent_at), 60)
+        await wait_until(lambda: len(card_times(emu)) >= len(alarms), 60)
+        card_latencies = sorted(c - a for a, c in zip(alarms, card_times(emu), strict=False))
+        first_copy = first_copies()
         latencies = [first_copy[key] - sent for key, sent in sent_at.items()]
         peak = proc.peak_rss_mb()
         await proc.stop()
