@@ -153,6 +153,9 @@ class BotRuntime:
                 self._webhook_url,
                 secret_token=self.settings.webhook_secret.get_secret_value(),
                 allowed_updates=ALLOWED_UPDATES,
+                # One request at a time: updates are stored in the order Telegram sends them,
+                # so a chat's messages are processed in order (storing takes milliseconds).
+                max_connections=1,
             )
             intake = self.webhook.process(self._stop)
         else:

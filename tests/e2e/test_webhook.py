@@ -64,6 +64,7 @@ async def test_updates_arrive_by_webhook_and_are_answered(
     runtime: BotRuntime, emu: BotApiEmulator, settings: Settings
 ) -> None:
     assert emu.webhook_url == settings.webhook_url and emu.webhook_secret == SECRET
+    assert [int(p["max_connections"]) for m, p in emu.calls if m == "setWebhook"] == [1]
     casey = emu.user(COORDINATOR_ID, "Casey")
     emu.user_sends(casey, "/pairs")
     await emu.wait_for_bot_message(COORDINATOR_ID, "No active pairings")
