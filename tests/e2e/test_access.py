@@ -21,6 +21,7 @@ STAFF_GROUP = -100500
 OTHER_GROUP = -100777
 
 MENTEE, MENTOR, COORDINATOR, STRANGER = "mentee", "mentor", "coordinator", "stranger"
+People = dict[str, FakeUser]
 EVERYONE = {MENTEE, MENTOR, COORDINATOR, STRANGER}
 MEMBERS = {MENTEE, MENTOR}
 
@@ -142,17 +143,21 @@ async def _program_state(program: Program) -> tuple[int, ...]:
         )
 
 
-async def test_every_command_by_every_role_and_place(
-    paired: Program, emu: BotApiEmulator, sam: FakeUser, alex: FakeUser
-) -> None:
-    people = {
+@pytest.fixture
+def people(paired: Program, emu: BotApiEmulator, sam: FakeUser, alex: FakeUser) -> People:
+    """A paired mentee and mentor, the coordinator and a stranger; the staff group and
+    another group exist."""
+    emu.add_group(STAFF_GROUP, "Program staff")
+    emu.add_group(OTHER_GROUP, "A recovery meetup")
+    return {
         MENTEE: sam,
         MENTOR: alex,
         COORDINATOR: paired.coordinator,
         STRANGER: emu.user(7900000009, "Stranger"),
     }
-    emu.add_group(STAFF_GROUP, "Program staff")
-    emu.add_group(OTHER_GROUP, "A recovery meetup")
+
+
+async def test_every_command_by_every_role_and_place(paired: Program, people: People) -> None:
     state = await _program_state(paired)
     for command, allowed_for in COMMAND_RULES.items():
         for role, person in people.items():
@@ -186,17 +191,8 @@ async def _press(program: Program, user: FakeUser, chat_id: int, data: str) -> s
     return program.emu.answer_of(query_id) or ""
 
 
-async def test_every_button_by_every_role_and_place(
-    paired: Program, emu: BotApiEmulator, sam: FakeUser, alex: FakeUser
-) -> None:
-    people = {
-        MENTEE: sam,
-        MENTOR: alex,
-        COORDINATOR: paired.coordinator,
-        STRANGER: emu.user(7900000009, "Stranger"),
-    }
-    emu.add_group(STAFF_GROUP, "Program staff")
-    emu.add_group(OTHER_GROUP, "A recovery meetup")
+async def test_every_button_by_every_role_and_place(paired: Program, people: People) -> None:
+    sam = people[MENTEE]
     for person in people.values():
         await _replies(paired, person, "/help", person.id)  # a message to press buttons on
     await _replies(paired, people[COORDINATOR], "/help", STAFF_GROUP)

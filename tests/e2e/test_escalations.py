@@ -210,13 +210,18 @@ async def test_resolve_button_takes_the_next_message_as_the_outcome_note(
     assert (await escalation(paired.runtime)).outcome == "spoke with Sam, safe at her sister's"
 
 
+async def start_staff_message(program: Program, sam: FakeUser, coordinator: FakeUser) -> None:
+    """Sam presses /sos; the coordinator chooses to write to the mentee from the card."""
+    await program.scenario.say(sam, "/sos", expect_reply=False)
+    card = await program.emu.wait_for_bot_message(STAFF_GROUP, "Escalation #1")
+    await program.scenario.press_label(coordinator, card, "Message the mentee")
+    await program.emu.wait_for_bot_message(COORDINATOR_ID, "labelled as program staff")
+
+
 async def test_staff_can_message_the_mentee_through_the_bot(
     paired: Program, staff: None, emu: BotApiEmulator, sam: FakeUser, coordinator: FakeUser
 ) -> None:
-    await paired.scenario.say(sam, "/sos", expect_reply=False)
-    card = await emu.wait_for_bot_message(STAFF_GROUP, "Escalation #1")
-    await paired.scenario.press_label(coordinator, card, "Message the mentee")
-    await emu.wait_for_bot_message(COORDINATOR_ID, "labelled as program staff")
+    await start_staff_message(paired, sam, coordinator)
     await paired.scenario.say(coordinator, "Hi Sam, this is the program. Are you safe now?")
     received = await emu.wait_for_bot_message(sam.id, "Are you safe now?")
     assert received["text"].startswith("🛟 Program staff")
@@ -247,10 +252,7 @@ async def test_a_check_in_note_is_assessed_too(
 async def test_a_staff_message_too_long_with_its_label_arrives_whole_in_parts(
     paired: Program, staff: None, emu: BotApiEmulator, sam: FakeUser, coordinator: FakeUser
 ) -> None:
-    await paired.scenario.say(sam, "/sos", expect_reply=False)
-    card = await emu.wait_for_bot_message(STAFF_GROUP, "Escalation #1")
-    await paired.scenario.press_label(coordinator, card, "Message the mentee")
-    await emu.wait_for_bot_message(COORDINATOR_ID, "labelled as program staff")
+    await start_staff_message(paired, sam, coordinator)
     await paired.settle()
     words = [f"w{n:04d}" for n in range(682)]
     long_text = " ".join(words) + " <&>!"
