@@ -8,6 +8,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from bot import texts
 from bot.context import BotApplication, BotContext
 from bot.services import checkins
 from bot.services.members import member_by_telegram_id
@@ -108,7 +109,8 @@ async def checkin_button(update: Update, context: BotContext) -> None:
     assert query is not None and query.data is not None and query.message is not None
     member = await member_by_telegram_id(context.session, query.from_user.id)
     _, checkin_id, field, value = query.data.split(":")
-    if member is None:
+    if member is None:  # erased since the access check: the button is stale
+        await answer(query, texts.STALE_BUTTON)
         return
     toast = await checkins.answer_checkin(
         context.session,
@@ -128,7 +130,8 @@ async def report_button(update: Update, context: BotContext) -> None:
     assert query is not None and query.data is not None and query.message is not None
     mentor = await member_by_telegram_id(context.session, query.from_user.id)
     _, report_id, key = query.data.split(":")
-    if mentor is None:
+    if mentor is None:  # erased since the access check: the button is stale
+        await answer(query, texts.STALE_BUTTON)
         return
     toast = await checkins.answer_report(
         context.session,

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Coroutine
-from typing import Any
 
 from telegram import CallbackQuery, Update
 from telegram.constants import ChatType
@@ -26,8 +24,6 @@ from bot.services.members import is_coordinator, roles_of
 from bot.services.outbox import send_text
 
 log = logging.getLogger(__name__)
-
-Callback = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
 # PTB runs the first matching handler of each group, groups in ascending order.
 GROUP_GATE = -1

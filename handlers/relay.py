@@ -93,7 +93,8 @@ async def choose_recipient(update: Update, context: BotContext) -> None:
     assert query is not None and query.data is not None and query.message is not None
     mentor = await member_by_telegram_id(context.session, query.from_user.id)
     parts = query.data.split(":")
-    if mentor is None:
+    if mentor is None:  # erased since the access check: the button is stale
+        await answer(query, texts.STALE_BUTTON)
         return
     toast = await relay.choose_recipient(
         context.session,
@@ -111,7 +112,8 @@ async def label(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     mentor = await member_by_telegram_id(context.session, query.from_user.id)
-    if mentor is None:
+    if mentor is None:  # erased since the access check: the button is stale
+        await answer(query, texts.STALE_BUTTON)
         return
     hint = await relay.label_hint(
         context.session, mentor=mentor, mentee_id=int(query.data.split(":")[1])
