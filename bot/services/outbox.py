@@ -45,6 +45,10 @@ def inline_keyboard(rows: Sequence[Sequence[Button]]) -> dict[str, Any]:
     }
 
 
+# Built once: every message the bot sends passes here.
+_INSERT_OUTBOX = insert(OUTBOX)
+
+
 async def enqueue(
     session: AsyncSession,
     *,
@@ -58,18 +62,19 @@ async def enqueue(
 ) -> None:
     """Add one Telegram call to the outbox, in the caller's transaction (a single INSERT)."""
     await session.execute(
-        insert(OUTBOX).values(
-            chat_key=lookup(chat_id),
-            is_group=chat_id < 0,
-            priority=int(priority),
-            method=method,
-            payload=json.dumps({"chat_id": chat_id, **payload}),
-            status="pending",
-            attempts=0,
-            not_before=not_before,
-            created_at=now,
-            relay_id=relay_id,
-        )
+        _INSERT_OUTBOX,
+        {
+            "chat_key": lookup(chat_id),
+            "is_group": chat_id < 0,
+            "priority": int(priority),
+            "method": method,
+            "payload": json.dumps({"chat_id": chat_id, **payload}),
+            "status": "pending",
+            "attempts": 0,
+            "not_before": not_before,
+            "created_at": now,
+            "relay_id": relay_id,
+        },
     )
 
 

@@ -339,6 +339,10 @@ async def record_for(
     )
 
 
+# Built once: it runs for every relayed message.
+_INSERT_RELAYED = insert(RELAYED).returning(RELAYED.c.id)
+
+
 async def copy_between(
     session: AsyncSession,
     pairing: Pairing,
@@ -362,19 +366,18 @@ async def copy_between(
         )
         return
     relay_id = await session.scalar(
-        insert(RELAYED)
-        .values(
-            pairing_id=pairing.id,
-            direction="to_mentor" if recipient.role == "mentor" else "to_mentee",
-            source_chat_id=message.chat_id,
-            source_chat_key=lookup(message.chat_id),
-            source_message_id=message.message_id,
-            dest_chat_id=recipient.chat_id,
-            dest_chat_key=lookup(recipient.chat_id),
-            is_text=message.is_text,
-            created_at=now,
-        )
-        .returning(RELAYED.c.id)
+        _INSERT_RELAYED,
+        {
+            "pairing_id": pairing.id,
+            "direction": "to_mentor" if recipient.role == "mentor" else "to_mentee",
+            "source_chat_id": message.chat_id,
+            "source_chat_key": lookup(message.chat_id),
+            "source_message_id": message.message_id,
+            "dest_chat_id": recipient.chat_id,
+            "dest_chat_key": lookup(recipient.chat_id),
+            "is_text": message.is_text,
+            "created_at": now,
+        },
     )
     payload: dict[str, Any] = {"from_chat_id": message.chat_id, "message_id": message.message_id}
     if recipient.role == "mentor":
