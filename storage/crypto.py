@@ -13,7 +13,6 @@ are, and lookup hashes use a fixed, public key.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from collections.abc import Sequence
@@ -67,7 +66,7 @@ class DataCipher:
 
     def lookup(self, value: int | str) -> str:
         """The keyed hash a Telegram id is found by."""
-        return hmac.new(self._lookup_key, str(value).encode(), hashlib.sha256).hexdigest()
+        return hmac.digest(self._lookup_key, str(value).encode(), "sha256").hex()
 
 
 _active = DataCipher()
