@@ -10,7 +10,7 @@ from bot import texts
 from bot.services import checkins, enrolment, escalation, reachability, relay
 from bot.services.escalation import EscalationPolicy
 from bot.services.flood import FloodGate
-from bot.services.members import member_by_telegram_id
+from bot.services.members import member_by_telegram_id, sender_by_telegram_id
 from bot.services.outbox import h, send_text
 
 
@@ -25,8 +25,9 @@ async def receive_message(
     escalations: EscalationPolicy | None = None,
     flood: FloodGate | None = None,
 ) -> None:
-    member = await member_by_telegram_id(session, telegram_user_id)
-    if member is not None:
+    found = await sender_by_telegram_id(session, telegram_user_id)
+    if found is not None:
+        member, route = found
         await reachability.mark_reachable(session, member=member, now=now)
         if text is not None and member.role == "mentee":
             if await checkins.take_note(
@@ -40,6 +41,7 @@ async def receive_message(
             now=now,
             escalations=escalations,
             flood=flood,
+            route=route,
         )
         return
     draft = await enrolment.draft_for(session, telegram_user_id)

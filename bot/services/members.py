@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.access import Role
 from storage.crypto import lookup
@@ -26,8 +28,38 @@ _ACTIVE_MENTOR_OF = (
 )
 
 
+_MENTOR = aliased(Member, name="mentor")
+_SENDER_AND_MENTOR = (
+    select(Member, Pairing, _MENTOR)
+    .outerjoin(Pairing, and_(Pairing.mentee_id == Member.id, Pairing.ended_at.is_(None)))
+    .outerjoin(_MENTOR, _MENTOR.id == Pairing.mentor_id)
+    .where(Member.telegram_user_key == bindparam("key"))
+)
+
+
+@dataclass(frozen=True)
+class MentorRoute:
+    """Where a mentee's messages go: their active pairing and mentor, or none (unpaired)."""
+
+    pairing: Pairing | None
+    mentor: Member | None
+
+
 async def member_by_telegram_id(session: AsyncSession, telegram_user_id: int) -> Member | None:
     return await session.scalar(_MEMBER_BY_TELEGRAM_ID, {"key": lookup(telegram_user_id)})
+
+
+async def sender_by_telegram_id(
+    session: AsyncSession, telegram_user_id: int
+) -> tuple[Member, MentorRoute | None] | None:
+    """Who wrote and, for a mentee, where it goes: one query on the relay's hot path."""
+    row = (await session.execute(_SENDER_AND_MENTOR, {"key": lookup(telegram_user_id)})).first()
+    if row is None:
+        return None
+    member, pairing, mentor = row
+    if member.role != "mentee":
+        return member, None
+    return member, MentorRoute(pairing, mentor) if pairing is not None else MentorRoute(None, None)
 
 
 async def roles_of(session: AsyncSession, telegram_user_id: int) -> frozenset[Role]:

@@ -18,7 +18,7 @@ from bot import texts
 from bot.risk import assess
 from bot.services.escalation import EscalationPolicy, open_escalation
 from bot.services.flood import FloodGate
-from bot.services.members import active_mentees, active_mentor_of
+from bot.services.members import MentorRoute, active_mentees, active_mentor_of
 from bot.services.outbox import (
     RESOLVE_MESSAGE_ID_FROM_RELAY,
     RESOLVE_REPLY_TO_RELAY,
@@ -67,11 +67,16 @@ async def relay_message(
     now: datetime,
     escalations: EscalationPolicy | None = None,
     flood: FloodGate | None = None,
+    route: MentorRoute | None = None,
 ) -> RelayResult:
     """Pass a member's message to the other side of their pairing, or hold it; a message that
-    says someone may be in danger is still delivered, and also opens an escalation."""
+    says someone may be in danger is still delivered, and also opens an escalation. `route`:
+    a mentee's pairing and mentor, when the caller looked them up with the sender."""
     if sender.role == "mentee":
-        current = await active_mentor_of(session, sender.id)
+        if route is None:
+            current = await active_mentor_of(session, sender.id)
+        else:  # looked up with the sender
+            current = (route.pairing, route.mentor) if route.mentor and route.pairing else None
         if current is None:
             _hold(session, sender, message, "unpaired", now)
             await send_text(session, sender.chat_id, texts.WAITING_FOR_MENTOR, now=now)
