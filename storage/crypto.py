@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 PREFIX = "enc:"
+LOOKUP_CACHE_SIZE = 50_000
 _PUBLIC_LOOKUP_KEY = b"recovery-mentor-bot: unencrypted, local use only"
 
 
@@ -33,6 +34,8 @@ class DataCipher:
         if self._fernet is not None and not lookup_key:
             raise ValueError("a lookup key is needed with encryption keys")
         self._lookup_key = lookup_key.encode() if lookup_key else _PUBLIC_LOOKUP_KEY
+        # The same few thousand ids are looked up for every message they send or receive.
+        self._lookups: dict[str, str] = {}
 
     @property
     def encrypts(self) -> bool:
@@ -66,7 +69,15 @@ class DataCipher:
 
     def lookup(self, value: int | str) -> str:
         """The keyed hash a Telegram id is found by."""
-        return hmac.digest(self._lookup_key, str(value).encode(), "sha256").hex()
+        text = str(value)
+        found = self._lookups.get(text)
+        if found is None:
+            if len(self._lookups) >= LOOKUP_CACHE_SIZE:
+                self._lookups.clear()
+            found = self._lookups[text] = hmac.digest(
+                self._lookup_key, text.encode(), "sha256"
+            ).hex()
+        return found
 
 
 _active = DataCipher()
