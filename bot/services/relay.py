@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import CursorResult, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
@@ -345,7 +345,7 @@ async def record_for(
 
 
 # Built once: it runs for every relayed message.
-_INSERT_RELAYED = insert(RELAYED).returning(RELAYED.c.id)
+_INSERT_RELAYED = insert(RELAYED)
 
 
 async def copy_between(
@@ -370,7 +370,7 @@ async def copy_between(
             now=now,
         )
         return
-    relay_id = await session.scalar(
+    inserted = await session.execute(
         _INSERT_RELAYED,
         {
             "pairing_id": pairing.id,
@@ -384,6 +384,8 @@ async def copy_between(
             "created_at": now,
         },
     )
+    assert isinstance(inserted, CursorResult) and inserted.inserted_primary_key is not None
+    relay_id = inserted.inserted_primary_key[0]  # SQLite: the cursor's lastrowid, no fetch
     payload: dict[str, Any] = {"from_chat_id": message.chat_id, "message_id": message.message_id}
     if recipient.role == "mentor":
         payload["reply_markup"] = label_markup(sender)
