@@ -36,6 +36,7 @@ COORDINATOR_NOW = [
     ("she took all her xanax with vodka and wont wake up", Category.OVERDOSE_MEDICAL),
     ("mi hermano no respira, que hago", Category.OVERDOSE_MEDICAL),
     ("where is the narcan?? he's turning grey", Category.OVERDOSE_MEDICAL),
+    ("i took way too many pills, cant feel my legs", Category.OVERDOSE_MEDICAL),
     ("im about to shoot up, the needle is ready", Category.USING_NOW_RELAPSE),
     ("im so high rn and still going", Category.USING_NOW_RELAPSE),
     ("plug is on his way, i already have the cash", Category.USING_NOW_RELAPSE),
