@@ -11,19 +11,9 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot import texts
 from bot.context import BotApplication, BotContext
 from bot.services import checkins
-from bot.services.members import member_by_telegram_id
 from bot.services.outbox import send_text
-from handlers.common import GROUP_MAIN, answer
+from handlers.common import GROUP_MAIN, acting_member, answer
 from storage.models import Member
-
-
-async def _mentee(update: Update, context: BotContext) -> Member | None:
-    """The mentee sending this command, or None after telling others it is for mentees."""
-    user, chat = update.effective_user, update.effective_chat
-    if user is None or chat is None:
-        return None
-    # The access table let only mentees through; the lookup just loads them.
-    return await member_by_telegram_id(context.session, user.id)
 
 
 def _policy(context: BotContext) -> checkins.CheckInPolicy:
@@ -32,7 +22,7 @@ def _policy(context: BotContext) -> checkins.CheckInPolicy:
 
 async def checkin(update: Update, context: BotContext) -> None:
     """Start a check-in now."""
-    member = await _mentee(update, context)
+    member = await acting_member(update, context)
     if member is not None:
         await checkins.check_in_now(context.session, member=member, now=context.now())
 
@@ -41,7 +31,7 @@ def _setting(
     change: Callable[[BotContext, Member, list[str]], Awaitable[str]],
 ) -> Callable[[Update, BotContext], Coroutine[Any, Any, None]]:
     async def command(update: Update, context: BotContext) -> None:
-        member = await _mentee(update, context)
+        member = await acting_member(update, context)
         if member is None:
             return
         reply = await change(context, member, list(context.args or []))
@@ -94,10 +84,7 @@ async def _sober(context: BotContext, member: Member, args: list[str]) -> str:
 
 async def progress(update: Update, context: BotContext) -> None:
     """Send the 30-day mood and craving chart (a mentor gets one per mentee)."""
-    user, chat = update.effective_user, update.effective_chat
-    if user is None or chat is None:
-        return
-    member = await member_by_telegram_id(context.session, user.id)
+    member = await acting_member(update, context)
     if member is None:
         return
     await checkins.send_progress(context.session, member=member, now=context.now())
@@ -107,7 +94,7 @@ async def checkin_button(update: Update, context: BotContext) -> None:
     """Record a check-in answer and show the next question."""
     query = update.callback_query
     assert query is not None and query.data is not None and query.message is not None
-    member = await member_by_telegram_id(context.session, query.from_user.id)
+    member = await acting_member(update, context)
     _, checkin_id, field, value = query.data.split(":")
     if member is None:  # erased since the access check: the button is stale
         await answer(query, texts.STALE_BUTTON)
@@ -128,7 +115,7 @@ async def report_button(update: Update, context: BotContext) -> None:
     """Record a mentor's weekly answer about a mentee."""
     query = update.callback_query
     assert query is not None and query.data is not None and query.message is not None
-    mentor = await member_by_telegram_id(context.session, query.from_user.id)
+    mentor = await acting_member(update, context)
     _, report_id, key = query.data.split(":")
     if mentor is None:  # erased since the access check: the button is stale
         await answer(query, texts.STALE_BUTTON)

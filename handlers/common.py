@@ -20,8 +20,9 @@ from bot import texts
 from bot.access import Action, Where, allowed, button_action, command_action, refusal
 from bot.context import CURRENT_UNIT, BotApplication, BotContext
 from bot.services import inbound
-from bot.services.members import is_coordinator, roles_of
+from bot.services.members import is_coordinator, member_by_telegram_id, roles_of
 from bot.services.outbox import send_text
+from storage.models import Member
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +81,14 @@ async def gate(update: Update, context: BotContext) -> None:
         text = refusal(action, roles, where, button=False)
         await send_text(context.session, chat.id, text, now=context.now())
     raise ApplicationHandlerStop
+
+
+async def acting_member(update: Update, context: BotContext) -> Member | None:
+    """The enrolled member who sent this update, or None for someone not enrolled. For
+    commands and buttons the gate has already checked their role, so None there means they
+    were erased in between."""
+    user = update.effective_user
+    return None if user is None else await member_by_telegram_id(context.session, user.id)
 
 
 def _action_of(update: Update) -> Action | None:

@@ -8,17 +8,13 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot import texts
 from bot.context import BotApplication, BotContext
 from bot.services import alarms, escalation
-from bot.services.members import member_by_telegram_id
 from bot.services.outbox import Priority, send_text
-from handlers.common import GROUP_MAIN, answer
+from handlers.common import GROUP_MAIN, acting_member, answer
 
 
 async def sos(update: Update, context: BotContext) -> None:
     """Alert program staff at once and get the crisis resources."""
-    user, chat = update.effective_user, update.effective_chat
-    if user is None or chat is None:
-        return
-    member = await member_by_telegram_id(context.session, user.id)
+    member = await acting_member(update, context)
     if member is None:
         return
     await alarms.sos(
@@ -28,11 +24,8 @@ async def sos(update: Update, context: BotContext) -> None:
 
 async def flag(update: Update, context: BotContext) -> None:
     """Escalate the mentee's message this command replies to."""
-    message, user = update.message, update.effective_user
-    if message is None or user is None:
-        return
-    mentor = await member_by_telegram_id(context.session, user.id)
-    if mentor is None:
+    message, mentor = update.message, await acting_member(update, context)
+    if message is None or mentor is None:
         return
     quoted = message.reply_to_message
     await alarms.flag(

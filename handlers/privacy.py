@@ -9,17 +9,14 @@ from bot import texts
 from bot.context import BotApplication, BotContext
 from bot.services import erasure
 from bot.services import mydata as mydata_service
-from bot.services.members import find_member, is_coordinator, member_by_telegram_id
+from bot.services.members import find_member, is_coordinator
 from bot.services.outbox import send_text
-from handlers.common import GROUP_MAIN, answer
+from handlers.common import GROUP_MAIN, acting_member, answer
 
 
 async def mydata(update: Update, context: BotContext) -> None:
     """Send the member a JSON file of everything stored about them."""
-    user, chat = update.effective_user, update.effective_chat
-    if user is None or chat is None:
-        return
-    member = await member_by_telegram_id(context.session, user.id)
+    member = await acting_member(update, context)
     if member is None:
         return
     await mydata_service.send_export(context.session, member=member, now=context.now())
@@ -27,13 +24,10 @@ async def mydata(update: Update, context: BotContext) -> None:
 
 async def deleteme(update: Update, context: BotContext) -> None:
     """Ask the member to confirm erasing all their data."""
-    user, chat = update.effective_user, update.effective_chat
-    if user is None or chat is None:
-        return
-    member = await member_by_telegram_id(context.session, user.id)
+    member = await acting_member(update, context)
     if member is None:
         return
-    await erasure.ask(context.session, chat_id=chat.id, member=member, now=context.now())
+    await erasure.ask(context.session, chat_id=member.chat_id, member=member, now=context.now())
 
 
 async def erase_member(update: Update, context: BotContext) -> None:

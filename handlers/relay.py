@@ -8,9 +8,8 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 from bot import texts
 from bot.context import BotApplication, BotContext
 from bot.services import inbound, relay
-from bot.services.members import member_by_telegram_id
 from bot.services.outbox import send_text
-from handlers.common import GROUP_MAIN, answer
+from handlers.common import GROUP_MAIN, acting_member, answer
 
 # What can be relayed. Contacts would reveal a phone number; polls, dice, games, payments
 # and stories are not part of a mentoring conversation.
@@ -73,7 +72,7 @@ async def on_edit(update: Update, context: BotContext) -> None:
     message = update.edited_message
     if message is None or message.from_user is None:
         return
-    member = await member_by_telegram_id(context.session, message.from_user.id)
+    member = await acting_member(update, context)
     if member is None:
         return
     await relay.relay_edit(
@@ -91,7 +90,7 @@ async def choose_recipient(update: Update, context: BotContext) -> None:
     """Send a mentor's held message to the mentee they picked."""
     query = update.callback_query
     assert query is not None and query.data is not None and query.message is not None
-    mentor = await member_by_telegram_id(context.session, query.from_user.id)
+    mentor = await acting_member(update, context)
     parts = query.data.split(":")
     if mentor is None:  # erased since the access check: the button is stale
         await answer(query, texts.STALE_BUTTON)
@@ -111,7 +110,7 @@ async def label(update: Update, context: BotContext) -> None:
     """Explain how to answer the mentee whose label was tapped."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    mentor = await member_by_telegram_id(context.session, query.from_user.id)
+    mentor = await acting_member(update, context)
     if mentor is None:  # erased since the access check: the button is stale
         await answer(query, texts.STALE_BUTTON)
         return
