@@ -189,42 +189,51 @@ class DeliveryWorker:
             return 0
         now = self._clock.now()
         async with transaction(self._factory) as session:
-            pending = OutboxMessage.status == "pending"
-            heads = (
-                select(func.min(OutboxMessage.id)).where(pending).group_by(OutboxMessage.chat_key)
-            )
+            pending = OUTBOX.c.status == "pending"
+            heads = select(func.min(OUTBOX.c.id)).where(pending).group_by(OUTBOX.c.chat_key)
             # Escalations jump the queue of their chat; everything else keeps chat order.
             urgent = (
-                select(func.min(OutboxMessage.id))
-                .where(pending, OutboxMessage.priority == int(Priority.ESCALATION))
-                .group_by(OutboxMessage.chat_key)
+                select(func.min(OUTBOX.c.id))
+                .where(pending, OUTBOX.c.priority == int(Priority.ESCALATION))
+                .group_by(OUTBOX.c.chat_key)
             )
+            # Candidates without their payloads: only the chosen few are read and decrypted.
             rows = (
-                await session.scalars(
-                    select(OutboxMessage)
+                await session.execute(
+                    select(OUTBOX.c.id, OUTBOX.c.chat_key, OUTBOX.c.is_group)
                     .where(
-                        or_(OutboxMessage.id.in_(heads), OutboxMessage.id.in_(urgent)),
-                        or_(OutboxMessage.not_before.is_(None), OutboxMessage.not_before <= now),
+                        or_(OUTBOX.c.id.in_(heads), OUTBOX.c.id.in_(urgent)),
+                        or_(OUTBOX.c.not_before.is_(None), OUTBOX.c.not_before <= now),
                     )
-                    .order_by(OutboxMessage.priority, OutboxMessage.id)
+                    .order_by(OUTBOX.c.priority, OUTBOX.c.id)
                     .limit(self._candidates)
                 )
             ).all()
-            chosen: list[OutboxMessage] = []
+            chosen: dict[int, str] = {}  # row id -> chat key
             seen: set[str] = set()
-            for row in rows:
+            for row_id, chat_key, is_group in rows:
                 if len(chosen) >= room or not self._limiter.global_available():
                     break
-                if row.chat_key in seen or row.chat_key in self._in_flight:
+                if chat_key in seen or chat_key in self._in_flight:
                     continue
-                seen.add(row.chat_key)
-                if self._limiter.try_acquire(row.chat_key, group=row.is_group):
-                    chosen.append(row)
+                seen.add(chat_key)
+                if self._limiter.try_acquire(chat_key, group=is_group):
+                    chosen[row_id] = chat_key
             self._pending_hint = len(rows) > len(chosen)
-            jobs = [
-                (row.chat_key, row.id, row.relay_id, row.method, await self._resolve(session, row))
-                for row in chosen
-            ]
+            jobs = []
+            if chosen:
+                claimed = {
+                    row.id: row
+                    for row in await session.execute(
+                        select(
+                            OUTBOX.c.id, OUTBOX.c.relay_id, OUTBOX.c.method, OUTBOX.c.payload
+                        ).where(OUTBOX.c.id.in_(list(chosen)))
+                    )
+                }
+                for row_id, chat_key in chosen.items():  # in priority order
+                    row = claimed[row_id]
+                    payload = await self._resolve(session, row.payload)
+                    jobs.append((chat_key, row_id, row.relay_id, row.method, payload))
         for chat_key, row_id, relay_id, method, payload in jobs:
             task = asyncio.create_task(self._send(row_id, relay_id, method, payload))
             self._in_flight[chat_key] = task
@@ -250,9 +259,9 @@ class DeliveryWorker:
             self._in_flight.pop(chat_key, None)
         self._limiter.forget_idle()
 
-    async def _resolve(self, session: AsyncSession, row: OutboxMessage) -> dict[str, Any] | None:
+    async def _resolve(self, session: AsyncSession, stored: str) -> dict[str, Any] | None:
         """Fill in message ids known only once an earlier copy was sent."""
-        payload: dict[str, Any] = json.loads(row.payload)
+        payload: dict[str, Any] = json.loads(stored)
         reply_relay = payload.pop(RESOLVE_REPLY_TO_RELAY, None)
         if reply_relay is not None:
             target = await session.get(RelayedMessage, reply_relay)
