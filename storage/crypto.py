@@ -16,12 +16,16 @@ from __future__ import annotations
 import hmac
 import secrets
 from collections.abc import Sequence
+from typing import TypeVar
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 PREFIX = "enc:"
-LOOKUP_CACHE_SIZE = 50_000
+CACHE_SIZE = 50_000  # entries in each of the id caches below
 _PUBLIC_LOOKUP_KEY = b"recovery-mentor-bot: unencrypted, local use only"
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 
 
 class DecryptionError(Exception):
@@ -34,8 +38,11 @@ class DataCipher:
         if self._fernet is not None and not lookup_key:
             raise ValueError("a lookup key is needed with encryption keys")
         self._lookup_key = lookup_key.encode() if lookup_key else _PUBLIC_LOOKUP_KEY
-        # The same few thousand ids are looked up for every message they send or receive.
+        # The same few thousand ids are looked up, stored and read for every message they send
+        # or receive. Reusing one id's token says no more than its lookup hash already does.
         self._lookups: dict[str, str] = {}
+        self._id_tokens: dict[int, str] = {}
+        self._ids: dict[str, int] = {}
 
     @property
     def encrypts(self) -> bool:
@@ -56,6 +63,21 @@ class DataCipher:
         except InvalidToken:
             raise DecryptionError("no key in DATA_ENCRYPTION_KEY opens this data") from None
 
+    def encrypt_id(self, value: int) -> str:
+        """A Telegram id, encrypted (the same token each time within this process)."""
+        token = self._id_tokens.get(value)
+        if token is None:
+            token = self.encrypt(str(value))
+            _remember(self._id_tokens, value, token)
+        return token
+
+    def decrypt_id(self, stored: str) -> int:
+        value = self._ids.get(stored)
+        if value is None:
+            value = int(self.decrypt(stored))
+            _remember(self._ids, stored, value)
+        return value
+
     def rotate(self, stored: str) -> str:
         """The value encrypted with the first key (plain values get encrypted)."""
         if self._fernet is None:
@@ -72,12 +94,15 @@ class DataCipher:
         text = str(value)
         found = self._lookups.get(text)
         if found is None:
-            if len(self._lookups) >= LOOKUP_CACHE_SIZE:
-                self._lookups.clear()
-            found = self._lookups[text] = hmac.digest(
-                self._lookup_key, text.encode(), "sha256"
-            ).hex()
+            found = hmac.digest(self._lookup_key, text.encode(), "sha256").hex()
+            _remember(self._lookups, text, found)
         return found
+
+
+def _remember(cache: dict[_K, _V], key: _K, value: _V) -> None:
+    if len(cache) >= CACHE_SIZE:
+        cache.clear()
+    cache[key] = value
 
 
 _active = DataCipher()

@@ -71,7 +71,7 @@ class EncryptedInt(TypeDecorator[int]):
             raise TypeError("an encrypted id column cannot be compared; use its *_key column")
 
     def process_bind_param(self, value: int | None, dialect: Dialect) -> Any:
-        return None if value is None else crypto.active().encrypt(str(int(value)))
+        return None if value is None else crypto.active().encrypt_id(int(value))
 
     def process_result_value(self, value: Any, dialect: Dialect) -> int | None:
-        return None if value is None else int(crypto.active().decrypt(str(value)))
+        return None if value is None else crypto.active().decrypt_id(str(value))

@@ -19,7 +19,15 @@ class Program:
     runtime: BotRuntime
 
     async def settle(self) -> None:
-        """Wait until everything queued has been sent and recorded (as a person's pause would)."""
+        """Wait until everything queued has been sent and recorded (as a person's pause would).
+
+        First until the bot has fetched and confirmed every update the people sent (confirmed
+        means stored and processed: the next getUpdates confirms only after that), then until
+        its outbox is empty.
+        """
+        await self.emu.wait_for(
+            lambda: self.emu.pending_updates() == 0, 10, what="the bot to fetch every update"
+        )
         await self.runtime.wait_until_idle()
 
     async def join(self, user: FakeUser, role: str, pseudonym: str, **kwargs: object) -> FakeUser:
