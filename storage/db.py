@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Executable, Insert, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session as OrmSession
 
 from storage import sqlite_driver
 
@@ -63,8 +64,74 @@ def create_engine(database_url: str) -> AsyncEngine:
     return engine
 
 
+# Execution option for a statement that neither reads nor needs rows waiting in
+# `Session.insert_later`: it may run before they are written.
+INDEPENDENT = "independent_of_later_inserts"
+
+
+class Session(OrmSession):
+    """A session that can batch append-only inserts (outbox rows) until they matter.
+
+    `insert_later` keeps the row in memory; all of them are written, one statement per kind,
+    before the next statement that is not marked INDEPENDENT and before the commit. So every
+    query in the transaction still sees them, and they are committed or rolled back with it.
+    """
+
+    def insert_later(self, statement: Insert, row: dict[str, Any]) -> None:
+        self.info.setdefault(_LATER, {}).setdefault(statement, []).append(row)
+
+    def write_later_inserts(self) -> None:
+        waiting: dict[Insert, list[dict[str, Any]]] | None = self.info.pop(_LATER, None)
+        for statement, rows in (waiting or {}).items():
+            super().execute(statement, rows)
+
+    def _before(self, statement: Any) -> None:
+        if _LATER in self.info and not (
+            isinstance(statement, Executable)
+            and statement.get_execution_options().get(INDEPENDENT)
+        ):
+            self.write_later_inserts()
+
+    def execute(self, statement: Any, *args: Any, **kwargs: Any) -> Any:
+        self._before(statement)
+        return super().execute(statement, *args, **kwargs)
+
+    def scalar(self, statement: Any, *args: Any, **kwargs: Any) -> Any:
+        self._before(statement)
+        return super().scalar(statement, *args, **kwargs)
+
+    def scalars(self, statement: Any, *args: Any, **kwargs: Any) -> Any:
+        self._before(statement)
+        return super().scalars(statement, *args, **kwargs)
+
+
+_LATER = "later_inserts"
+
+
+@event.listens_for(Session, "before_commit")
+def _write_before_commit(session: OrmSession) -> None:
+    if isinstance(session, Session):
+        session.write_later_inserts()
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_after_rollback(session: OrmSession, transaction: Any) -> None:
+    if transaction.parent is None:
+        session.info.pop(_LATER, None)  # rolled back (after a commit there is nothing left)
+
+
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=Session)
+
+
+def insert_later(session: AsyncSession, statement: Insert, row: dict[str, Any]) -> None:
+    """Insert `row` with `statement` in this transaction, batched with others like it (see
+    `Session`)."""
+    sync = session.sync_session
+    if isinstance(sync, Session):
+        sync.insert_later(statement, row)
+    else:
+        raise TypeError("insert_later needs a session from create_session_factory")
 
 
 @asynccontextmanager

@@ -13,6 +13,7 @@ from sqlalchemy.orm import aliased
 
 from bot.access import Role
 from storage.crypto import lookup
+from storage.db import INDEPENDENT
 from storage.models import Coordinator, Member, Pairing
 
 SHORT_ID_RE = re.compile(r"^M-?(\d{1,9})$", re.IGNORECASE)
@@ -20,7 +21,11 @@ SHORT_ID_RE = re.compile(r"^M-?(\d{1,9})$", re.IGNORECASE)
 
 # Built once: these run for every relayed message, and building a statement costs more than
 # running it from SQLAlchemy's compiled cache.
-_MEMBER_BY_TELEGRAM_ID = select(Member).where(Member.telegram_user_key == bindparam("key"))
+_MEMBER_BY_TELEGRAM_ID = (
+    select(Member)
+    .where(Member.telegram_user_key == bindparam("key"))
+    .execution_options(**{INDEPENDENT: True})
+)
 _ACTIVE_MENTOR_OF = (
     select(Pairing, Member)
     .join(Member, Member.id == Pairing.mentor_id)
@@ -34,6 +39,7 @@ _SENDER_AND_MENTOR = (
     .outerjoin(Pairing, and_(Pairing.mentee_id == Member.id, Pairing.ended_at.is_(None)))
     .outerjoin(_MENTOR, _MENTOR.id == Pairing.mentor_id)
     .where(Member.telegram_user_key == bindparam("key"))
+    .execution_options(**{INDEPENDENT: True})  # members and pairings only, no outbox
 )
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.textsplit import split_html
 from storage.crypto import lookup
+from storage.db import insert_later
 from storage.models import OUTBOX, Member
 
 # Payload keys starting with this prefix are resolved by the delivery worker at send time.
@@ -60,8 +61,13 @@ async def enqueue(
     relay_id: int | None = None,
     not_before: datetime | None = None,
 ) -> None:
-    """Add one Telegram call to the outbox, in the caller's transaction (a single INSERT)."""
-    await session.execute(
+    """Add one Telegram call to the outbox, in the caller's transaction.
+
+    The row is written with the next statement that could see it, or at the commit, in one
+    INSERT with the others queued meanwhile (see `storage.db.Session`).
+    """
+    insert_later(
+        session,
         _INSERT_OUTBOX,
         {
             "chat_key": lookup(chat_id),

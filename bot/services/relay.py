@@ -31,6 +31,7 @@ from bot.services.outbox import (
     send_text,
 )
 from storage.crypto import lookup
+from storage.db import INDEPENDENT
 from storage.models import RELAYED, HeldMessage, Member, Pairing, RelayedMessage
 
 
@@ -345,7 +346,7 @@ async def record_for(
 
 
 # Built once: it runs for every relayed message.
-_INSERT_RELAYED = insert(RELAYED)
+_INSERT_RELAYED = insert(RELAYED).execution_options(**{INDEPENDENT: True})  # needs no outbox row
 
 
 async def copy_between(
