@@ -2,6 +2,8 @@
 
 SQLite write transactions are opened with BEGIN IMMEDIATE: a deferred transaction that reads
 and then writes fails with "database is locked" under concurrency, whatever the busy timeout.
+Sessions can hold append-only rows (the outbox) and write them in one statement when they are
+first needed (`Session.insert_later`).
 """
 
 from __future__ import annotations
@@ -67,6 +69,7 @@ def create_engine(database_url: str) -> AsyncEngine:
 # Execution option for a statement that neither reads nor needs rows waiting in
 # `Session.insert_later`: it may run before they are written.
 INDEPENDENT = "independent_of_later_inserts"
+_LATER = "later_inserts"  # Session.info key of the rows waiting
 
 
 class Session(OrmSession):
@@ -103,9 +106,6 @@ class Session(OrmSession):
     def scalars(self, statement: Any, *args: Any, **kwargs: Any) -> Any:
         self._before(statement)
         return super().scalars(statement, *args, **kwargs)
-
-
-_LATER = "later_inserts"
 
 
 @event.listens_for(Session, "before_commit")
