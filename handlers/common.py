@@ -21,7 +21,7 @@ from bot.access import Action, Where, allowed, button_action, command_action, re
 from bot.context import CURRENT_UNIT, BotApplication, BotContext
 from bot.services import inbound
 from bot.services.members import is_coordinator, member_by_telegram_id, roles_of
-from bot.services.outbox import send_text
+from bot.services.outbox import Priority, send_text
 from storage.models import Member
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,15 @@ async def answer(query: CallbackQuery, text: str | None = None) -> None:
         await query.answer(text)
     except BadRequest as exc:
         log.info("callback answer refused: %s", exc.message)
+
+
+async def reply(
+    update: Update, context: BotContext, text: str, *, priority: Priority = Priority.NOTICE
+) -> None:
+    """Answer in the chat the update came from (through the outbox, like every message)."""
+    chat = update.effective_chat
+    if chat is not None:
+        await send_text(context.session, chat.id, text, now=context.now(), priority=priority)
 
 
 async def gate(update: Update, context: BotContext) -> None:
@@ -138,9 +147,7 @@ async def help_command(update: Update, context: BotContext) -> None:
 
 async def unknown_command(update: Update, context: BotContext) -> None:
     """Tell the person the command doesn't exist."""
-    chat = update.effective_chat
-    if chat is not None:
-        await send_text(context.session, chat.id, texts.UNKNOWN_COMMAND, now=context.now())
+    await reply(update, context, texts.UNKNOWN_COMMAND)
 
 
 async def on_error(update: object, context: BotContext) -> None:

@@ -12,7 +12,7 @@ from bot.context import BotApplication, BotContext
 from bot.services import enrolment, pairing, staff
 from bot.services.health import delivery_health, health_report
 from bot.services.outbox import Priority, h, send_text
-from handlers.common import GROUP_MAIN, answer
+from handlers.common import GROUP_MAIN, answer, reply
 
 
 async def invite(update: Update, context: BotContext) -> None:
@@ -21,7 +21,7 @@ async def invite(update: Update, context: BotContext) -> None:
     chat_id = update.effective_chat.id
     role = (context.args or [""])[0].lower()
     if role not in ("mentee", "mentor"):
-        await send_text(context.session, chat_id, texts.INVITE_USAGE, now=context.now())
+        await reply(update, context, texts.INVITE_USAGE)
         return
     new = await enrolment.create_invite(
         context.session,
@@ -68,23 +68,15 @@ async def unpair(update: Update, context: BotContext) -> None:
 
 async def pairs(update: Update, context: BotContext) -> None:
     """List the active pairings."""
-    assert update.effective_chat is not None
-    await send_text(
-        context.session,
-        update.effective_chat.id,
-        await pairing.list_pairs(context.session),
-        now=context.now(),
-    )
+    await reply(update, context, await pairing.list_pairs(context.session))
 
 
 async def members(update: Update, context: BotContext) -> None:
     """List everyone enrolled with their role, load or pairing."""
-    assert update.effective_chat is not None
-    await send_text(
-        context.session,
-        update.effective_chat.id,
+    await reply(
+        update,
+        context,
         await pairing.list_members(context.session, context.settings.mentor_capacity),
-        now=context.now(),
     )
 
 
@@ -104,29 +96,22 @@ async def match(update: Update, context: BotContext) -> None:
 
 async def health(update: Update, context: BotContext) -> None:
     """Show how delivery is doing: queue depth, oldest waiting message, undeliverable ones."""
-    assert update.effective_chat is not None
     report = health_report(await delivery_health(context.session, context.now()))
     # Sent ahead of everything else: it is most needed when the outbox is backed up.
-    await send_text(
-        context.session,
-        update.effective_chat.id,
-        report,
-        now=context.now(),
-        priority=Priority.ESCALATION,
-    )
+    await reply(update, context, report, priority=Priority.ESCALATION)
 
 
 async def coordinators(update: Update, context: BotContext) -> None:
     """List coordinators, or add or remove one (audited)."""
-    assert update.effective_chat is not None and update.effective_user is not None
-    reply = await staff.manage(
+    assert update.effective_user is not None
+    answer_text = await staff.manage(
         context.session,
         actor=update.effective_user.id,
         args=list(context.args or []),
         configured=context.settings.coordinator_ids,
         now=context.now(),
     )
-    await send_text(context.session, update.effective_chat.id, reply, now=context.now())
+    await reply(update, context, answer_text)
 
 
 async def pair_button(update: Update, context: BotContext) -> None:

@@ -8,8 +8,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot import texts
 from bot.context import BotApplication, BotContext
 from bot.services import alarms, escalation
-from bot.services.outbox import Priority, send_text
-from handlers.common import GROUP_MAIN, acting_member, answer
+from bot.services.outbox import Priority
+from handlers.common import GROUP_MAIN, acting_member, answer, reply
 
 
 async def sos(update: Update, context: BotContext) -> None:
@@ -42,54 +42,44 @@ async def flag(update: Update, context: BotContext) -> None:
 
 async def list_escalations(update: Update, context: BotContext) -> None:
     """List open escalations, oldest first."""
-    assert update.effective_chat is not None
-    await send_text(
-        context.session,
-        update.effective_chat.id,
-        await escalation.list_open(context.session),
-        now=context.now(),
-        priority=Priority.ESCALATION,
+    await reply(
+        update, context, await escalation.list_open(context.session), priority=Priority.ESCALATION
     )
 
 
 async def show_escalation(update: Update, context: BotContext) -> None:
     """Show one escalation's audit trail."""
-    assert update.effective_chat is not None
     args = context.args or []
-    if len(args) != 1 or not args[0].lstrip("#").isdigit():
+    escalation_id = _escalation_id(args[0]) if len(args) == 1 else None
+    if escalation_id is None:
         text = texts.ESCALATION_USAGE
     else:
-        text = await escalation.audit_trail(context.session, int(args[0].lstrip("#")))
-    await send_text(
-        context.session,
-        update.effective_chat.id,
-        text,
-        now=context.now(),
-        priority=Priority.ESCALATION,
-    )
+        text = await escalation.audit_trail(context.session, escalation_id)
+    await reply(update, context, text, priority=Priority.ESCALATION)
 
 
 async def resolve(update: Update, context: BotContext) -> None:
     """Resolve an escalation with an outcome note."""
-    assert update.effective_chat is not None and update.effective_user is not None
+    assert update.effective_user is not None
     args = context.args or []
-    if len(args) < 2 or not args[0].lstrip("#").isdigit():
+    escalation_id = _escalation_id(args[0]) if len(args) >= 2 else None
+    if escalation_id is None:
         text = texts.RESOLVE_USAGE
     else:
         text = await escalation.resolve(
             context.session,
-            escalation_id=int(args[0].lstrip("#")),
+            escalation_id=escalation_id,
             coordinator=update.effective_user.id,
             note=" ".join(args[1:]),
             now=context.now(),
         )
-    await send_text(
-        context.session,
-        update.effective_chat.id,
-        text,
-        now=context.now(),
-        priority=Priority.ESCALATION,
-    )
+    await reply(update, context, text, priority=Priority.ESCALATION)
+
+
+def _escalation_id(arg: str) -> int | None:
+    """'12' or '#12' as in the cards; None for anything else."""
+    digits = arg.lstrip("#")
+    return int(digits) if digits.isdigit() else None
 
 
 async def card_button(update: Update, context: BotContext) -> None:

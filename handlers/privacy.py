@@ -10,8 +10,7 @@ from bot.context import BotApplication, BotContext
 from bot.services import erasure
 from bot.services import mydata as mydata_service
 from bot.services.members import find_member, is_coordinator
-from bot.services.outbox import send_text
-from handlers.common import GROUP_MAIN, acting_member, answer
+from handlers.common import GROUP_MAIN, acting_member, answer, reply
 
 
 async def mydata(update: Update, context: BotContext) -> None:
@@ -35,9 +34,7 @@ async def erase_member(update: Update, context: BotContext) -> None:
     assert update.effective_chat is not None
     member = await find_member(context.session, " ".join(context.args or []))
     if member is None or member.erased_at is not None:
-        await send_text(
-            context.session, update.effective_chat.id, texts.ERASE_USAGE, now=context.now()
-        )
+        await reply(update, context, texts.ERASE_USAGE)
         return
     await erasure.ask(
         context.session, chat_id=update.effective_chat.id, member=member, now=context.now()

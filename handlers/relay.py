@@ -8,8 +8,7 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 from bot import texts
 from bot.context import BotApplication, BotContext
 from bot.services import inbound, relay
-from bot.services.outbox import send_text
-from handlers.common import GROUP_MAIN, acting_member, answer
+from handlers.common import GROUP_MAIN, acting_member, answer, reply
 
 # What can be relayed. Contacts would reveal a phone number; polls, dice, games, payments
 # and stories are not part of a mentoring conversation.
@@ -60,11 +59,7 @@ async def on_message(update: Update, context: BotContext) -> None:
 
 async def on_unsupported(update: Update, context: BotContext) -> None:
     """Say this kind of message can't be passed on."""
-    message = update.message
-    if message is not None:
-        await send_text(
-            context.session, message.chat.id, texts.UNSUPPORTED_MESSAGE, now=context.now()
-        )
+    await reply(update, context, texts.UNSUPPORTED_MESSAGE)
 
 
 async def on_edit(update: Update, context: BotContext) -> None:
