@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.services.outbox import Button, edit_text, h, notify_member, send_text
-from bot.services.retention import REDACTED
+from bot.services.retention import redact_escalations
 from storage.crypto import lookup
 from storage.models import (
     CheckIn,
@@ -103,9 +103,8 @@ async def erase(session: AsyncSession, *, member: Member, now: datetime) -> None
             )
         )
     ).all()
+    await redact_escalations(session, escalations)
     for escalation in escalations:
-        escalation.flagged_text = None
-        escalation.outcome = REDACTED if escalation.outcome else None
         session.add(
             EscalationEvent(
                 escalation_id=escalation.id,
@@ -114,15 +113,6 @@ async def erase(session: AsyncSession, *, member: Member, now: datetime) -> None
                 actor=None,
                 detail=None,
             )
-        )
-    if escalations:
-        await session.execute(
-            update(EscalationEvent)
-            .where(
-                EscalationEvent.escalation_id.in_([e.id for e in escalations]),
-                EscalationEvent.detail.is_not(None),
-            )
-            .values(detail=REDACTED)
         )
     # The row stays as an anonymous placeholder (escalations and pairings refer to it).
     member.pseudonym = f"erased {member.short_id}"

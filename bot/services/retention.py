@@ -3,6 +3,7 @@ after ESCALATION_RETENTION_DAYS, the audit trail kept but redacted."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -68,18 +69,7 @@ async def purge_expired(
             )
         )
     ).all()
-    for escalation in expired:
-        escalation.flagged_text = None
-        escalation.outcome = REDACTED if escalation.outcome else None
-    if expired:
-        await session.execute(
-            update(EscalationEvent)
-            .where(
-                EscalationEvent.escalation_id.in_([e.id for e in expired]),
-                EscalationEvent.detail.is_not(None),
-            )
-            .values(detail=REDACTED)
-        )
+    await redact_escalations(session, expired)
     return Purged(
         routing=_count(routing),
         held=_count(held),
@@ -87,6 +77,22 @@ async def purge_expired(
         inbox=_count(inbox),
         escalations=len(expired),
     )
+
+
+async def redact_escalations(session: AsyncSession, escalations: Sequence[Escalation]) -> None:
+    """Drop what was written (flagged message, outcome, audit details); keep the facts."""
+    for escalation in escalations:
+        escalation.flagged_text = None
+        escalation.outcome = REDACTED if escalation.outcome else None
+    if escalations:
+        await session.execute(
+            update(EscalationEvent)
+            .where(
+                EscalationEvent.escalation_id.in_([e.id for e in escalations]),
+                EscalationEvent.detail.is_not(None),
+            )
+            .values(detail=REDACTED)
+        )
 
 
 def _count(result: object) -> int:
