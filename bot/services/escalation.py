@@ -293,9 +293,10 @@ async def remind_unacknowledged(
             .order_by(Escalation.id)
         )
     ).all()
+    coordinators = await coordinator_ids(session) if due else []
     for escalation in due:
         escalation.notify_round += 1
-        targets = await coordinator_ids(session)
+        targets = coordinators
         if escalation.notify_round >= FALLBACK_AFTER_ROUNDS and policy.fallback_chat_id:
             targets = [*targets, policy.fallback_chat_id]
         mentee = await session.get(Member, escalation.mentee_id) if escalation.mentee_id else None
