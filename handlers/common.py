@@ -65,9 +65,7 @@ async def gate(update: Update, context: BotContext) -> None:
         if chat.id not in staff_chats or chat.type == ChatType.CHANNEL:
             message = update.message
             if message is not None and message.text and message.text.startswith("/"):
-                await send_text(
-                    context.session, chat.id, texts.GROUP_NOT_SUPPORTED, now=context.now()
-                )
+                await reply(update, context, texts.GROUP_NOT_SUPPORTED)
             if update.callback_query is not None:
                 await answer(update.callback_query, texts.GROUP_NOT_SUPPORTED)
             raise ApplicationHandlerStop
@@ -87,8 +85,7 @@ async def gate(update: Update, context: BotContext) -> None:
     if update.callback_query is not None:
         await answer(update.callback_query, refusal(action, roles, where, button=True))
     else:
-        text = refusal(action, roles, where, button=False)
-        await send_text(context.session, chat.id, text, now=context.now())
+        await reply(update, context, refusal(action, roles, where, button=False))
     raise ApplicationHandlerStop
 
 
