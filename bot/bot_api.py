@@ -9,6 +9,7 @@ callers handle both paths alike. Uploads (photos, documents) still go through PT
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import aiohttp
@@ -26,21 +27,33 @@ from telegram.error import (
 
 CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 10.0
+_TIMEOUT = aiohttp.ClientTimeout(sock_connect=CONNECT_TIMEOUT_S, sock_read=READ_TIMEOUT_S)
 
 
 class BotApiClient:
-    """POSTs JSON to `<base_url>/<method>`; one connection pool, opened on first use."""
+    """POSTs JSON to `<base_url>/<method>`; one connection pool, opened on first use. Used by
+    the delivery worker for sends and by the inbox for getUpdates."""
 
     def __init__(self, base_url: str, *, connections: int) -> None:
         self._base_url = base_url.rstrip("/")
         self._connections = connections
         self._session: aiohttp.ClientSession | None = None
 
-    async def call(self, method: str, payload: dict[str, Any]) -> Any:
-        """The call's `result`; PTB's exception types on any failure."""
+    async def call(
+        self, method: str, payload: dict[str, Any], *, read_timeout: float | None = None
+    ) -> Any:
+        """The call's `result`; PTB's exception types on any failure. A long poll needs a
+        `read_timeout` longer than its own."""
         session = self._session_for_loop()
+        timeout = (
+            _TIMEOUT
+            if read_timeout is None
+            else aiohttp.ClientTimeout(sock_connect=CONNECT_TIMEOUT_S, sock_read=read_timeout)
+        )
         try:
-            async with session.post(f"{self._base_url}/{method}", json=payload) as response:
+            async with session.post(
+                f"{self._base_url}/{method}", json=payload, timeout=timeout
+            ) as response:
                 body = await response.read()
                 status = response.status
         except TimeoutError as exc:
@@ -65,13 +78,15 @@ class BotApiClient:
     def _session_for_loop(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._connections),
-                timeout=aiohttp.ClientTimeout(
-                    sock_connect=CONNECT_TIMEOUT_S, sock_read=READ_TIMEOUT_S
-                ),
-                raise_for_status=False,
+                connector=aiohttp.TCPConnector(limit=self._connections), raise_for_status=False
             )
         return self._session
+
+
+def retry_after_seconds(exc: RetryAfter) -> float:
+    """How long Telegram asked to wait (PTB gives an int or a timedelta, by its settings)."""
+    delay = exc.retry_after
+    return delay.total_seconds() if isinstance(delay, timedelta) else float(delay)
 
 
 def _error_for(status: int, data: dict[str, Any]) -> TelegramError:

@@ -29,7 +29,7 @@ from telegram import (
 )
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
-from bot.bot_api import BotApiClient
+from bot.bot_api import BotApiClient, retry_after_seconds
 from bot.clock import Clock
 from bot.ratelimit import Limits, RateLimiter
 from bot.services.outbox import RESOLVE_MESSAGE_ID_FROM_RELAY, RESOLVE_REPLY_TO_RELAY, Priority
@@ -294,8 +294,7 @@ class DeliveryWorker:
             else:
                 result = await call_bot_api(self._bot, method, payload)
         except RetryAfter as exc:
-            delay = exc.retry_after
-            seconds = delay.total_seconds() if isinstance(delay, timedelta) else float(delay)
+            seconds = retry_after_seconds(exc)
             self._limiter.pause_for(seconds)
             return _Result(row_id, error="429 retry after", retry_after_s=seconds)
         except Forbidden as exc:

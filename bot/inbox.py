@@ -10,15 +10,16 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-import httpx
 from sqlalchemy import func, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Update
+from telegram.error import RetryAfter, TelegramError
 
 from bot import texts
+from bot.bot_api import BotApiClient, retry_after_seconds
 from bot.clock import Clock
 from bot.context import CURRENT_UNIT, BotApplication, UnitOfWork
 from bot.delivery import DeliveryWorker
@@ -193,71 +194,56 @@ class Inbox:
     async def poll(self, stop: asyncio.Event) -> None:
         """Long-poll getUpdates until `stop`; confirm an update only after it is committed.
 
-        Raw JSON is fetched with a plain HTTP client: PTB's get_updates parses (and on a parse
-        error logs the raw data, message text included) before we could store it.
+        Raw JSON is fetched with the plain Bot API client: PTB's get_updates parses (and on a
+        parse error logs the raw data, message text included) before we could store it.
         """
         await self.process_pending(stop)  # what a crash left behind
         offset = await self.next_offset()
-        url = f"{self._app.bot.base_url}/getUpdates"
+        api = BotApiClient(self._app.bot.base_url, connections=1)
         stopping = asyncio.ensure_future(stop.wait())
-        async with httpx.AsyncClient(timeout=self._poll_timeout + 10) as client:
-            try:
-                while not stop.is_set():
-                    body: dict[str, Any] = {
-                        "timeout": self._poll_timeout,
-                        "allowed_updates": ALLOWED_UPDATES,
-                    }
-                    if offset is not None:
-                        body["offset"] = offset
-                    fetch = asyncio.ensure_future(_fetch(client, url, body))
-                    # Only the long poll is abandoned on stop, never an update being processed.
-                    await asyncio.wait([fetch, stopping], return_when=asyncio.FIRST_COMPLETED)
-                    if not fetch.done():
-                        fetch.cancel()
-                        break
-                    try:
-                        updates = fetch.result()
-                    except _PollError as exc:
-                        log.warning("getUpdates failed: %s", exc.reason)
-                        await asyncio.sleep(exc.wait_s)
-                        continue
-                    if not updates:
-                        continue
-                    try:
-                        await self.store(updates)
-                    except Exception:
-                        # Not committed, so not confirmed: the same updates come again.
-                        log.exception("could not store updates")
-                        await asyncio.sleep(1.0)
-                        continue
-                    offset = max(int(u["update_id"]) for u in updates) + 1
-                    await self.process_pending(stop)
-            finally:
-                stopping.cancel()
+        try:
+            while not stop.is_set():
+                body: dict[str, Any] = {
+                    "timeout": self._poll_timeout,
+                    "allowed_updates": ALLOWED_UPDATES,
+                }
+                if offset is not None:
+                    body["offset"] = offset
+                fetch = asyncio.ensure_future(
+                    api.call("getUpdates", body, read_timeout=self._poll_timeout + 10)
+                )
+                # Only the long poll is abandoned on stop, never an update being processed.
+                await asyncio.wait([fetch, stopping], return_when=asyncio.FIRST_COMPLETED)
+                if not fetch.done():
+                    fetch.cancel()
+                    break
+                try:
+                    updates = _updates_in(fetch.result())
+                except RetryAfter as exc:
+                    log.warning("getUpdates rate limited")
+                    await asyncio.sleep(retry_after_seconds(exc))
+                    continue
+                except TelegramError as exc:
+                    log.warning("getUpdates failed: %s", type(exc).__name__)
+                    await asyncio.sleep(1.0)
+                    continue
+                if not updates:
+                    continue
+                try:
+                    await self.store(updates)
+                except Exception:
+                    # Not committed, so not confirmed: the same updates come again.
+                    log.exception("could not store updates")
+                    await asyncio.sleep(1.0)
+                    continue
+                offset = max(int(u["update_id"]) for u in updates) + 1
+                await self.process_pending(stop)
+        finally:
+            stopping.cancel()
+            await api.close()
 
 
-class _PollError(Exception):
-    def __init__(self, reason: str, wait_s: float = 1.0) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.wait_s = wait_s
-
-
-async def _fetch(
-    client: httpx.AsyncClient, url: str, body: dict[str, Any]
-) -> list[dict[str, Any]]:
-    try:
-        response = await client.post(url, json=body)
-        data = response.json()
-    except (httpx.HTTPError, ValueError) as exc:
-        raise _PollError(type(exc).__name__) from None
-    if not isinstance(data, dict) or not data.get("ok"):
-        code = data.get("error_code") if isinstance(data, dict) else response.status_code
-        retry = (
-            (data.get("parameters") or {}).get("retry_after") if isinstance(data, dict) else None
-        )
-        raise _PollError(f"error {code}", float(retry) if retry else 1.0)
-    result = data.get("result")
+def _updates_in(result: object) -> list[dict[str, Any]]:
     if not isinstance(result, list):
         return []
     return [u for u in result if isinstance(u, dict) and isinstance(u.get("update_id"), int)]

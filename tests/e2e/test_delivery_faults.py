@@ -40,6 +40,27 @@ async def test_every_message_arrives_once_in_order_despite_faults(
     assert emu.faults == []  # every injected fault was actually hit
 
 
+async def test_fetching_updates_survives_telegram_errors_without_losing_one(
+    paired: Program, sam: FakeUser, alex: FakeUser
+) -> None:
+    emu = paired.emu
+    await paired.settle()
+    emu.inject("500", method="getUpdates")
+    emu.inject("429", method="getUpdates", retry_after=1)
+    emu.inject("reset", method="getUpdates")
+    sent = [f"msg {n}" for n in range(1, 4)]
+    for text in sent:
+        emu.user_sends(sam, text)
+    await emu.wait_for(
+        lambda: len(texts_at(emu, alex.id, "msg ")) >= 3,
+        timeout=30,
+        what="all three messages at the mentor",
+    )
+    await paired.settle()
+    assert texts_at(emu, alex.id, "msg ") == sent
+    assert emu.faults == []  # every injected fault was actually hit
+
+
 async def test_blocked_mentor_is_unreachable_until_they_return_and_nothing_is_lost(
     paired: Program, sam: FakeUser, alex: FakeUser
 ) -> None:
