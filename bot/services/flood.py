@@ -33,6 +33,7 @@ class FloodGate:
             raise ValueError("per_minute must be at least 1")
         self.per_minute = per_minute
         self._senders: dict[int, _Sender] = {}
+        self._next_sweep: datetime | None = None
 
     def admit(self, member_id: int, now: datetime) -> Slot:
         sender = self._senders.setdefault(member_id, _Sender())
@@ -52,9 +53,17 @@ class FloodGate:
         sender.warned_until = at
         return Slot(at, first_delayed=first)
 
+    @property
+    def tracked(self) -> int:
+        """How many people the gate remembers (those who wrote in the last minute or so)."""
+        return len(self._senders)
+
     def _forget_idle(self, now: datetime) -> None:
-        if len(self._senders) < 10_000:
+        """Once a minute, forget people whose window is empty (not on every message: that
+        would scan everyone for each one)."""
+        if self._next_sweep is not None and now < self._next_sweep:
             return
+        self._next_sweep = now + WINDOW
         for member_id in [
             m for m, s in self._senders.items() if not s.times or s.times[-1] <= now - WINDOW
         ]:

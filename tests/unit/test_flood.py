@@ -35,3 +35,14 @@ def test_after_the_backlog_a_new_burst_is_warned_again() -> None:
     assert gate.admit(1, later).not_before is None
     third = gate.admit(1, later)
     assert third.not_before == later + timedelta(minutes=1) and third.first_delayed
+
+
+def test_people_who_stopped_writing_are_forgotten() -> None:
+    gate = FloodGate(per_minute=2)
+    for member_id in range(50):
+        gate.admit(member_id, T0)
+    assert gate.tracked == 50
+    later = T0 + timedelta(minutes=2)
+    gate.admit(999, later)  # the next sweep is due: only the one writing now is kept
+    assert gate.tracked == 1
+    assert gate.admit(1, later).not_before is None  # a fresh allowance
