@@ -440,8 +440,7 @@ async def take_note(
         return False
     checkin.note = text[:1000]
     await send_text(session, member.chat_id, texts.CHECKIN_NOTE_SAVED, now=now)
-    assessment = assess(text)
-    if escalations is not None and assessment.escalate:
+    if escalations is not None and (assessment := assess(text)).escalate:
         await open_for_mentee(
             session,
             policy=escalations,

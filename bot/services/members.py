@@ -65,7 +65,7 @@ async def sender_by_telegram_id(
     member, pairing, mentor = row
     if member.role != "mentee":
         return member, None
-    return member, MentorRoute(pairing, mentor) if pairing is not None else MentorRoute(None, None)
+    return member, MentorRoute(pairing, mentor)  # both None when unpaired (outer joins)
 
 
 async def roles_of(session: AsyncSession, telegram_user_id: int) -> frozenset[Role]:
