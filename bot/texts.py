@@ -194,6 +194,10 @@ WAITING_FOR_MENTOR = (
 )
 NO_MENTEES = "You have no mentees at the moment, so there is nobody to send this to."
 CHOOSE_RECIPIENT = "You have several mentees. Whom is this message for?"
+CHOOSE_RECIPIENT_REPLY = (
+    "I can't tell which conversation the message you replied to belongs to. Whom is this "
+    "message for?"
+)
 CHOOSE_CANCEL = "Don't send"
 SENT_TO = "✅ Sent to <b>{mentee}</b>."
 SENT_TO_TOAST = "Sent to {mentee}."
@@ -227,6 +231,11 @@ NOT_DELIVERED = (
 )
 LABEL = "💬 {pseudonym}"
 LABEL_HINT = "Reply to this message to answer {pseudonym}."
+LABEL_ENDED = "This conversation has ended. Replies to its messages are not passed on."
+REPLY_TO_ENDED_PAIRING = (
+    "Not sent: the message you replied to is from a conversation that has ended, so your "
+    "answer was not passed on to anyone."
+)
 UNSUPPORTED_MESSAGE = (
     "Sorry, I can't pass this kind of message on. Text, photos, voice notes, videos, files, "
     "stickers and locations work."
@@ -316,11 +325,16 @@ ESCALATION_CARD = (
     "🚨 <b>Escalation #{id}</b> ({severity})\n"
     "Category: {category}\n"
     "Mentee: {mentee} · Mentor: {mentor}\n"
+    "{writer}"
     "Raised: {raised_by}, {when} UTC\n"
     "{flagged}"
     "{context}\n\n{notice}"
 )
 ESCALATION_REMINDER = "⏰ Not yet acknowledged (reminder {round}):\n"
+ESCALATION_EDITED = (
+    "✏️ <b>Escalation #{id}</b>: the writer edited the flagged message. It now reads:\n"
+    "<blockquote>{text}</blockquote>"
+)
 ESCALATION_FLAGGED = "\nFlagged message:\n<blockquote>{text}</blockquote>\n"
 ESCALATION_CONTEXT = "\nThe last {count} relayed message(s) of this pairing follow this card."
 ESCALATION_NO_CONTEXT = ""
@@ -342,7 +356,15 @@ STAFF_MESSAGE_SENT = "Sent to <b>{mentee}</b> as program staff."
 ACTION_TOAST = "Check your private chat with the bot."
 ACTION_CANCELLED = "Cancelled."
 NOTHING_TO_CANCEL = "Nothing to cancel."
-ESCALATION_NO_MENTEE = "Escalation #{id} has no mentee to write to."
+ESCALATION_NO_MENTEE = "Escalation #{id} has nobody to write to."
+ESCALATION_WRITER = "Written by: {role} {who}\n"
+STAFF_MESSAGE_NOT_SENT = (
+    "Not sent: the bot cannot reach <b>{mentee}</b> at the moment (they blocked the bot or "
+    "deleted their account). You will be told when they can be reached again."
+)
+STAFF_NO_LONGER_COORDINATOR = (
+    "You are no longer a program coordinator, so this was not taken as a staff action."
+)
 ESCALATION_RESOLVED = "Escalation #{id} resolved. Outcome recorded."
 ESCALATION_ALREADY_RESOLVED = "Escalation #{id} is already resolved."
 ESCALATION_NOT_FOUND = "There is no escalation #{id}."

@@ -228,10 +228,16 @@ class BotApiEmulator:
         chat.messages[message["message_id"]] = message
         self._push({"channel_post": message})
 
-    def user_edits(self, user: FakeUser, message_id: int, text: str) -> None:
+    def user_edits(
+        self, user: FakeUser, message_id: int, text: str | None = None, *, caption: str = ""
+    ) -> None:
+        """The user edits a message's text (or, with `caption`, a media message's caption)."""
         chat = self._chat_for_user(user)
         message = dict(chat.messages[message_id])
-        message["text"] = text
+        if text is not None:
+            message["text"] = text
+        if caption:
+            message["caption"] = caption
         message["edit_date"] = int(time.time())
         chat.messages[message_id] = message
         self._push({"edited_message": message})

@@ -17,7 +17,7 @@ from telegram.ext import (
 )
 
 from bot import texts
-from bot.access import Action, Where, allowed, button_action, command_action, refusal
+from bot.access import Action, Role, Where, allowed, button_action, command_action, refusal
 from bot.context import CURRENT_UNIT, BotApplication, BotContext
 from bot.services import inbound
 from bot.services.members import is_coordinator, member_by_telegram_id, roles_of
@@ -79,6 +79,10 @@ async def gate(update: Update, context: BotContext) -> None:
             raise ApplicationHandlerStop  # staff talking among themselves
         return  # anyone may write; the services decide what it means
     roles = await roles_of(context.session, user.id) if user is not None else frozenset()
+    if user is not None and where is Where.PRIVATE and roles & {Role.MENTEE, Role.MENTOR}:
+        # Any command or button from a member shows the bot can reach them (an /sos from
+        # someone marked unreachable must get its crisis help).
+        await inbound.seen(context.session, telegram_user_id=user.id, now=context.now())
     if allowed(action, roles, where):
         return
     log.info("refused action=%s roles=%s where=%s", action, ",".join(sorted(roles)), where)

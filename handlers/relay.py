@@ -63,20 +63,19 @@ async def on_unsupported(update: Update, context: BotContext) -> None:
 
 
 async def on_edit(update: Update, context: BotContext) -> None:
-    """Mirror a text edit onto the other side's copy."""
+    """Assess the edited text and mirror the edit onto the other side's copy."""
     message = update.edited_message
     if message is None or message.from_user is None:
         return
-    member = await acting_member(update, context)
-    if member is None:
-        return
-    await relay.relay_edit(
+    await inbound.receive_edit(
         context.session,
-        sender=member,
+        telegram_user_id=message.from_user.id,
         chat_id=message.chat.id,
         message_id=message.message_id,
         text=message.text,
+        caption=message.caption,
         entities=[e.to_dict() for e in message.entities] or None,
+        escalations=context.services.escalations,
         now=context.now(),
     )
 
@@ -104,13 +103,17 @@ async def choose_recipient(update: Update, context: BotContext) -> None:
 async def label(update: Update, context: BotContext) -> None:
     """Explain how to answer the mentee whose label was tapped."""
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None and query.data is not None and query.message is not None
     mentor = await acting_member(update, context)
     if mentor is None:  # erased since the access check: the button is stale
         await answer(query, texts.STALE_BUTTON)
         return
     hint = await relay.label_hint(
-        context.session, mentor=mentor, mentee_id=int(query.data.split(":")[1])
+        context.session,
+        mentor=mentor,
+        mentee_id=int(query.data.split(":")[1]),
+        chat_id=query.message.chat.id,
+        message_id=query.message.message_id,
     )
     await answer(query, hint)
 

@@ -337,6 +337,10 @@ class Escalation(Base):
     severity: Mapped[str] = mapped_column(String(10))
     flagged_text: Mapped[str | None] = mapped_column(EncryptedText())
     pairing_id: Mapped[int | None] = mapped_column(ForeignKey("pairings.id"))
+    # Whose own words or action raised it (a mentee's message, a mentor's message, /sos, a
+    # mentor's /flag), and which of their messages, so an edit of it is not raised twice.
+    writer_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    source_message_id: Mapped[int | None] = mapped_column(BigInteger)
     status: Mapped[str] = mapped_column(String(12))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime())

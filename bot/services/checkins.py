@@ -420,6 +420,7 @@ async def take_note(
     text: str,
     now: datetime,
     escalations: EscalationPolicy | None = None,
+    message_id: int | None = None,
 ) -> bool:
     """If the mentee was just offered a note, keep this text as the note. Returns True if so."""
     offered = member.note_offered_at
@@ -450,6 +451,7 @@ async def take_note(
             flagged_text=text,
             writer=member,
             now=now,
+            source_message_id=message_id,
         )
     return True
 

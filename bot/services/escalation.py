@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.config import Settings
-from bot.services.members import active_mentor_of, coordinator_ids
+from bot.services.members import active_mentor_of, coordinator_ids, is_coordinator
 from bot.services.outbox import Button, Priority, enqueue, h, notify_member, send_text
 from storage.models import (
     CoordinatorAction,
@@ -65,11 +65,19 @@ async def open_escalation(
     flagged_text: str | None,
     writer: Member | None,
     now: datetime,
+    source_message_id: int | None = None,
 ) -> Escalation:
-    """Open an escalation and send everything it needs, at the highest priority."""
+    """Open an escalation and send everything it needs, at the highest priority.
+
+    `writer` is whose own words or action raised it: they get the crisis resources (a mentor
+    flagging a mentee's message does not), the card names them, and the mentor is told only
+    when someone else (their mentee) wrote it.
+    """
     escalation = Escalation(
         mentee_id=mentee.id if mentee else None,
         mentor_id=mentor.id if mentor else None,
+        writer_id=writer.id if writer else None,
+        source_message_id=source_message_id,
         raised_by=raised_by,
         category=category,
         severity=severity,
@@ -90,16 +98,20 @@ async def open_escalation(
         else await coordinator_ids(session)
     )
     await _post_card(session, escalation, targets, mentee, mentor, now, reminder_round=0)
-    if writer is not None and writer.role == "mentee":
-        await notify_member(
+    if writer is not None and raised_by != "flag":
+        sent = await notify_member(
             session,
             writer,
             h(policy.crisis_text(writer.language)),
             now=now,
             priority=Priority.ESCALATION,
         )
-        await _event(session, escalation, "crisis resources sent", None, "to the mentee", now)
-    if mentor is not None and raised_by in ("detected", "sos", "checkin"):
+        # The trail says what happened: nothing is queued for someone the bot cannot reach.
+        kind = "crisis help sent" if sent else "crisis help not sent"
+        detail = f"to the {writer.role}" if sent else f"the {writer.role} cannot be reached"
+        await _event(session, escalation, kind, None, detail, now)
+    someone_else_wrote = writer is None or mentor is None or writer.id != mentor.id
+    if mentor is not None and someone_else_wrote and raised_by in ("detected", "sos", "checkin"):
         told = await notify_member(
             session,
             mentor,
@@ -112,6 +124,45 @@ async def open_escalation(
     return escalation
 
 
+async def note_edit_on_open_escalation(
+    session: AsyncSession,
+    *,
+    policy: EscalationPolicy,
+    writer: Member,
+    source_message_id: int,
+    text: str,
+    now: datetime,
+) -> bool:
+    """The writer edited a message that already has an unresolved escalation: keep the new
+    words in its trail and tell the staff, instead of opening a second one."""
+    escalation = await session.scalar(
+        select(Escalation)
+        .where(
+            Escalation.writer_id == writer.id,
+            Escalation.source_message_id == source_message_id,
+            Escalation.status != "resolved",
+        )
+        .order_by(Escalation.id.desc())
+    )
+    if escalation is None:
+        return False
+    await _event(session, escalation, "message edited", None, text, now)
+    targets = (
+        [policy.coordinator_chat_id]
+        if policy.coordinator_chat_id is not None
+        else await coordinator_ids(session)
+    )
+    for chat_id in targets:
+        await send_text(
+            session,
+            chat_id,
+            texts.ESCALATION_EDITED.format(id=escalation.id, text=h(_clip(text))),
+            now=now,
+            priority=Priority.ESCALATION,
+        )
+    return True
+
+
 async def open_for_mentee(
     session: AsyncSession,
     *,
@@ -122,6 +173,7 @@ async def open_for_mentee(
     flagged_text: str | None,
     writer: Member,
     now: datetime,
+    source_message_id: int | None = None,
 ) -> Escalation:
     """Open a critical escalation about a mentee, with their current mentor and pairing."""
     current = await active_mentor_of(session, mentee.id)
@@ -137,6 +189,7 @@ async def open_for_mentee(
         flagged_text=flagged_text,
         writer=writer,
         now=now,
+        source_message_id=source_message_id,
     )
 
 
@@ -150,7 +203,8 @@ async def _post_card(
     reminder_round: int,
 ) -> None:
     context = await _context(session, escalation.pairing_id)
-    card = _card(escalation, mentee, mentor, len(context))
+    writer = await session.get(Member, escalation.writer_id) if escalation.writer_id else None
+    card = _card(escalation, mentee, mentor, writer, len(context))
     if reminder_round:
         card = texts.ESCALATION_REMINDER.format(round=reminder_round) + card
     buttons: list[list[Button]] = [
@@ -204,16 +258,27 @@ def _who(member: Member | None) -> str:
     return "—" if member is None else f"{h(member.pseudonym)} ({member.short_id})"
 
 
+def _clip(text: str) -> str:
+    return text[:FLAGGED_TEXT_LIMIT] + "…" if len(text) > FLAGGED_TEXT_LIMIT else text
+
+
 def _card(
-    escalation: Escalation, mentee: Member | None, mentor: Member | None, context: int
+    escalation: Escalation,
+    mentee: Member | None,
+    mentor: Member | None,
+    writer: Member | None,
+    context: int,
 ) -> str:
     flagged = ""
     if escalation.flagged_text:
-        text = escalation.flagged_text
-        if len(text) > FLAGGED_TEXT_LIMIT:
-            text = text[:FLAGGED_TEXT_LIMIT] + "…"
-        flagged = texts.ESCALATION_FLAGGED.format(text=h(text))
+        flagged = texts.ESCALATION_FLAGGED.format(text=h(_clip(escalation.flagged_text)))
+    written_by = (
+        texts.ESCALATION_WRITER.format(role=texts.ROLE_NAMES[writer.role], who=_who(writer))
+        if writer is not None and writer.role in texts.ROLE_NAMES
+        else ""
+    )
     return texts.ESCALATION_CARD.format(
+        writer=written_by,
         id=escalation.id,
         severity=texts.SEVERITY_NAMES.get(escalation.severity, escalation.severity),
         category=texts.CATEGORY_NAMES.get(escalation.category, escalation.category),
@@ -326,7 +391,9 @@ async def list_open(session: AsyncSession) -> str:
         return texts.ESCALATIONS_NONE
     lines = [texts.ESCALATIONS_HEADER]
     for e in rows:
-        mentee = await session.get(Member, e.mentee_id) if e.mentee_id else None
+        # Whom it is about: the mentee, or the writer when a mentor wrote it.
+        about = e.mentee_id or e.writer_id
+        mentee = await session.get(Member, about) if about else None
         lines.append(
             texts.ESCALATIONS_LINE.format(
                 id=e.id,
@@ -384,7 +451,7 @@ async def start_action(
         return texts.ESCALATION_NOT_FOUND.format(id=escalation_id)
     if action == "resolve" and escalation.status == "resolved":
         return texts.ESCALATION_ALREADY_RESOLVED.format(id=escalation_id)
-    mentee = await session.get(Member, escalation.mentee_id) if escalation.mentee_id else None
+    mentee = await _person_to_write_to(session, escalation)
     if action == "message" and mentee is None:
         return texts.ESCALATION_NO_MENTEE.format(id=escalation_id)
     pending = await session.get(CoordinatorAction, coordinator)
@@ -416,6 +483,9 @@ async def complete_action(
     await session.delete(pending)
     if pending.expires_at < now:
         return False
+    if not await is_coordinator(session, coordinator):  # removed since pressing the button
+        await send_text(session, chat_id, texts.STAFF_NO_LONGER_COORDINATOR, now=now)
+        return True
     if pending.action == "resolve":
         reply = await resolve(
             session,
@@ -427,29 +497,54 @@ async def complete_action(
         await send_text(session, chat_id, reply, now=now, priority=Priority.ESCALATION)
         return True
     escalation = await session.get(Escalation, pending.escalation_id)
-    mentee = (
-        await session.get(Member, escalation.mentee_id)
-        if escalation is not None and escalation.mentee_id
-        else None
-    )
-    if escalation is None or mentee is None:
+    person = await _person_to_write_to(session, escalation) if escalation is not None else None
+    if escalation is None or person is None:
         return False
-    await notify_member(
+    sent = await notify_member(
         session,
-        mentee,
+        person,
         texts.STAFF_MESSAGE.format(text=h(text)),
         now=now,
         priority=Priority.ESCALATION,
     )
-    await _event(session, escalation, "staff wrote to the mentee", coordinator, None, now)
+    if not sent:
+        await _event(session, escalation, "staff msg not sent", coordinator, "unreachable", now)
+        await send_text(
+            session,
+            chat_id,
+            texts.STAFF_MESSAGE_NOT_SENT.format(mentee=h(person.pseudonym)),
+            now=now,
+            priority=Priority.ESCALATION,
+        )
+        return True
+    await _event(session, escalation, "staff wrote", coordinator, f"to the {person.role}", now)
     await send_text(
         session,
         chat_id,
-        texts.STAFF_MESSAGE_SENT.format(mentee=h(mentee.pseudonym)),
+        texts.STAFF_MESSAGE_SENT.format(mentee=h(person.pseudonym)),
         now=now,
         priority=Priority.ESCALATION,
     )
     return True
+
+
+async def _person_to_write_to(session: AsyncSession, escalation: Escalation) -> Member | None:
+    """Whom "Message" reaches: the mentee, or the mentor when the alarm is about the
+    mentor's own words. Never an erased member."""
+    if escalation.mentee_id is not None:
+        person = await session.get(Member, escalation.mentee_id)
+    elif escalation.writer_id is not None and escalation.writer_id == escalation.mentor_id:
+        person = await session.get(Member, escalation.writer_id)
+    else:
+        return None
+    return person if person is not None and person.erased_at is None else None
+
+
+async def drop_pending_actions(session: AsyncSession, *, coordinator: int) -> None:
+    """A coordinator was removed: what they started can no longer be completed."""
+    await session.execute(
+        delete(CoordinatorAction).where(CoordinatorAction.telegram_user_id == coordinator)
+    )
 
 
 async def cancel_action(

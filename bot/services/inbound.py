@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,7 +32,12 @@ async def receive_message(
         await reachability.mark_reachable(session, member=member, now=now)
         if text is not None and member.role == "mentee":
             if await checkins.take_note(
-                session, member=member, text=text, now=now, escalations=escalations
+                session,
+                member=member,
+                text=text,
+                now=now,
+                escalations=escalations,
+                message_id=message.message_id,
             ):
                 return
         await relay.relay_message(
@@ -55,6 +61,44 @@ async def receive_message(
     await send_text(
         session, message.chat_id, texts.NOT_INVITED.format(crisis_line=h(crisis_line)), now=now
     )
+
+
+async def receive_edit(
+    session: AsyncSession,
+    *,
+    telegram_user_id: int,
+    chat_id: int,
+    message_id: int,
+    text: str | None,
+    caption: str | None,
+    entities: list[dict[str, Any]] | None,
+    escalations: EscalationPolicy | None,
+    now: datetime,
+) -> None:
+    """A member edited a message: they are reachable, the new text is assessed, and the
+    other side's copy follows the edit."""
+    member = await member_by_telegram_id(session, telegram_user_id)
+    if member is None:
+        return
+    await reachability.mark_reachable(session, member=member, now=now)
+    await relay.relay_edit(
+        session,
+        sender=member,
+        chat_id=chat_id,
+        message_id=message_id,
+        text=text,
+        caption=caption,
+        entities=entities,
+        escalations=escalations,
+        now=now,
+    )
+
+
+async def seen(session: AsyncSession, *, telegram_user_id: int, now: datetime) -> None:
+    """Any command or button press from a member proves the bot can reach them again."""
+    member = await member_by_telegram_id(session, telegram_user_id)
+    if member is not None and member.erased_at is None:
+        await reachability.mark_reachable(session, member=member, now=now)
 
 
 async def start(

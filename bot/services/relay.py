@@ -16,7 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.risk import assess
-from bot.services.escalation import EscalationPolicy, open_escalation
+from bot.services.escalation import (
+    EscalationPolicy,
+    note_edit_on_open_escalation,
+    open_escalation,
+)
 from bot.services.flood import FloodGate
 from bot.services.members import MentorRoute, active_mentees, active_mentor_of
 from bot.services.outbox import (
@@ -51,6 +55,7 @@ class RelayResult(StrEnum):
     HELD_UNPAIRED = "held_unpaired"
     ASKED_RECIPIENT = "asked_recipient"
     NO_MENTEES = "no_mentees"
+    REPLY_TO_ENDED = "reply_to_ended"
 
 
 def label_markup(mentee: Member) -> dict[str, Any]:
@@ -70,25 +75,35 @@ async def relay_message(
     flood: FloodGate | None = None,
     route: MentorRoute | None = None,
 ) -> RelayResult:
-    """Pass a member's message to the other side of their pairing, or hold it; a message that
-    says someone may be in danger is still delivered, and also opens an escalation. `route`:
-    a mentee's pairing and mentor, when the caller looked them up with the sender."""
+    """Assess the message once, then pass it to the other side of the pairing, or hold it.
+
+    A message that says someone may be in danger opens an escalation whatever happens to it
+    next (relayed, kept, waiting for "to whom?", or nowhere to go), and is still delivered.
+    A reply to a message of a conversation that has ended never goes to anyone else.
+    `route`: a mentee's pairing and mentor, when the caller looked them up with the sender.
+    """
     if sender.role == "mentee":
         if route is None:
             current = await active_mentor_of(session, sender.id)
         else:  # looked up with the sender
             current = (route.pairing, route.mentor) if route.mentor and route.pairing else None
-        if current is None:
+        pairing, mentor = current if current is not None else (None, None)
+        await _assess(session, escalations, message, sender, sender, mentor, pairing, now)
+        if message.reply_to_message_id is not None and await _replies_to_ended(
+            session, message, pairing
+        ):
+            await send_text(session, sender.chat_id, texts.REPLY_TO_ENDED_PAIRING, now=now)
+            return RelayResult.REPLY_TO_ENDED
+        if pairing is None or mentor is None:
             _hold(session, sender, message, "unpaired", now)
             await send_text(session, sender.chat_id, texts.WAITING_FOR_MENTOR, now=now)
-            await _assess(session, escalations, message, sender, sender, None, None, now)
             return RelayResult.HELD_UNPAIRED
-        pairing, mentor = current
         not_before = await _flood_slot(session, flood, sender, mentor, now)
         await copy_between(session, pairing, sender, mentor, message, now, not_before)
-        await _assess(session, escalations, message, sender, sender, mentor, pairing, now)
         return RelayResult.RELAYED
 
+    # A mentor's own words: the alarm is about the writer, not about a mentee.
+    await _assess(session, escalations, message, sender, None, sender, None, now)
     mentees = await active_mentees(session, sender.id)
     if not mentees:
         await send_text(session, sender.chat_id, texts.NO_MENTEES, now=now)
@@ -98,20 +113,34 @@ async def relay_message(
         record = await record_for(session, message.chat_id, message.reply_to_message_id)
         if record is not None:
             target = next(((p, m) for p, m in mentees if p.id == record.pairing_id), None)
-    if target is None and len(mentees) == 1:
+            if target is None:
+                await send_text(session, sender.chat_id, texts.REPLY_TO_ENDED_PAIRING, now=now)
+                return RelayResult.REPLY_TO_ENDED
+        # A reply to a message the bot cannot place (a notice, or one whose routing record
+        # was erased with its writer) is never guessed: the mentor says to whom.
+    elif len(mentees) == 1:
         target = mentees[0]
     if target is None:
         held = _hold(session, sender, message, "choose", now)
         await session.flush()
         buttons = [[(m.pseudonym, f"to:{held.id}:{m.id}")] for _, m in mentees]
         buttons.append([(texts.CHOOSE_CANCEL, f"to:{held.id}:0")])
-        await send_text(session, sender.chat_id, texts.CHOOSE_RECIPIENT, buttons=buttons, now=now)
+        prompt = texts.CHOOSE_RECIPIENT if len(mentees) > 1 else texts.CHOOSE_RECIPIENT_REPLY
+        await send_text(session, sender.chat_id, prompt, buttons=buttons, now=now)
         return RelayResult.ASKED_RECIPIENT
     pairing, mentee = target
     not_before = await _flood_slot(session, flood, sender, mentee, now)
     await copy_between(session, pairing, sender, mentee, message, now, not_before)
-    await _assess(session, escalations, message, sender, mentee, sender, pairing, now)
     return RelayResult.RELAYED
+
+
+async def _replies_to_ended(
+    session: AsyncSession, message: Incoming, current: Pairing | None
+) -> bool:
+    """Whether a mentee's reply quotes a message of a pairing other than their current one."""
+    assert message.reply_to_message_id is not None
+    record = await record_for(session, message.chat_id, message.reply_to_message_id)
+    return record is not None and (current is None or record.pairing_id != current.id)
 
 
 async def _flood_slot(
@@ -141,11 +170,12 @@ async def _assess(
     escalations: EscalationPolicy | None,
     message: Incoming,
     writer: Member,
-    mentee: Member,
+    mentee: Member | None,
     mentor: Member | None,
     pairing: Pairing | None,
     now: datetime,
 ) -> None:
+    """Open an escalation when the writer's text says someone may be in danger."""
     if escalations is None or not message.text:
         return
     assessment = assess(message.text)
@@ -162,8 +192,42 @@ async def _assess(
         pairing_id=pairing.id if pairing else None,
         flagged_text=message.text,
         writer=writer,
+        source_message_id=message.message_id,
         now=now,
     )
+
+
+async def assess_edit(
+    session: AsyncSession,
+    *,
+    writer: Member,
+    message: Incoming,
+    escalations: EscalationPolicy | None,
+    now: datetime,
+) -> None:
+    """An edited message is assessed like a new one, whether it was relayed, is still kept
+    or waits in the outbox (the copy carries the text as it is when it is sent). An edit of
+    a message that already has an open escalation adds to that escalation's trail."""
+    if escalations is None or not message.text:
+        return
+    assessment = assess(message.text)
+    if not assessment.escalate:
+        return
+    if await note_edit_on_open_escalation(
+        session,
+        policy=escalations,
+        writer=writer,
+        source_message_id=message.message_id,
+        text=message.text,
+        now=now,
+    ):
+        return
+    if writer.role == "mentee":
+        current = await active_mentor_of(session, writer.id)
+        pairing, mentor = current if current is not None else (None, None)
+        await _assess(session, escalations, message, writer, writer, mentor, pairing, now)
+    else:
+        await _assess(session, escalations, message, writer, None, writer, None, now)
 
 
 async def choose_recipient(
@@ -255,10 +319,20 @@ async def relay_edit(
     chat_id: int,
     message_id: int,
     text: str | None,
+    caption: str | None,
     entities: list[dict[str, Any]] | None,
     now: datetime,
+    escalations: EscalationPolicy | None = None,
 ) -> bool:
-    """Mirror an edit onto the other side's copy when both are text; say so otherwise."""
+    """Assess the edited text, then mirror the edit onto the other side's copy when both are
+    text (say so otherwise). Returns whether an edit was queued."""
+    await assess_edit(
+        session,
+        writer=sender,
+        message=Incoming(chat_id=chat_id, message_id=message_id, text=text or caption),
+        escalations=escalations,
+        now=now,
+    )
     record = await session.scalar(
         select(RelayedMessage)
         .where(
@@ -417,14 +491,26 @@ async def copy_between(
     )
 
 
-async def label_hint(session: AsyncSession, *, mentor: Member, mentee_id: int) -> str:
-    """The toast for a label button: how to answer that mentee."""
-    pairing = await session.scalar(
-        select(Pairing).where(Pairing.mentor_id == mentor.id, Pairing.mentee_id == mentee_id)
-    )
-    mentee = await session.get(Member, mentee_id) if pairing is not None else None
-    if mentee is None:
+async def label_hint(
+    session: AsyncSession, *, mentor: Member, mentee_id: int, chat_id: int, message_id: int
+) -> str:
+    """The toast for the label under a copy: how to answer that mentee, or that its
+    conversation has ended (a reply to it would go nowhere)."""
+    mentee = await session.get(Member, mentee_id)
+    pairings = (
+        await session.scalars(
+            select(Pairing).where(Pairing.mentor_id == mentor.id, Pairing.mentee_id == mentee_id)
+        )
+    ).all()
+    if mentee is None or not pairings:
         return texts.NOT_YOUR_BUTTON
+    record = await record_for(session, chat_id, message_id)
+    if record is not None:
+        live = any(p.id == record.pairing_id and p.ended_at is None for p in pairings)
+    else:  # its routing record is gone (erased or past retention): judge by the pairing
+        live = any(p.ended_at is None for p in pairings)
+    if not live:
+        return texts.LABEL_ENDED
     return texts.LABEL_HINT.format(pseudonym=mentee.pseudonym)
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
+from bot.services.escalation import drop_pending_actions
 from storage.models import Coordinator, CoordinatorChange
 
 
@@ -37,6 +38,7 @@ async def manage(
     if target in configured:
         return texts.COORDINATOR_CONFIGURED.format(id=target)
     await session.delete(existing)
+    await drop_pending_actions(session, coordinator=target)
     session.add(CoordinatorChange(at=now, actor=actor, action="removed", target=target))
     return texts.COORDINATOR_REMOVED.format(id=target)
 

@@ -161,7 +161,7 @@ async def test_resolve_with_a_note_and_the_audit_trail(
     for step in (
         "opened",
         "notified",
-        "crisis resources sent",
+        "crisis help sent",
         "acknowledged by 1000",
         "resolved by 1000: called her, she is safe with family",
     ):
@@ -229,7 +229,7 @@ async def test_staff_can_message_the_mentee_through_the_bot(
     for secret in ("Casey", "Coordinator", "casey_staff"):  # the coordinator's Telegram names
         assert secret not in received_all
     trail = await paired.scenario.say(coordinator, "/escalation 1")
-    assert trail is not None and "staff wrote to the mentee by 1000" in trail["text"]
+    assert trail is not None and "staff wrote by 1000: to the mentee" in trail["text"]
 
 
 async def test_a_check_in_note_is_assessed_too(
