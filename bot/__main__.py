@@ -7,6 +7,7 @@ python -m bot demo     a scripted conversation against the bundled Bot API emula
 python -m bot doctor   check settings, database, migrations and the token
 python -m bot keygen   print a new DATA_ENCRYPTION_KEY and DATA_LOOKUP_KEY for .env
 python -m bot rotate-keys  re-encrypt stored data with the first DATA_ENCRYPTION_KEY
+python -m bot risk train   train the risk models from bot/risk/corpus (needs the train extra)
 """
 
 from __future__ import annotations
@@ -35,9 +36,17 @@ def main(argv: list[str]) -> int:
     webhook = "--webhook" in argv
     argv = [a for a in argv if a != "--webhook"]
     command = argv[0] if argv else ("run" if webhook else "auto")
-    if command not in ("auto", "run", "demo", "doctor", "keygen", "rotate-keys"):
+    if command not in ("auto", "run", "demo", "doctor", "keygen", "rotate-keys", "risk"):
         print(__doc__, file=sys.stderr)
         return 2
+    if command == "risk":
+        if argv[1:] != ["train"]:
+            print(__doc__, file=sys.stderr)
+            return 2
+        from bot.risk.train import main as train_risk_models
+
+        train_risk_models()
+        return 0
     try:
         settings = load_settings()
     except ConfigError as exc:

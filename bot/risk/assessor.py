@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import re
 import tomllib
-import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
+from bot.risk.text import REPEATS, fold_plain
+
 RULES_FILE = Path(__file__).with_name("rules.toml")
+SENTENCE = re.compile(r"[.!?;\n]+")
 COORDINATOR_SCORE = 1.0
 MENTOR_SCORE = 0.5
 NEGATION_WINDOW_WORDS = 4
@@ -66,27 +68,6 @@ class _Rules:
     recovery_actions: tuple[re.Pattern[str], ...]
 
 
-EMOJI_WORDS = {
-    "💊": " pills ",
-    "🔪": " knife ",
-    "🗡": " knife ",
-    "🔫": " gun ",
-    "💉": " needle ",
-    "⚰": " coffin ",
-    "🪦": " grave ",
-    "🍺": " drink ",
-    "🍻": " drink ",
-    "🍷": " drink ",
-    "🥃": " drink ",
-    "🍾": " drink ",
-    "🚑": " ambulance ",
-    "🩸": " blood ",
-}
-APOSTROPHES = re.compile(r"['’‘´`]")
-REPEATS = re.compile(r"(\w)\1{2,}")
-SENTENCE = re.compile(r"[.!?;\n]+")
-
-
 @lru_cache(maxsize=1)
 def _rules() -> _Rules:
     data = tomllib.loads(RULES_FILE.read_text(encoding="utf-8"))
@@ -103,7 +84,9 @@ def _rules() -> _Rules:
             for rule in data["rule"]
         ),
         idioms=tuple(re.compile(p) for p in data["idioms"]),
-        negators=re.compile(r"\b(" + "|".join(re.escape(_fold(n)) for n in negators) + r")\b"),
+        negators=re.compile(
+            r"\b(" + "|".join(re.escape(fold_plain(n)) for n in negators) + r")\b"
+        ),
         past_markers=tuple(re.compile(p) for p in data["past_markers"]),
         third_party=tuple(re.compile(p) for p in data["third_party"]),
         meta=tuple(re.compile(p) for p in data["meta"]),
@@ -111,20 +94,9 @@ def _rules() -> _Rules:
     )
 
 
-def _fold(text: str) -> str:
-    """Lower case, no accents, no apostrophes, emojis that matter as words."""
-    for emoji, word in EMOJI_WORDS.items():
-        text = text.replace(emoji, word)
-    text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = APOSTROPHES.sub("", text)
-    text = re.sub(r"\bo\.d\.?(?=\W|$)", "od", text)
-    return re.sub(r"[ \t]+", " ", text)
-
-
 def variants(text: str) -> list[str]:
     """The folded text with letter runs shortened to two, and to one ('sooo', 'kiiill')."""
-    folded = _fold(text)
+    folded = fold_plain(text)
     two = REPEATS.sub(r"\1\1", folded)
     one = REPEATS.sub(r"\1", folded)
     return list(dict.fromkeys([two, one]))
