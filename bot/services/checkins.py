@@ -9,6 +9,7 @@ time, so nobody gets the same check-in twice, whatever restarts or overlapping t
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.config import Settings
+from bot.numbers import parse_int
 from bot.risk import assess
 from bot.schedule import (
     format_hhmm,
@@ -41,6 +43,9 @@ from bot.services.outbox import (
     send_text,
 )
 from storage.models import CheckIn, CheckInSchedule, Member, MentorReport
+
+# /sober's date, in ASCII digits (date.fromisoformat alone would be the only guard).
+ISO_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 NOTE_WINDOW = timedelta(minutes=30)
 OPEN_CHECKIN_COVERS = timedelta(hours=12)
@@ -353,7 +358,7 @@ async def answer_checkin(
         return texts.NOT_YOUR_BUTTON
     if checkin.status == "missed":
         return texts.CHECKIN_CLOSED
-    number = int(value) if value.isdigit() else -1
+    number = parse_int(value, low=0, high=9)
     header = texts.CHECKIN_MOOD.split("\n")[0]
     if field == "m" and number in texts.MOODS:
         if checkin.mood is not None:
@@ -539,10 +544,11 @@ async def set_quiet(
 async def pause(
     session: AsyncSession, *, member: Member, raw: str, policy: CheckInPolicy, now: datetime
 ) -> str:
-    if not raw.isdigit() or not 1 <= int(raw) <= 90:
+    days = parse_int(raw, low=1, high=90)
+    if days is None:
         return texts.PAUSE_USAGE
     schedule = await _schedule_for(session, member, policy, now)
-    schedule.paused_until = now + timedelta(days=int(raw))
+    schedule.paused_until = now + timedelta(days=days)
     return texts.PAUSED.format(until=_when(schedule.paused_until, member.timezone))
 
 
@@ -560,6 +566,8 @@ async def resume(
 async def set_recovery_start(
     session: AsyncSession, *, member: Member, raw: str, policy: CheckInPolicy, now: datetime
 ) -> str:
+    if ISO_DATE_RE.fullmatch(raw.strip()) is None:
+        return texts.SOBER_USAGE
     try:
         start = date.fromisoformat(raw.strip())
     except ValueError:

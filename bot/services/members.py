@@ -17,7 +17,7 @@ from storage.db import INDEPENDENT
 from storage.models import Coordinator, Member, Pairing
 from storage.names import name_key
 
-SHORT_ID_RE = re.compile(r"^M-?(\d{1,9})$", re.IGNORECASE)
+SHORT_ID_RE = re.compile(r"^M-?([0-9]{1,9})$", re.IGNORECASE)
 
 
 # Built once: these run for every relayed message, and building a statement costs more than
