@@ -443,7 +443,8 @@ async def take_note(
     checkin.awaiting_note = False
     if checkin.answered_at is None or now - checkin.answered_at > NOTE_WINDOW:
         return False
-    checkin.note = text[:1000]
+    # Kept whole: the column has no limit and Telegram lets a message hold 4,096 characters.
+    checkin.note = text
     await send_text(session, member.chat_id, texts.CHECKIN_NOTE_SAVED, now=now)
     if escalations is not None and (assessment := assess(text)).escalate:
         await open_for_mentee(
