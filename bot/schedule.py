@@ -6,7 +6,7 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-HHMM_RE = re.compile(r"^([01]?\d|2[0-3])[:.h]?([0-5]\d)$")
+HHMM_RE = re.compile(r"^([01]?[0-9]|2[0-3])[:.h]?([0-5][0-9])$")
 MILESTONE_DAYS = (1, 7, 30, 60, 90, 180, 365)
 
 

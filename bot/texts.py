@@ -464,3 +464,7 @@ COMMON_TIMEZONES = (
     "America/Mexico_City",
     "Asia/Tokyo",
 )
+
+
+# --- fix-names ---
+MEMBER_ERASED = "{short_id} is no longer in the program (their data was erased): nothing changed."

@@ -10,6 +10,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import texts
 from bot.context import BotApplication, BotContext
+from bot.numbers import ID_PATTERN, parse_id
 from bot.services import checkins
 from bot.services.outbox import send_text
 from handlers.common import GROUP_MAIN, acting_member, answer
@@ -95,14 +96,15 @@ async def checkin_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None and query.message is not None
     member = await acting_member(update, context)
-    _, checkin_id, field, value = query.data.split(":")
-    if member is None:  # erased since the access check: the button is stale
+    _, raw_id, field, value = query.data.split(":")
+    checkin_id = parse_id(raw_id)
+    if member is None or checkin_id is None:  # erased since the access check, or forged
         await answer(query, texts.STALE_BUTTON)
         return
     toast = await checkins.answer_checkin(
         context.session,
         member=member,
-        checkin_id=int(checkin_id),
+        checkin_id=checkin_id,
         field=field,
         value=value,
         message_id=query.message.message_id,
@@ -116,14 +118,15 @@ async def report_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None and query.message is not None
     mentor = await acting_member(update, context)
-    _, report_id, key = query.data.split(":")
-    if mentor is None:  # erased since the access check: the button is stale
+    _, raw_id, key = query.data.split(":")
+    report_id = parse_id(raw_id)
+    if mentor is None or report_id is None:  # erased since the access check, or forged
         await answer(query, texts.STALE_BUTTON)
         return
     toast = await checkins.answer_report(
         context.session,
         mentor=mentor,
-        report_id=int(report_id),
+        report_id=report_id,
         answer=key,
         message_id=query.message.message_id,
         now=context.now(),
@@ -144,10 +147,10 @@ def register(app: BotApplication) -> None:
         app.add_handler(CommandHandler(name, _setting(change)), group=GROUP_MAIN)
     app.add_handler(CommandHandler("progress", progress), group=GROUP_MAIN)
     app.add_handler(
-        CallbackQueryHandler(checkin_button, pattern=r"^ci:\d{1,18}:[mcun]:(\d|skip)$"),
+        CallbackQueryHandler(checkin_button, pattern=rf"^ci:{ID_PATTERN}:[mcun]:([0-9]|skip)$"),
         group=GROUP_MAIN,
     )
     app.add_handler(
-        CallbackQueryHandler(report_button, pattern=r"^mr:\d{1,18}:[a-z_]{1,12}$"),
+        CallbackQueryHandler(report_button, pattern=rf"^mr:{ID_PATTERN}:[a-z_]{{1,12}}$"),
         group=GROUP_MAIN,
     )

@@ -9,6 +9,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import texts
 from bot.context import BotApplication, BotContext
+from bot.numbers import parse_id
 from bot.services import enrolment, pairing, staff
 from bot.services.health import delivery_health, health_report
 from bot.services.outbox import Priority, h, send_text
@@ -119,13 +120,15 @@ async def pair_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     parts = query.data.split(":")
-    if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit():
+    ids = [parse_id(part) for part in parts[1:]]
+    mentee_id, mentor_id = ids if len(ids) == 2 else (None, None)
+    if mentee_id is None or mentor_id is None:
         await answer(query, texts.STALE_BUTTON)
         return
     outcome = await pairing.pair_by_ids(
         context.session,
-        mentee_id=int(parts[1]),
-        mentor_id=int(parts[2]),
+        mentee_id=mentee_id,
+        mentor_id=mentor_id,
         default_capacity=context.settings.mentor_capacity,
         now=context.now(),
     )

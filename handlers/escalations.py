@@ -7,6 +7,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import texts
 from bot.context import BotApplication, BotContext
+from bot.numbers import ID_PATTERN, parse_id
 from bot.services import alarms, escalation
 from bot.services.outbox import Priority
 from handlers.common import GROUP_MAIN, acting_member, answer, reply
@@ -78,26 +79,29 @@ async def resolve(update: Update, context: BotContext) -> None:
 
 def _escalation_id(arg: str) -> int | None:
     """'12' or '#12' as in the cards; None for anything else."""
-    digits = arg.lstrip("#")
-    return int(digits) if digits.isdigit() else None
+    return parse_id(arg.removeprefix("#"))
 
 
 async def card_button(update: Update, context: BotContext) -> None:
     """Acknowledge an escalation, or start resolving it or writing to the mentee."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    _, escalation_id, action = query.data.split(":")
+    _, raw_id, action = query.data.split(":")
+    escalation_id = parse_id(raw_id)
+    if escalation_id is None:
+        await answer(query, texts.STALE_BUTTON)
+        return
     if action == "ack":
         toast = await escalation.acknowledge(
             context.session,
-            escalation_id=int(escalation_id),
+            escalation_id=escalation_id,
             coordinator=query.from_user.id,
             now=context.now(),
         )
     else:
         toast = await escalation.start_action(
             context.session,
-            escalation_id=int(escalation_id),
+            escalation_id=escalation_id,
             coordinator=query.from_user.id,
             action="resolve" if action == "res" else "message",
             now=context.now(),
@@ -124,6 +128,6 @@ def register(app: BotApplication) -> None:
     app.add_handler(CommandHandler("resolve", resolve), group=GROUP_MAIN)
     app.add_handler(CommandHandler("cancel", cancel), group=GROUP_MAIN)
     app.add_handler(
-        CallbackQueryHandler(card_button, pattern=r"^esc:\d{1,18}:(ack|res|msg)$"),
+        CallbackQueryHandler(card_button, pattern=rf"^esc:{ID_PATTERN}:(ack|res|msg)$"),
         group=GROUP_MAIN,
     )

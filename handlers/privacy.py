@@ -7,6 +7,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import texts
 from bot.context import BotApplication, BotContext
+from bot.numbers import ID_PATTERN, parse_id
 from bot.services import erasure
 from bot.services import mydata as mydata_service
 from bot.services.members import find_member, is_coordinator
@@ -45,12 +46,16 @@ async def erase_button(update: Update, context: BotContext) -> None:
     """Erase, or not, after the confirmation."""
     query = update.callback_query
     assert query is not None and query.data is not None and query.message is not None
-    _, member_id, choice = query.data.split(":")
+    _, raw_id, choice = query.data.split(":")
+    member_id = parse_id(raw_id)
+    if member_id is None:
+        await answer(query, texts.STALE_BUTTON)
+        return
     toast = await erasure.answer(
         context.session,
         actor_id=query.from_user.id,
         actor_is_coordinator=await is_coordinator(context.session, query.from_user.id),
-        member_id=int(member_id),
+        member_id=member_id,
         confirmed=choice == "yes",
         chat_id=query.message.chat.id,
         message_id=query.message.message_id,
@@ -64,5 +69,6 @@ def register(app: BotApplication) -> None:
     app.add_handler(CommandHandler("deleteme", deleteme), group=GROUP_MAIN)
     app.add_handler(CommandHandler("erase", erase_member), group=GROUP_MAIN)
     app.add_handler(
-        CallbackQueryHandler(erase_button, pattern=r"^del:\d{1,18}:(yes|no)$"), group=GROUP_MAIN
+        CallbackQueryHandler(erase_button, pattern=rf"^del:{ID_PATTERN}:(yes|no)$"),
+        group=GROUP_MAIN,
     )

@@ -7,6 +7,7 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot import texts
 from bot.context import BotApplication, BotContext
+from bot.numbers import ID_PATTERN, parse_id, parse_int
 from bot.services import inbound, relay
 from handlers.common import GROUP_MAIN, acting_member, answer, reply
 
@@ -85,15 +86,17 @@ async def choose_recipient(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None and query.message is not None
     mentor = await acting_member(update, context)
-    parts = query.data.split(":")
-    if mentor is None:  # erased since the access check: the button is stale
+    _, raw_held, raw_mentee = query.data.split(":")
+    # Mentee 0 is the "Don't send" button.
+    held_id, mentee_id = parse_id(raw_held), parse_int(raw_mentee, low=0)
+    if mentor is None or held_id is None or mentee_id is None:  # erased meanwhile, or forged
         await answer(query, texts.STALE_BUTTON)
         return
     toast = await relay.choose_recipient(
         context.session,
         mentor=mentor,
-        held_id=int(parts[1]),
-        mentee_id=int(parts[2]),
+        held_id=held_id,
+        mentee_id=mentee_id,
         prompt_id=query.message.message_id,
         now=context.now(),
     )
@@ -105,13 +108,14 @@ async def label(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None and query.message is not None
     mentor = await acting_member(update, context)
-    if mentor is None:  # erased since the access check: the button is stale
+    mentee_id = parse_id(query.data.split(":")[1])
+    if mentor is None or mentee_id is None:  # erased since the access check, or forged
         await answer(query, texts.STALE_BUTTON)
         return
     hint = await relay.label_hint(
         context.session,
         mentor=mentor,
-        mentee_id=int(query.data.split(":")[1]),
+        mentee_id=mentee_id,
         chat_id=query.message.chat.id,
         message_id=query.message.message_id,
     )
@@ -132,6 +136,7 @@ def register(app: BotApplication) -> None:
         group=GROUP_MAIN,
     )
     app.add_handler(
-        CallbackQueryHandler(choose_recipient, pattern=r"^to:\d{1,18}:\d{1,18}$"), group=GROUP_MAIN
+        CallbackQueryHandler(choose_recipient, pattern=rf"^to:{ID_PATTERN}:{ID_PATTERN}$"),
+        group=GROUP_MAIN,
     )
-    app.add_handler(CallbackQueryHandler(label, pattern=r"^lbl:\d{1,18}$"), group=GROUP_MAIN)
+    app.add_handler(CallbackQueryHandler(label, pattern=rf"^lbl:{ID_PATTERN}$"), group=GROUP_MAIN)

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncAttrs
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, validates
 
 from storage.crypto import lookup
+from storage.names import name_key
 from storage.types import EncryptedInt, EncryptedText, UTCDateTime
 
 ROLES = ("mentee", "mentor")
@@ -50,6 +51,9 @@ class Member(Base):
     pseudonym: Mapped[str] = mapped_column(String(32))
     # Case-folded pseudonym, so "Sam" and "sam" cannot both exist.
     pseudonym_key: Mapped[str] = mapped_column(String(32), unique=True)
+    # What the pseudonym looks like (`storage.names.name_key`), set with it: no two members
+    # may look alike ("Sam" and "Ѕam" with a Cyrillic Ѕ), even when they enrol at once.
+    pseudonym_skeleton: Mapped[str] = mapped_column(String(128), unique=True)
     timezone: Mapped[str] = mapped_column(String(64))
     language: Mapped[str | None] = mapped_column(String(8))
     # Comma-separated matching tags (mentee: preferences; mentor: experience).
@@ -66,6 +70,11 @@ class Member(Base):
     @validates("telegram_user_id")
     def _set_key(self, _: str, value: int) -> int:
         self.telegram_user_key = lookup(value)
+        return value
+
+    @validates("pseudonym")
+    def _set_skeleton(self, _: str, value: str) -> str:
+        self.pseudonym_skeleton = name_key(value)
         return value
 
     @property

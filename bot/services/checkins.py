@@ -9,6 +9,7 @@ time, so nobody gets the same check-in twice, whatever restarts or overlapping t
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.config import Settings
+from bot.numbers import parse_int
 from bot.risk import assess
 from bot.schedule import (
     format_hhmm,
@@ -41,6 +43,9 @@ from bot.services.outbox import (
     send_text,
 )
 from storage.models import CheckIn, CheckInSchedule, Member, MentorReport
+
+# /sober's date, in ASCII digits (date.fromisoformat alone would be the only guard).
+ISO_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 NOTE_WINDOW = timedelta(minutes=30)
 OPEN_CHECKIN_COVERS = timedelta(hours=12)
@@ -353,7 +358,7 @@ async def answer_checkin(
         return texts.NOT_YOUR_BUTTON
     if checkin.status == "missed":
         return texts.CHECKIN_CLOSED
-    number = int(value) if value.isdigit() else -1
+    number = parse_int(value, low=0, high=9)
     header = texts.CHECKIN_MOOD.split("\n")[0]
     if field == "m" and number in texts.MOODS:
         if checkin.mood is not None:
@@ -439,7 +444,8 @@ async def take_note(
     checkin.awaiting_note = False
     if checkin.answered_at is None or now - checkin.answered_at > NOTE_WINDOW:
         return False
-    checkin.note = text[:1000]
+    # Kept whole: the column has no limit and Telegram lets a message hold 4,096 characters.
+    checkin.note = text
     await send_text(session, member.chat_id, texts.CHECKIN_NOTE_SAVED, now=now)
     if escalations is not None and (assessment := assess(text)).escalate:
         await open_for_mentee(
@@ -541,10 +547,11 @@ async def set_quiet(
 async def pause(
     session: AsyncSession, *, member: Member, raw: str, policy: CheckInPolicy, now: datetime
 ) -> str:
-    if not raw.isdigit() or not 1 <= int(raw) <= 90:
+    days = parse_int(raw, low=1, high=90)
+    if days is None:
         return texts.PAUSE_USAGE
     schedule = await _schedule_for(session, member, policy, now)
-    schedule.paused_until = now + timedelta(days=int(raw))
+    schedule.paused_until = now + timedelta(days=days)
     return texts.PAUSED.format(until=_when(schedule.paused_until, member.timezone))
 
 
@@ -562,6 +569,8 @@ async def resume(
 async def set_recovery_start(
     session: AsyncSession, *, member: Member, raw: str, policy: CheckInPolicy, now: datetime
 ) -> str:
+    if ISO_DATE_RE.fullmatch(raw.strip()) is None:
+        return texts.SOBER_USAGE
     try:
         start = date.fromisoformat(raw.strip())
     except ValueError:

@@ -15,10 +15,11 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
-from bot.services.members import SHORT_ID_RE, coordinator_ids, member_by_telegram_id
+from bot.services.members import coordinator_ids, member_by_telegram_id
 from bot.services.outbox import Button, edit_text, h, send_text
 from storage.crypto import lookup
 from storage.models import EnrolmentDraft, Invite, Member
+from storage.names import name_key
 
 PSEUDONYM_MIN = 2
 PSEUDONYM_MAX = 24
@@ -28,6 +29,8 @@ PSEUDONYM_PUNCTUATION = frozenset(" .-_")
 RESERVED_WORDS = frozenset(
     {
         "admin",
+        # How an erased member is shown ("erased M-0001", bot/services/erasure.py).
+        "erased",
         "bot",
         "coordinator",
         "moderator",
@@ -230,13 +233,13 @@ def pseudonym_problem(raw: str) -> str | None:
         return texts.PSEUDONYM_BAD_CHARS
     if not any(ch.isalpha() for ch in name):
         return texts.PSEUDONYM_NEEDS_LETTER
-    words = {_skeleton(word) for word in re.split(r"[ ._-]+", name)}
-    whole = _skeleton(name)
+    words = {_reserved_form(word) for word in re.split(r"[ ._-]+", name)}
+    whole = _reserved_form(name)
     if (
-        words & RESERVED_WORDS
-        or whole in RESERVED_WORDS
-        or any(word in whole for word in RESERVED_ANYWHERE)
-        or SHORT_ID_RE.match(name)
+        words & _reserved_words()
+        or whole in _reserved_words()
+        or any(word in whole for word in _reserved_anywhere())
+        or any(_looks_like_short_id(word) for word in re.split(r"[ ._]+", name))
     ):
         return texts.PSEUDONYM_RESERVED
     return None
@@ -246,11 +249,43 @@ def normalise_pseudonym(raw: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", raw).split())
 
 
-def _skeleton(name: str) -> str:
-    """Lower-case letters only, with look-alike digits mapped, to catch 'St4ff' or 'a.d.m.i.n'."""
-    lookalike = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t"})
-    decomposed = unicodedata.normalize("NFKD", name.casefold().translate(lookalike))
+# Digits people write for letters ("St4ff"), which Unicode does not count as look-alikes.
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t"})
+
+
+def _reserved_form(text: str) -> str:
+    """The Latin letters a name looks like: 'Ѕt4ff' (Cyrillic Ѕ) and 'a.d.m.i.n' read as staff
+    and admin. Compared only with the same form of the reserved words."""
+    decomposed = unicodedata.normalize("NFKD", name_key(text.translate(_LEET)))
     return "".join(ch for ch in decomposed if ch.isalpha() and ch.isascii())
+
+
+@lru_cache(maxsize=1)
+def _reserved_words() -> frozenset[str]:
+    return frozenset(_reserved_form(word) for word in RESERVED_WORDS)
+
+
+@lru_cache(maxsize=1)
+def _reserved_anywhere() -> tuple[str, ...]:
+    return tuple(_reserved_form(word) for word in RESERVED_ANYWHERE)
+
+
+@lru_cache(maxsize=1)
+def _short_id_look() -> re.Pattern[str]:
+    """A word that looks like a short id (M-0001, М-0001 with a Cyrillic М, M-OOO1) once
+    reduced to its skeleton."""
+    letter = re.escape(name_key("M"))
+    dash = re.escape(name_key("-"))
+    digits = "|".join(sorted({re.escape(name_key(d)) for d in "0123456789"}, key=len)[::-1])
+    return re.compile(rf"{letter}(?P<dash>{dash})?(?:{digits})+")
+
+
+def _looks_like_short_id(word: str) -> bool:
+    # "Mo" and "Mol" are names: without a dash or a digit a word is not taken for an id.
+    match = _short_id_look().fullmatch(name_key(word))
+    return match is not None and (
+        match.group("dash") is not None or any(unicodedata.category(ch) == "Nd" for ch in word)
+    )
 
 
 @lru_cache(maxsize=1)
@@ -434,8 +469,10 @@ async def finish_enrolment(
 
 
 async def _pseudonym_taken(session: AsyncSession, name: str) -> bool:
-    key = name.casefold()
-    taken = await session.scalar(select(Member.id).where(Member.pseudonym_key == key))
+    """Whether a member's name looks like this one (the database also refuses it)."""
+    taken = await session.scalar(
+        select(Member.id).where(Member.pseudonym_skeleton == name_key(name))
+    )
     return taken is not None
 
 

@@ -15,8 +15,9 @@ from bot.access import Role
 from storage.crypto import lookup
 from storage.db import INDEPENDENT
 from storage.models import Coordinator, Member, Pairing
+from storage.names import name_key
 
-SHORT_ID_RE = re.compile(r"^M-?(\d{1,9})$", re.IGNORECASE)
+SHORT_ID_RE = re.compile(r"^M-?([0-9]{1,9})$", re.IGNORECASE)
 
 
 # Built once: these run for every relayed message, and building a statement costs more than
@@ -106,7 +107,8 @@ async def seed_coordinators(session: AsyncSession, ids: Iterable[int], now: date
 
 
 async def find_member(session: AsyncSession, ref: str) -> Member | None:
-    """Find a member by short id (M-0007) or pseudonym, case-insensitively.
+    """Find a member by short id (M-0007) or pseudonym, case-insensitively and by what it
+    looks like (no two pseudonyms look alike).
 
     Pseudonyms can never look like a short id, so the two cannot collide.
     """
@@ -115,7 +117,9 @@ async def find_member(session: AsyncSession, ref: str) -> Member | None:
     if match:
         member = await session.get(Member, int(match.group(1)))
     else:
-        member = await session.scalar(select(Member).where(Member.pseudonym_key == ref.casefold()))
+        member = await session.scalar(
+            select(Member).where(Member.pseudonym_skeleton == name_key(ref))
+        )
     return None if member is None or member.erased_at is not None else member
 
 

@@ -57,7 +57,14 @@ async def pair_mentee(
     default_capacity: int,
     now: datetime,
 ) -> Outcome:
-    """Pair two members if the roles, the mentee's freedom and the mentor's capacity allow."""
+    """Pair two members if the roles, the mentee's freedom and the mentor's capacity allow.
+
+    Every way in (/pair, an old /match button) comes here, so an erased member is refused
+    here: their row is only a placeholder that no message can reach.
+    """
+    for member in (mentee, mentor):
+        if member.erased_at is not None:
+            return Outcome(False, texts.MEMBER_ERASED.format(short_id=member.short_id))
     if mentee.role != "mentee":
         return Outcome(False, texts.NOT_A_MENTEE.format(**_who(mentee)))
     if mentor.role != "mentor":

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
+from bot.numbers import parse_id
 from bot.services.escalation import drop_pending_actions
 from storage.models import Coordinator, CoordinatorChange
 
@@ -23,9 +24,9 @@ async def manage(
     """List coordinators, or add/remove one by Telegram user id."""
     if not args:
         return await _listing(session, configured)
-    if len(args) != 2 or args[0] not in ("add", "remove") or not args[1].lstrip("-").isdigit():
+    target = parse_id(args[1]) if len(args) == 2 else None
+    if target is None or args[0] not in ("add", "remove"):
         return texts.COORDINATORS_USAGE
-    target = int(args[1])
     existing = await session.get(Coordinator, target)
     if args[0] == "add":
         if existing is not None:

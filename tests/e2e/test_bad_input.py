@@ -74,3 +74,61 @@ async def test_logs_never_contain_message_text(
     assert "bot.delivery outbox id=" in logged and "bot.inbox updates=" in logged
     assert "4471" not in logged
     assert emu.token not in logged
+
+
+# Python's int() takes any Unicode decimal digit ("٣", Arabic-Indic three) and str.isdigit()
+# takes "²", which int() refuses; huge numbers overflow the database's 64-bit integers.
+HOSTILE_NUMBERS = ["²", "٣", "99999999999999999999999", "-1"]
+
+
+async def test_non_ascii_and_huge_numbers_get_a_clear_answer_not_a_crash(
+    paired: Program, emu: BotApiEmulator, sam: FakeUser, alex: FakeUser
+) -> None:
+    from sqlalchemy import func, select
+
+    from bot import texts
+    from storage.models import Coordinator, InboxUpdate
+
+    says: list[tuple[FakeUser, str, str]] = []
+    for n in HOSTILE_NUMBERS:
+        says += [
+            (sam, f"/pause {n}", "Usage: <code>/pause 7</code>"),
+            (paired.coordinator, f"/resolve {n} x", "Usage: <code>/resolve"),
+            (paired.coordinator, f"/escalation {n}", "Usage: <code>/escalation"),
+            (paired.coordinator, f"/coordinators add {n}", "Usage: <code>/coordinators"),
+        ]
+    says += [
+        (sam, "/schedule ١٩:٠٠", "Usage: <code>/schedule"),
+        (sam, "/quiet ２２:00 08:00", "Usage: <code>/quiet"),
+        (sam, "/sober ٢٠٢٦-01-01", "Usage: <code>/sober"),
+    ]
+    for user, command, usage in says:
+        reply = await paired.scenario.say(user, command)
+        assert reply is not None, command
+        assert usage.replace("<code>", "").replace("</code>", "") in reply["text"], (
+            command,
+            reply["text"],
+        )
+    anchor = emu.last_bot_message(paired.coordinator.id)
+    for data in ("pm:²:³", "pm:٣:٣", "pm:99999999999999999999999:2", "esc:٣:ack"):
+        query = emu.press_raw(paired.coordinator, anchor, data)
+        await emu.wait_for(lambda q=query: emu.answer_of(q) is not None, what=data)
+        assert emu.answer_of(query) == texts.STALE_BUTTON, data
+    mentor_anchor = emu.last_bot_message(alex.id)
+    for data in ("lbl:٣", "to:٣:٣", "mr:٣:on_track", "del:٣:yes"):
+        query = emu.press_raw(alex, mentor_anchor, data)
+        await emu.wait_for(lambda q=query: emu.answer_of(q) is not None, what=data)
+        assert emu.answer_of(query) == texts.STALE_BUTTON, data
+    await paired.settle()
+    async with paired.runtime.session_factory() as s:
+        failed = await s.scalar(
+            select(func.count()).select_from(InboxUpdate).where(InboxUpdate.failed.is_(True))
+        )
+        coordinators = list(await s.scalars(select(Coordinator.telegram_user_id)))
+    assert failed == 0
+    assert coordinators == [paired.coordinator.id]
+    assert not any(
+        "hit an error" in (m.get("text") or "")
+        for m in emu.bot_messages(paired.coordinator.id)
+    )
+    assert not any("went wrong" in (m.get("text") or "") for m in emu.bot_messages(sam.id))

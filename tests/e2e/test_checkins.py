@@ -267,3 +267,25 @@ async def test_milestones_are_celebrated_with_mentee_and_mentor(
     await paired.runtime.run_checkins()
     await emu.wait_for_bot_message(sam.id, "7 days")
     await emu.wait_for_bot_message(alex.id, "Sam</b> reaches".replace("</b>", ""))
+
+
+async def test_a_long_note_is_kept_whole(
+    paired: Program, emu: BotApiEmulator, sam: FakeUser
+) -> None:
+    reply = await paired.scenario.say(sam, "/checkin")
+    assert reply is not None
+    await paired.settle()
+    await paired.scenario.press(sam, reply, emu.button_data(reply, "🙁"))
+    await paired.settle()
+    await paired.scenario.press_label(sam, emu.chats[sam.id].messages[reply["message_id"]], "none")
+    await paired.settle()
+    await paired.scenario.press_label(sam, emu.chats[sam.id].messages[reply["message_id"]], "no")
+    await paired.settle()
+    # As long as one Telegram message allows.
+    note = ("Today I walked by the river and thought about my week. " * 80)[:4090] + " end."
+    assert len(note) == 4095
+    emu.user_sends(sam, note)
+    await emu.wait_for_bot_message(sam.id, "Note saved")
+    await paired.settle()
+    [checkin] = await checkins_of(paired.runtime, "Sam")
+    assert checkin.note == note

@@ -134,6 +134,13 @@ async def test_bad_pseudonyms_get_a_reason(
         ("C00rdinator Jo", "mistaken for program staff"),
         ("sam", "already uses it"),
         ("M-0001", "mistaken for program staff"),
+        # Look-alikes from other scripts: Cyrillic о, Ѕ, С and М, Greek Α.
+        ("Pr\u043egram \u0405taff", "mistaken for program staff"),
+        ("\u0421oordinator", "mistaken for program staff"),
+        ("\u0391dmin", "mistaken for program staff"),
+        ("\u041c-0001", "mistaken for program staff"),
+        ("erased M-0001", "mistaken for program staff"),
+        ("\u0405am", "already uses it"),
     ]:
         reply = await scenario.say(jo, attempt)
         assert reply is not None and reason in reply["text"], (attempt, reply["text"])

@@ -134,3 +134,49 @@ async def test_coordinators_add_and_remove_coordinators_with_an_audit_trail(
     assert gone is not None and "for program coordinators" in gone["text"]
     bad = await program.scenario.say(program.coordinator, "/coordinators add someone")
     assert bad is not None and "Usage" in bad["text"]
+
+
+async def test_an_old_pair_button_does_not_pair_erased_members(
+    program: Program, emu: BotApiEmulator, sam: FakeUser, jo: FakeUser
+) -> None:
+    from sqlalchemy import func, select
+
+    from storage.models import Pairing
+
+    rosa = emu.user(7300000012, "Rosalind")
+    lena = emu.user(7300000013, "Helena")
+    await program.join(sam, "mentee", "Sam")
+    await program.join(jo, "mentee", "Jo")
+    await program.join(rosa, "mentor", "Rosa")
+    await program.join(lena, "mentor", "Lena")
+    for_sam = await program.scenario.say(program.coordinator, "/match Sam")
+    for_jo = await program.scenario.say(program.coordinator, "/match Jo")
+    assert for_sam is not None and for_jo is not None
+
+    async def erase(user: FakeUser) -> None:
+        ask = await program.scenario.say(user, "/deleteme")
+        assert ask is not None
+        await program.scenario.press_label(user, ask, "Yes, erase")
+        await emu.wait_for_bot_message(user.id, "Your data has been erased")
+        await program.settle()
+
+    # The mentor left after the suggestion was shown.
+    await erase(rosa)
+    await program.scenario.press_label(program.coordinator, for_sam, "Pair with Rosa")
+    refusal = await emu.wait_for_bot_message(
+        COORDINATOR_ID, "no longer in the program", after=for_sam["message_id"]
+    )
+    assert "M-0003" in refusal["text"]
+    # The mentee left after the suggestion was shown.
+    await erase(jo)
+    await program.scenario.press_label(program.coordinator, for_jo, "Pair with Lena")
+    await emu.wait_for_bot_message(
+        COORDINATOR_ID, "M-0002 is no longer in the program", after=refusal["message_id"]
+    )
+    await program.settle()
+    async with program.runtime.session_factory() as s:
+        assert await s.scalar(select(func.count()).select_from(Pairing)) == 0
+    assert not any("You now have a mentor" in m["text"] for m in emu.bot_messages(sam.id))
+    assert not any("new mentee" in m["text"] for m in emu.bot_messages(lena.id))
+    # Lena's capacity is untouched: she can still take Sam.
+    assert "Paired" in await program.pair("Sam", "Lena")
