@@ -4,7 +4,9 @@ An update is answered 200 only once it is committed to the inbox, so Telegram re
 we did not store, and a re-sent update_id is ignored by the inbox. Everything else is turned
 away before it touches the database: a missing or wrong secret token (compared in constant
 time), a body over MAX_BODY_BYTES, JSON that is not an update, or an update type the bot
-does not take.
+does not take. A body with the right secret is still not trusted: JSON nested past Python's
+recursion limit, numbers no database column holds, NaN, bytes that are not UTF-8, lone
+surrogates and updates python-telegram-bot cannot read get 400 like any malformed body.
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ import asyncio
 import hmac
 import json
 import logging
+import math
 from typing import Any
 
 from aiohttp import web
+from telegram import Update
 
 from bot.inbox import ALLOWED_UPDATES, Inbox
 
@@ -23,6 +27,48 @@ log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_BODY_BYTES = 256 * 1024  # updates are a few KB; a media group's caption at most a few more
+# Telegram's integers fit in 64 bits (ids in 52); a larger one could not be stored.
+MAX_INT = 2**63 - 1
+
+
+def _bounded_int(digits: str) -> int:
+    value = int(digits)  # ValueError past sys.get_int_max_str_digits()
+    if not -MAX_INT <= value <= MAX_INT:
+        raise ValueError("integer out of range")
+    return value
+
+
+def _finite_float(digits: str) -> float:
+    value = float(digits)
+    if not math.isfinite(value):
+        raise ValueError("number out of range")
+    return value
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not JSON a Telegram update contains")
+
+
+def parse_update(body: bytes) -> dict[str, Any] | None:
+    """The update in a webhook body, or None if it is not one this bot takes."""
+    try:
+        data: Any = json.loads(
+            body,
+            parse_int=_bounded_int,
+            parse_float=_finite_float,
+            parse_constant=_no_constant,
+        )
+        # A lone surrogate is valid JSON but not text: it could be neither stored nor sent on.
+        json.dumps(data, ensure_ascii=False).encode()
+    except (ValueError, RecursionError):  # UnicodeDecode/EncodeError are ValueErrors
+        return None
+    if not valid_update(data):
+        return None
+    try:
+        Update.de_json(data, None)  # copies what it reads; `data` is stored as received
+    except Exception:  # any way python-telegram-bot fails to read it: it is not an update
+        return None
+    return dict(data)
 
 
 def valid_update(data: object) -> bool:
@@ -90,11 +136,8 @@ class WebhookServer:
             body = await request.read()
         except web.HTTPRequestEntityTooLarge:
             return web.Response(status=413)
-        try:
-            data: Any = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            return web.Response(status=400, text="not JSON")
-        if not valid_update(data):
+        data = parse_update(body)
+        if data is None:
             return web.Response(status=400, text="not an update this bot takes")
         try:
             await self._inbox.store([data])
