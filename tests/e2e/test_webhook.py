@@ -186,3 +186,36 @@ async def test_hostile_bodies_with_the_right_secret_get_400_and_store_nothing(
     await runtime.wait_until_idle()
     assert await stored_updates(runtime) == 1
     assert len(emu.bot_messages(COORDINATOR_ID)) == 1
+
+
+async def test_slow_and_idle_connections_are_closed_by_the_bot(
+    runtime: BotRuntime, emu: BotApiEmulator, settings: Settings
+) -> None:
+    emu.open_chat(emu.user(COORDINATOR_ID, "Casey"))
+    body = json.dumps(_update(900_003)).encode()
+    head = (
+        f"POST /telegram/updates HTTP/1.1\r\nHost: bot\r\nContent-Type: application/json\r\n"
+        f"X-Telegram-Bot-Api-Secret-Token: {SECRET}\r\n"
+    ).encode()
+
+    async def answer(request: bytes) -> bytes:
+        """All the bot sends back on a connection, until the bot closes it."""
+        reader, writer = await asyncio.open_connection("127.0.0.1", settings.webhook_port)
+        writer.write(request)
+        try:
+            return await asyncio.wait_for(reader.read(), 20)  # b"" or more, then EOF
+        finally:
+            writer.close()
+
+    idle, unfinished_body, unfinished_headers = await asyncio.gather(
+        # A real update on a keep-alive connection that then sits idle.
+        answer(head + f"Content-Length: {len(body)}\r\n\r\n".encode() + body),
+        answer(head + b'Content-Length: 2000\r\n\r\n{"update_id": '),
+        answer(b"POST /telegram/updates HTTP/1.1\r\nHost: bot\r\n"),
+    )
+    assert idle.startswith(b"HTTP/1.1 200")
+    assert unfinished_body.startswith(b"HTTP/1.1 408")
+    assert unfinished_headers == b""
+    await emu.wait_for_bot_message(COORDINATOR_ID, "No active pairings")
+    await runtime.wait_until_idle()
+    assert await stored_updates(runtime) == 1
