@@ -61,10 +61,11 @@ class Settings(BaseSettings):
     # Per-person flood control: more relayed messages a minute than this wait their turn.
     flood_messages_per_minute: int = Field(default=20, ge=1, le=1000)
     # Webhook mode (`python -m bot --webhook`): the public https URL Telegram posts updates
-    # to, the secret it must send with them, and where this process listens.
+    # to, the secret it must send with them, and where this process listens (loopback: a
+    # TLS-terminating reverse proxy in front of it takes the public connections).
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
-    webhook_listen: str = "0.0.0.0"
+    webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=0, le=65535)
     # Encryption at rest (storage/crypto.py). Comma-separated Fernet keys, newest first;
     # `python -m bot keygen` makes a pair. The lookup key hashes Telegram ids for look-ups.

@@ -38,11 +38,30 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+class _NotComparable(TypeDecorator.Comparator[Any]):
+    """Only IS NULL / IS NOT NULL: an encrypted value never equals another encryption of it
+    (each is encrypted differently), so any other comparison in SQL would silently never (or
+    always) match. Refused where the statement is built."""
+
+    refusal = "an encrypted column cannot be compared in SQL; compare decrypted values"
+
+    def operate(self, op: Any, *other: Any, **kwargs: Any) -> Any:
+        if op in (operators.is_, operators.is_not):
+            return super().operate(op, *other, **kwargs)
+        raise TypeError(self.refusal)
+
+    def reverse_operate(self, op: Any, other: Any, **kwargs: Any) -> Any:
+        raise TypeError(self.refusal)
+
+
 class EncryptedText(TypeDecorator[str]):
-    """Text encrypted at rest with the process's data cipher (see `storage.crypto`)."""
+    """Text encrypted at rest with the process's data cipher (see `storage.crypto`).
+
+    Only IS NULL / IS NOT NULL can be asked of it in SQL (see `_NotComparable`)."""
 
     impl = Text
     cache_ok = True
+    comparator_factory = _NotComparable
 
     def process_bind_param(self, value: str | None, dialect: Dialect) -> Any:
         return None if value is None else crypto.active().encrypt(value)
@@ -61,14 +80,8 @@ class EncryptedInt(TypeDecorator[int]):
     impl = Text
     cache_ok = True
 
-    class comparator_factory(TypeDecorator.Comparator[int]):  # noqa: N801 (SQLAlchemy's name)
-        def operate(self, op: Any, *other: Any, **kwargs: Any) -> Any:
-            if op in (operators.is_, operators.is_not):
-                return super().operate(op, *other, **kwargs)
-            raise TypeError("an encrypted id column cannot be compared; use its *_key column")
-
-        def reverse_operate(self, op: Any, other: Any, **kwargs: Any) -> Any:
-            raise TypeError("an encrypted id column cannot be compared; use its *_key column")
+    class comparator_factory(_NotComparable):  # noqa: N801 (SQLAlchemy's name)
+        refusal = "an encrypted id column cannot be compared; use its *_key column"
 
     def process_bind_param(self, value: int | None, dialect: Dialect) -> Any:
         return None if value is None else crypto.active().encrypt_id(int(value))

@@ -58,17 +58,17 @@ async def purge_expired(
         )
     )
     old = now - escalation_retention
-    expired = (
+    # Encrypted columns cannot be compared in SQL (each value is encrypted differently), so
+    # whether an outcome is already redacted is decided on the decrypted value.
+    candidates = (
         await session.scalars(
             select(Escalation).where(
                 Escalation.opened_at < old,
-                or_(
-                    Escalation.flagged_text.is_not(None),
-                    Escalation.outcome.is_not(None) & (Escalation.outcome != REDACTED),
-                ),
+                or_(Escalation.flagged_text.is_not(None), Escalation.outcome.is_not(None)),
             )
         )
     ).all()
+    expired = [e for e in candidates if not is_redacted(e)]
     await redact_escalations(session, expired)
     return Purged(
         routing=_count(routing),
@@ -79,20 +79,31 @@ async def purge_expired(
     )
 
 
+def is_redacted(escalation: Escalation) -> bool:
+    """Nothing written is left on the escalation itself."""
+    return escalation.flagged_text is None and escalation.outcome in (None, REDACTED)
+
+
 async def redact_escalations(session: AsyncSession, escalations: Sequence[Escalation]) -> None:
-    """Drop what was written (flagged message, outcome, audit details); keep the facts."""
+    """Drop what was written (flagged message, outcome, audit details); keep the facts.
+
+    Idempotent: what is already redacted is not written again."""
     for escalation in escalations:
-        escalation.flagged_text = None
-        escalation.outcome = REDACTED if escalation.outcome else None
-    if escalations:
-        await session.execute(
-            update(EscalationEvent)
-            .where(
-                EscalationEvent.escalation_id.in_([e.id for e in escalations]),
-                EscalationEvent.detail.is_not(None),
-            )
-            .values(detail=REDACTED)
+        if escalation.flagged_text is not None:
+            escalation.flagged_text = None
+        if escalation.outcome not in (None, REDACTED):
+            escalation.outcome = REDACTED
+    if not escalations:
+        return
+    events = await session.scalars(
+        select(EscalationEvent).where(
+            EscalationEvent.escalation_id.in_([e.id for e in escalations]),
+            EscalationEvent.detail.is_not(None),
         )
+    )
+    for event in events:
+        if event.detail != REDACTED:
+            event.detail = REDACTED
 
 
 def _count(result: object) -> int:

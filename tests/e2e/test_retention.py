@@ -3,7 +3,7 @@ year, with the audit trail kept but redacted."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from emulator import BotApiEmulator, FakeUser
 from storage.models import Escalation, EscalationEvent, HeldMessage, OutboxMessage, RelayedMessage
@@ -58,3 +58,34 @@ async def test_the_daily_purge_keeps_the_fact_of_an_escalation_but_not_its_conte
         details = [e.detail for e in (await s.scalars(select(EscalationEvent))).all()]
     assert await count(paired, EscalationEvent) == events
     assert not any("safety plan" in (d or "") for d in details)
+
+
+async def stored_rows(program: Program, table: str) -> list[tuple[object, ...]]:
+    """The rows exactly as stored (ciphertexts included): a rewrite changes them."""
+    async with program.runtime.session_factory() as s:
+        result = await s.execute(text(f"SELECT * FROM {table} ORDER BY id"))  # noqa: S608
+        return [tuple(row) for row in result.all()]
+
+
+async def test_a_redacted_escalation_is_not_redacted_again_the_next_day(
+    paired: Program,
+    emu: BotApiEmulator,
+    clock: FakeClock,
+    sam: FakeUser,
+    coordinator: FakeUser,
+) -> None:
+    emu.user_sends(sam, "things are hard, i want to kill myself")
+    await emu.wait_for_bot_message(coordinator.id, "Escalation #1")
+    await paired.scenario.say(coordinator, "/resolve 1 talked with Sam, safety plan made")
+    await paired.settle()
+
+    clock.advance(days=366)
+    assert (await paired.runtime.run_retention()).escalations == 1
+    escalations = await stored_rows(paired, "escalations")
+    events = await stored_rows(paired, "escalation_events")
+
+    for _ in range(2):  # the next days: nothing left to redact, nothing rewritten
+        clock.advance(days=1)
+        assert (await paired.runtime.run_retention()).escalations == 0
+        assert await stored_rows(paired, "escalations") == escalations
+        assert await stored_rows(paired, "escalation_events") == events

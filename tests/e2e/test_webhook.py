@@ -138,3 +138,84 @@ async def test_webhook_mode_says_what_it_needs(emu: BotApiEmulator, tmp_path: Pa
     _, stderr = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode == 2
     assert "WEBHOOK_URL" in stderr.decode()
+
+
+async def test_hostile_bodies_with_the_right_secret_get_400_and_store_nothing(
+    runtime: BotRuntime, emu: BotApiEmulator, settings: Settings
+) -> None:
+    emu.open_chat(emu.user(COORDINATOR_ID, "Casey"))
+    secret = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    good = _update(900_002)
+    message = json.dumps(good["message"])
+    hostile = {
+        "nested 100,000 deep": b"[" * 100_000 + b"]" * 100_000,
+        "nested objects": b'{"a":' * 30_000 + b"1" + b"}" * 30_000,
+        "nested inside an update": (
+            b'{"update_id": 8, "message": ' + b"[" * 60_000 + b"]" * 60_000 + b"}"
+        ),
+        "a 5,000-digit update_id": b'{"update_id": ' + b"9" * 5000 + b', "message": {}}',
+        "an update_id past 64 bits": json.dumps({**good, "update_id": 2**70}).encode(),
+        "a huge float update_id": b'{"update_id": 1e999, "message": ' + message.encode() + b"}",
+        "NaN in a message": json.dumps({**good, "message": {**good["message"], "date": "N"}})
+        .replace('"N"', "NaN")
+        .encode(),
+        "Infinity in a message": message.replace('"date": 0', '"date": Infinity').encode(),
+        "a huge number in a message": json.dumps(
+            {**good, "message": {**good["message"], "message_id": 10**300}}
+        ).encode(),
+        "not UTF-8": b'{"update_id": 9, "message": {"text": "\xff\xfe"}}',
+        "a lone surrogate": json.dumps(_update(10, "/pairs \ud800")).encode(),
+        "a string": b'"update"',
+        "a number": b"12",
+        "null": b"null",
+        "a list of updates": json.dumps([good]).encode(),
+        "update_id true": json.dumps({**good, "update_id": True}).encode(),
+        "update_id -1": json.dumps({**good, "update_id": -1}).encode(),
+        "update_id a string": json.dumps({**good, "update_id": "900002"}).encode(),
+        "a message that is not one": b'{"update_id": 11, "message": {}}',
+        "a button press that is not one": b'{"update_id": 12, "callback_query": {"id": "1"}}',
+        "empty": b"",
+    }
+    answers = {name: await _post(settings, body, secret) for name, body in hostile.items()}
+    assert answers == dict.fromkeys(hostile, 400)
+    assert await stored_updates(runtime) == 0
+
+    # Still serving: the real thing is stored and answered.
+    assert await _post(settings, json.dumps(good).encode(), secret) == 200
+    await emu.wait_for_bot_message(COORDINATOR_ID, "No active pairings")
+    await runtime.wait_until_idle()
+    assert await stored_updates(runtime) == 1
+    assert len(emu.bot_messages(COORDINATOR_ID)) == 1
+
+
+async def test_slow_and_idle_connections_are_closed_by_the_bot(
+    runtime: BotRuntime, emu: BotApiEmulator, settings: Settings
+) -> None:
+    emu.open_chat(emu.user(COORDINATOR_ID, "Casey"))
+    body = json.dumps(_update(900_003)).encode()
+    head = (
+        f"POST /telegram/updates HTTP/1.1\r\nHost: bot\r\nContent-Type: application/json\r\n"
+        f"X-Telegram-Bot-Api-Secret-Token: {SECRET}\r\n"
+    ).encode()
+
+    async def answer(request: bytes) -> bytes:
+        """All the bot sends back on a connection, until the bot closes it."""
+        reader, writer = await asyncio.open_connection("127.0.0.1", settings.webhook_port)
+        writer.write(request)
+        try:
+            return await asyncio.wait_for(reader.read(), 20)  # b"" or more, then EOF
+        finally:
+            writer.close()
+
+    idle, unfinished_body, unfinished_headers = await asyncio.gather(
+        # A real update on a keep-alive connection that then sits idle.
+        answer(head + f"Content-Length: {len(body)}\r\n\r\n".encode() + body),
+        answer(head + b'Content-Length: 2000\r\n\r\n{"update_id": '),
+        answer(b"POST /telegram/updates HTTP/1.1\r\nHost: bot\r\n"),
+    )
+    assert idle.startswith(b"HTTP/1.1 200")
+    assert unfinished_body.startswith(b"HTTP/1.1 408")
+    assert unfinished_headers == b""
+    await emu.wait_for_bot_message(COORDINATOR_ID, "No active pairings")
+    await runtime.wait_until_idle()
+    assert await stored_updates(runtime) == 1

@@ -45,6 +45,7 @@ def test_good_settings_parse() -> None:
     assert settings.mentor_capacity == 5
     assert settings.telegram_bot_token is not None
     assert "ABCdef" not in repr(settings)  # the token is a secret
+    assert settings.webhook_listen == "127.0.0.1"  # not reachable but through the proxy
 
 
 def test_start_up_with_a_bad_setting_prints_one_line(tmp_path: Path) -> None:

@@ -38,3 +38,18 @@ def test_the_caches_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     assert [c.decrypt_id(t) for t in tokens] == list(range(25))
     assert [c.lookup(n) for n in range(25)] == [c.lookup(n) for n in range(25)]
     assert max(len(c._ids), len(c._id_tokens), len(c._lookups)) <= 10
+
+
+def test_encrypted_columns_refuse_comparisons_that_could_never_match() -> None:
+    from storage.models import Escalation, EscalationEvent, Member
+
+    # Each value is encrypted differently, so `outcome != '[redacted]'` was always true.
+    for compare in (
+        lambda: Escalation.outcome != "[redacted]",
+        lambda: Escalation.flagged_text == "x",
+        lambda: EscalationEvent.detail.in_(["x"]),
+        lambda: Member.telegram_user_id == 5,
+    ):
+        with pytest.raises(TypeError, match="cannot be compared"):
+            compare()
+    assert Escalation.outcome.is_not(None) is not None  # IS (NOT) NULL still works
