@@ -96,6 +96,7 @@ class BotRuntime:
             delivery=self.delivery,
             escalations=self.escalation_policy,
             flood=FloodGate(settings.flood_messages_per_minute),
+            intake=self.inbox.status,
         )
         self.checkin_policy = checkins.CheckInPolicy.from_settings(settings)
         self._checkin_lock = asyncio.Lock()
