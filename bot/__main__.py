@@ -91,6 +91,9 @@ def main(argv: list[str]) -> int:
         asyncio.run(_run(settings, webhook))
     except KeyboardInterrupt:
         pass
+    except ConfigError as exc:  # found at start-up: the keys do not open this database
+        print(f"Configuration error: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram.ext import ApplicationBuilder, ContextTypes
 
 from bot.clock import Clock, SystemClock
-from bot.config import Settings, data_cipher, limits_from, webhook_settings
+from bot.config import ConfigError, Settings, data_cipher, limits_from, webhook_settings
 from bot.context import BotApplication, BotContext, BotData, Services
 from bot.delivery import MAX_IN_FLIGHT, DeliveryWorker
 from bot.inbox import ALLOWED_UPDATES, Inbox
@@ -25,7 +25,14 @@ from bot.services.members import seed_coordinators
 from bot.webhook import WebhookServer
 from handlers import register_all
 from storage import crypto, migrate
-from storage.db import create_engine, create_session_factory, transaction
+from storage.db import (
+    DatabaseLock,
+    create_engine,
+    create_session_factory,
+    readable_by_others,
+    transaction,
+)
+from storage.keycheck import KeyMismatch, verify_keys
 from storage.models import InboxUpdate, OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -96,12 +103,14 @@ class BotRuntime:
             delivery=self.delivery,
             escalations=self.escalation_policy,
             flood=FloodGate(settings.flood_messages_per_minute),
+            intake=self.inbox.status,
         )
         self.checkin_policy = checkins.CheckInPolicy.from_settings(settings)
         self._checkin_lock = asyncio.Lock()
         self._stop = asyncio.Event()
         self._stopped = False
         self._tasks: list[asyncio.Task[Any]] = []
+        self._db_lock = DatabaseLock(settings.database_url)
         self.webhook: WebhookServer | None = None
         if webhook:
             url, secret = webhook_settings(settings)
@@ -115,8 +124,29 @@ class BotRuntime:
             )
 
     async def start(self) -> None:
+        """Start everything; ConfigError (one line) when the database is being re-encrypted
+        or the configured keys are not the ones it was written with."""
         quiet_noisy_loggers()
-        await migrate.upgrade(self.settings.database_url)
+        # Held until the process ends: `rotate-keys` refuses to run under a running bot.
+        if not self._db_lock.acquire(exclusive=False):
+            raise ConfigError(
+                "DATABASE_URL: `python -m bot rotate-keys` is re-encrypting this database; "
+                "start the bot when it has finished"
+            )
+        try:
+            await migrate.upgrade(self.settings.database_url)
+            async with transaction(self.session_factory) as session:
+                await verify_keys(session, crypto.active(), self.clock.now())
+        except KeyMismatch as exc:
+            self._db_lock.release()
+            await self.engine.dispose()
+            raise ConfigError(str(exc)) from None
+        wider = readable_by_others(self.settings.database_url)
+        if wider:
+            log.warning(
+                "database files readable by others than their owner (want 700/600): %s",
+                ", ".join(wider),
+            )
         async with transaction(self.session_factory) as session:
             await seed_coordinators(session, self.settings.coordinator_ids, self.clock.now())
         await self.app.initialize()  # getMe: fails fast on a bad token or unreachable API
@@ -193,6 +223,7 @@ class BotRuntime:
             await self.app.stop()
         await self.app.shutdown()
         await self.engine.dispose()
+        self._db_lock.release()
         log.info("bot stopped")
 
     async def run_checkins(self) -> int:

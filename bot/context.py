@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from bot.delivery import DeliveryWorker
     from bot.services.escalation import EscalationPolicy
     from bot.services.flood import FloodGate
+    from bot.services.health import IntakeStatus
 
 
 @dataclass
@@ -25,6 +26,7 @@ class UnitOfWork:
 
     session: AsyncSession
     failed: bool = False
+    error: BaseException | None = None  # what made a handler fail, for the inbox to judge
 
 
 # Set by the inbox processor around each update; task-local, so concurrent work can't mix.
@@ -39,6 +41,7 @@ class Services:
     delivery: DeliveryWorker
     escalations: EscalationPolicy
     flood: FloodGate
+    intake: IntakeStatus
 
 
 @dataclass

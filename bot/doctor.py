@@ -7,6 +7,7 @@ from bot.config import ConfigError, Settings, data_cipher
 from bot.services.health import delivery_health, health_report
 from storage import crypto, migrate
 from storage.db import create_engine, create_session_factory, transaction
+from storage.keycheck import KeyMismatch, verify_keys
 
 
 async def run_doctor(settings: Settings) -> int:
@@ -40,6 +41,14 @@ async def run_doctor(settings: Settings) -> int:
                 f"migrations: BEHIND (database at {current}, code at {head}); "
                 "starting the bot applies them"
             )
+        if current == head:
+            try:
+                async with transaction(create_session_factory(engine)) as session:
+                    await verify_keys(session, cipher, None)
+                print("keys: ok (they open this database)")
+            except KeyMismatch as exc:
+                ok = False
+                print(f"keys: MISMATCH ({exc})")
         ok = await _check_token(settings) and ok
         if current == head:
             async with transaction(create_session_factory(engine)) as session:

@@ -468,3 +468,28 @@ COMMON_TIMEZONES = (
 
 # --- fix-names ---
 MEMBER_ERASED = "{short_id} is no longer in the program (their data was erased): nothing changed."
+
+
+# --- fix-keys: storage and key problems, handler failures, key checks ---
+INTAKE_REASONS = {
+    "storage": "the database cannot be written (disk full or failing?)",
+    "keys": "stored data cannot be decrypted with the configured keys",
+    "error": "an unexpected error (see the server log)",
+}
+INTAKE_BLOCKED_FOR_COORDINATORS = (
+    "⚠️ The bot cannot take in members' messages right now: {reason}. Nothing is lost: they "
+    "wait and are handled as soon as this is fixed. /health shows the state."
+)
+INTAKE_RESUMED_FOR_COORDINATORS = (
+    "✅ The bot is taking in messages again (it could not from {start} to {end} UTC: "
+    "{reason}). Messages that waited are being handled now."
+)
+HEALTH_INTAKE_BLOCKED = "⚠️ Taking in messages is blocked since {since} UTC: {reason}"
+HEALTH_INTAKE_LAST_OUTAGE = "Last intake outage: {start} to {end} UTC ({reason})"
+HEALTH_HANDLER_FAILURES = (
+    "Updates set aside after an error since start: {count} ({unpaged} not yet reported)"
+)
+BOT_ERRORS_FOR_COORDINATORS = (
+    "⚠️ The bot hit an error while handling an update ({ref}); {count} updates failed since "
+    "the last notice like this. Details are in the server log; /health counts them."
+)

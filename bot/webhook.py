@@ -185,7 +185,10 @@ class WebhookServer:
         try:
             while not stop.is_set():
                 self._arrived.clear()
-                await self._inbox.process_pending(stop)
+                if not await self._inbox.drain(stop):
+                    # Storage or keys: the updates stay stored; try again after a pause.
+                    await self._inbox.backoff(stop)
+                    continue
                 arrived = asyncio.ensure_future(self._arrived.wait())
                 await asyncio.wait([arrived, stopping], return_when=asyncio.FIRST_COMPLETED)
                 arrived.cancel()
@@ -222,8 +225,9 @@ class WebhookServer:
             return web.Response(status=400, text="not an update this bot takes")
         try:
             await self._inbox.store([data])
-        except Exception:
-            log.exception("could not store update=%s", data["update_id"])
+        except Exception as exc:
+            log.warning("could not store update=%s (%s)", data["update_id"], type(exc).__name__)
+            await self._inbox.blocked(exc)
             return web.Response(status=503)  # Telegram sends it again
         self._arrived.set()
         return web.Response(status=200)

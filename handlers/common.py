@@ -158,6 +158,7 @@ async def on_error(update: object, context: BotContext) -> None:
     unit = CURRENT_UNIT.get(None)
     if unit is not None:
         unit.failed = True
+        unit.error = context.error
 
 
 def register(app: BotApplication) -> None:

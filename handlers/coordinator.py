@@ -97,7 +97,9 @@ async def match(update: Update, context: BotContext) -> None:
 
 async def health(update: Update, context: BotContext) -> None:
     """Show how delivery is doing: queue depth, oldest waiting message, undeliverable ones."""
-    report = health_report(await delivery_health(context.session, context.now()))
+    report = health_report(
+        await delivery_health(context.session, context.now()), context.services.intake
+    )
     # Sent ahead of everything else: it is most needed when the outbox is backed up.
     await reply(update, context, report, priority=Priority.ESCALATION)
 

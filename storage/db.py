@@ -8,6 +8,9 @@ first needed (`Session.insert_later`).
 
 from __future__ import annotations
 
+import fcntl
+import os
+import stat
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -26,6 +29,74 @@ from sqlalchemy.orm import Session as OrmSession
 from storage import sqlite_driver
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+DIR_MODE = 0o700  # the folder that holds the database: its owner only
+FILE_MODE = 0o600  # the database and its -wal and -shm files (SQLite gives them the db's mode)
+
+
+def sqlite_path(database_url: str) -> Path | None:
+    """The database file of a SQLite URL (None for other databases and :memory:)."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database)
+
+
+def prepare_sqlite_file(path: Path) -> None:
+    """Create the folder (0700) and an empty database file (0600) if they do not exist, so
+    that health data is never in a file others can read, not even for a moment."""
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=DIR_MODE, exist_ok=True)
+        path.parent.chmod(DIR_MODE)  # mkdir's mode is cut by the umask
+    if not path.exists():
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE))
+        path.chmod(FILE_MODE)
+
+
+def readable_by_others(database_url: str) -> list[str]:
+    """The database's folder and files whose mode lets others than the owner in."""
+    path = sqlite_path(database_url)
+    if path is None:
+        return []
+    wider = []
+    for candidate, allowed in [
+        (path.parent, DIR_MODE),
+        *((path.with_name(path.name + suffix), FILE_MODE) for suffix in ("", "-wal", "-shm")),
+    ]:
+        if candidate.exists():
+            mode = stat.S_IMODE(candidate.stat().st_mode)
+            if mode & ~allowed:
+                wider.append(f"{candidate} ({mode:o})")
+    return wider
+
+
+class DatabaseLock:
+    """An advisory lock beside a SQLite database file: every running bot holds it shared,
+    `rotate-keys` exclusive, so that keys are never rotated under a running bot. Released
+    when the process ends, however it ends. (Other databases: nothing is locked.)"""
+
+    def __init__(self, database_url: str) -> None:
+        path = sqlite_path(database_url)
+        self._path = None if path is None else path.with_name(path.name + ".lock")
+        self._fd: int | None = None
+
+    def acquire(self, *, exclusive: bool) -> bool:
+        """Take the lock without waiting; False if another process holds it."""
+        if self._path is None or self._fd is not None:
+            return True
+        prepare_sqlite_file(self._path.with_name(self._path.name.removesuffix(".lock")))
+        fd = os.open(self._path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+        try:
+            fcntl.flock(fd, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        self._fd = fd
+        return True
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
 
 def create_engine(database_url: str) -> AsyncEngine:
@@ -34,8 +105,9 @@ def create_engine(database_url: str) -> AsyncEngine:
     if url.get_backend_name() != "sqlite":
         return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
 
-    if url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    path = sqlite_path(database_url)
+    if path is not None:
+        prepare_sqlite_file(path)
     # hide_parameters: SQL errors must not carry stored text into logs.
     engine = create_async_engine(
         url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, hide_parameters=True

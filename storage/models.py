@@ -390,6 +390,21 @@ class CoordinatorAction(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class KeyCheck(Base):
+    """Which keys wrote this database (one row), checked at every start: a keyed hash of a
+    fixed text under the lookup key, and a token of it under the encryption key, or the mark
+    that it was started without encryption (ALLOW_UNENCRYPTED)."""
+
+    __tablename__ = "key_check"
+    __table_args__ = (CheckConstraint("id = 1", name="ck_key_check_one_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    encrypted: Mapped[bool] = mapped_column(Boolean)
+    lookup_check: Mapped[str] = mapped_column(String(64))
+    encryption_check: Mapped[str | None] = mapped_column(String(200))  # raw token, or NULL
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 def table_of(model: type[Base]) -> Table:
     """The Core table behind a model, for statements on hot paths that skip the ORM."""
     table = model.__table__

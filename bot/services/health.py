@@ -15,6 +15,19 @@ from storage.models import InboxUpdate, Member, OutboxMessage
 RECENT_DEAD = 5
 
 
+@dataclass
+class IntakeStatus:
+    """What the running bot knows about taking updates in that the database cannot say (it may
+    be the database that fails): kept by the inbox, shown by /health."""
+
+    problem: str | None = None  # "storage" or "keys" while updates wait through no fault of theirs
+    problem_since: datetime | None = None
+    last_outage: tuple[str, datetime, datetime] | None = None  # reason, from, to
+    failed_since_start: int = 0  # updates set aside because a handler failed on them
+    failed_not_paged: int = 0  # of those, not yet in a page to the coordinators
+    last_page_at: datetime | None = None
+
+
 @dataclass(frozen=True)
 class DeadMessage:
     id: int
@@ -86,7 +99,7 @@ def describe_age(age: timedelta | None) -> str:
     return f"{seconds // 3600} h"
 
 
-def health_report(health: Health) -> str:
+def health_report(health: Health, intake: IntakeStatus | None = None) -> str:
     """The /health text (HTML); `python -m bot doctor` prints the same lines."""
     lines = [
         texts.HEALTH_HEADER,
@@ -108,4 +121,33 @@ def health_report(health: Health) -> str:
     lines.append(
         texts.HEALTH_INBOX.format(waiting=health.inbox_waiting, failed=health.inbox_failed)
     )
+    if intake is not None:
+        lines.extend(_intake_lines(intake))
     return "\n".join(lines)
+
+
+def _intake_lines(intake: IntakeStatus) -> list[str]:
+    lines = []
+    if intake.problem is not None and intake.problem_since is not None:
+        lines.append(
+            texts.HEALTH_INTAKE_BLOCKED.format(
+                reason=texts.INTAKE_REASONS[intake.problem],
+                since=intake.problem_since.strftime("%Y-%m-%d %H:%M"),
+            )
+        )
+    if intake.last_outage is not None:
+        reason, start, end = intake.last_outage
+        lines.append(
+            texts.HEALTH_INTAKE_LAST_OUTAGE.format(
+                reason=texts.INTAKE_REASONS[reason],
+                start=start.strftime("%Y-%m-%d %H:%M"),
+                end=end.strftime("%Y-%m-%d %H:%M"),
+            )
+        )
+    if intake.failed_since_start:
+        lines.append(
+            texts.HEALTH_HANDLER_FAILURES.format(
+                count=intake.failed_since_start, unpaged=intake.failed_not_paged
+            )
+        )
+    return lines

@@ -94,3 +94,51 @@ async def test_a_broken_update_is_set_aside_and_the_rest_of_its_batch_still_coun
         assert all(r.payload == "{}" for r in rows.values())
     finally:
         await runtime.stop()
+
+
+def broken_update(update_id: int) -> dict[str, object]:
+    """An update that makes processing fail (no chat, no date)."""
+    return {"update_id": update_id, "message": {"message_id": 2, "text": "no chat, no date"}}
+
+
+async def test_failing_updates_page_the_coordinators_at_most_once_per_interval(
+    settings: Settings, emu: BotApiEmulator, clock: FakeClock
+) -> None:
+    casey = emu.user(COORDINATOR_ID, "Casey")
+    emu.open_chat(casey)
+    assert settings.telegram_bot_token is not None
+    runtime = BotRuntime(
+        settings, settings.telegram_bot_token.get_secret_value(), clock=clock, poll_timeout=1
+    )
+    await runtime.start()
+
+    def pages() -> list[str]:
+        return [
+            str(m["text"])
+            for m in emu.bot_messages(COORDINATOR_ID)
+            if "hit an error while handling an update" in m["text"]
+        ]
+
+    try:
+        # Whoever can make a handler fail sends ten such updates: staff are paged once.
+        await runtime.inbox.store([broken_update(910 + i) for i in range(10)])
+        await runtime.inbox.process_pending()
+        await runtime.wait_until_idle()
+        assert len(pages()) == 1
+
+        # Later, the next failure pages again, counting the ones that did not page.
+        clock.advance(minutes=16)
+        await runtime.inbox.store([broken_update(950)])
+        await runtime.inbox.process_pending()
+        await runtime.wait_until_idle()
+        assert len(pages()) == 2
+        assert "10 updates failed" in pages()[1]
+
+        # Every one of them is set aside (none is retried forever) and /health counts them.
+        async with runtime.session_factory() as s:
+            failed = (await s.scalars(select(InboxUpdate).where(InboxUpdate.failed))).all()
+        assert len(failed) == 11
+        emu.user_sends(casey, "/health")
+        await emu.wait_for_bot_message(COORDINATOR_ID, "set aside after an error since start: 11")
+    finally:
+        await runtime.stop()
