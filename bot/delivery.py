@@ -300,7 +300,8 @@ class DeliveryWorker:
         except Forbidden as exc:
             return _Result(row_id, error=f"forbidden: {exc.message}"[:300], forbidden=True)
         except BadRequest as exc:
-            if "message is not modified" in exc.message:
+            # PTB strips "Bad Request: " and capitalises ("Message is not modified: ...").
+            if "message is not modified" in exc.message.lower():
                 return _Result(row_id)
             return _Result(row_id, error=f"bad request: {exc.message}"[:300])
         except TelegramError as exc:  # NetworkError, TimedOut, 5xx and the like

@@ -130,3 +130,25 @@ async def test_undeliverable_message_is_parked_and_shown_in_health(
     assert "Outbox: 0 waiting" in report["text"]
     # The writer learns that this one message did not get through.
     await emu.wait_for_bot_message(sam.id, "could not be passed on")
+
+
+async def test_an_edit_telegram_calls_not_modified_counts_as_delivered(
+    paired: Program, sam: FakeUser, alex: FakeUser
+) -> None:
+    """Telegram answers "Bad Request: message is not modified: ..." (PTB capitalises it)."""
+    emu = paired.emu
+    emu.user_sends(sam, "same words")
+    copy = await emu.wait_for_bot_message(alex.id, "same words")
+    await paired.settle()
+    original = [m for m in emu.chats[sam.id].messages.values() if m.get("text") == "same words"]
+    emu.user_edits(sam, original[0]["message_id"], "same words")  # an edit that changes nothing
+    await emu.wait_for(
+        lambda: any(method == "editMessageText" for method, _ in emu.calls), what="the edit"
+    )
+    await paired.settle()
+    assert emu.chats[alex.id].messages[copy["message_id"]]["text"] == "same words"
+    async with paired.runtime.session_factory() as s:
+        dead = (await s.scalars(select(OutboxMessage).where(OutboxMessage.status == "dead"))).all()
+        assert dead == []
+    report = await paired.scenario.say(paired.coordinator, "/health")
+    assert report is not None and "Parked as undeliverable: 0" in report["text"]
