@@ -350,7 +350,8 @@ class DeliveryWorker:
                     log.debug("outbox id=%s sent", r.row_id)
             for result in failed:
                 row = await session.get(OutboxMessage, result.row_id)
-                assert row is not None
+                if row is None:  # cancelled while in flight (its member was erased)
+                    continue
                 row.last_error = result.error
                 if result.retry_after_s is not None:
                     row.not_before = now + timedelta(seconds=result.retry_after_s)

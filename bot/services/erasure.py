@@ -5,11 +5,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
-from bot.services.outbox import Button, edit_text, h, notify_member, send_text
+from bot.services.outbox import (
+    Button,
+    cancel_copies_of,
+    cancel_for_chat,
+    edit_text,
+    h,
+    notify_member,
+    send_text,
+)
 from bot.services.retention import redact_escalations
 from storage.crypto import lookup
 from storage.models import (
@@ -21,7 +29,6 @@ from storage.models import (
     HeldMessage,
     Member,
     MentorReport,
-    OutboxMessage,
     Pairing,
     RelayedMessage,
 )
@@ -65,14 +72,8 @@ async def erase(session: AsyncSession, *, member: Member, now: datetime) -> None
     relay_ids = select(RelayedMessage.id).where(
         or_(RelayedMessage.source_chat_key == chat_key, RelayedMessage.dest_chat_key == chat_key)
     )
-    await session.execute(
-        update(OutboxMessage).where(OutboxMessage.relay_id.in_(relay_ids)).values(relay_id=None)
-    )
-    await session.execute(
-        delete(OutboxMessage).where(
-            OutboxMessage.chat_key == chat_key, OutboxMessage.status != "pending"
-        )
-    )
+    await cancel_copies_of(session, relay_ids)
+    await cancel_for_chat(session, chat_id)
     await session.execute(
         delete(RelayedMessage).where(
             or_(

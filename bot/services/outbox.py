@@ -9,7 +9,7 @@ from datetime import datetime
 from enum import IntEnum
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import Select, delete, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.textsplit import split_html
@@ -81,6 +81,23 @@ async def enqueue(
             "created_at": now,
             "relay_id": relay_id,
         },
+    )
+
+
+async def cancel_for_chat(session: AsyncSession, chat_id: int) -> None:
+    """Forget every row for a chat (an erased member's): what is queued is never sent, and no
+    row keeps the keyed hash of their chat. A send already in flight may still arrive."""
+    await session.execute(delete(OUTBOX).where(OUTBOX.c.chat_key == lookup(chat_id)))
+
+
+async def cancel_copies_of(session: AsyncSession, relay_ids: Select[tuple[int]]) -> None:
+    """Relayed messages being erased: copies not yet sent are not sent; sent ones let go of
+    the routing record."""
+    await session.execute(
+        delete(OUTBOX).where(OUTBOX.c.relay_id.in_(relay_ids), OUTBOX.c.status == "pending")
+    )
+    await session.execute(
+        update(OUTBOX).where(OUTBOX.c.relay_id.in_(relay_ids)).values(relay_id=None)
     )
 
 
