@@ -90,7 +90,7 @@ async def cancel_for_chat(session: AsyncSession, chat_id: int) -> None:
     await session.execute(delete(OUTBOX).where(OUTBOX.c.chat_key == lookup(chat_id)))
 
 
-async def cancel_copies_of(session: AsyncSession, relay_ids: Select[tuple[int]]) -> None:
+async def cancel_copies_of(session: AsyncSession, relay_ids: Select[int]) -> None:
     """Relayed messages being erased: copies not yet sent are not sent; sent ones let go of
     the routing record."""
     await session.execute(
