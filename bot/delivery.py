@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import bindparam, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import (
     Bot,
@@ -335,6 +335,9 @@ class DeliveryWorker:
                         sent_at=now,
                         payload="{}",
                         telegram_message_id=bindparam("message_id"),
+                        # A person's chat key is not kept once sent (only pending rows need
+                        # it, for order); a group's says which staff chat works (/health).
+                        chat_key=case((OUTBOX.c.is_group, OUTBOX.c.chat_key), else_=None),
                     ),
                     [{"row_id": r.row_id, "message_id": r.message_id} for r in sent],
                 )
@@ -368,6 +371,7 @@ class DeliveryWorker:
                     )
                 elif result.forbidden:
                     row.attempts += 1
+                    assert row.chat_key is not None  # pending rows keep theirs
                     await mark_unreachable(session, chat_key=row.chat_key, failed_row=row, now=now)
                 else:
                     row.attempts += 1

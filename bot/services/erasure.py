@@ -20,6 +20,7 @@ from bot.services.outbox import (
 )
 from bot.services.retention import redact_escalations
 from storage.crypto import lookup
+from storage.db import checkpoint_after_commit
 from storage.models import (
     CheckIn,
     CheckInSchedule,
@@ -125,7 +126,9 @@ async def erase(session: AsyncSession, *, member: Member, now: datetime) -> None
     member.reachable = False
     member.note_offered_at = None
     member.erased_at = now
-    await send_text(session, chat_id, texts.ERASED, now=now)
+    # Queued under a key of its own: the hash of their chat is stored nowhere after this.
+    await send_text(session, chat_id, texts.ERASED, now=now, chat_key=f"erased:{member.id}")
+    checkpoint_after_commit(session)
 
 
 async def answer(

@@ -60,8 +60,11 @@ async def enqueue(
     priority: Priority = Priority.NOTICE,
     relay_id: int | None = None,
     not_before: datetime | None = None,
+    chat_key: str | None = None,
 ) -> None:
-    """Add one Telegram call to the outbox, in the caller's transaction.
+    """Add one Telegram call to the outbox, in the caller's transaction. `chat_key` replaces
+    the keyed hash of the chat where that must not be stored (a last word to an erased
+    member); nothing else may be queued for the chat then, or order is lost.
 
     The row is written with the next statement that could see it, or at the commit, in one
     INSERT with the others queued meanwhile (see `storage.db.Session`).
@@ -70,7 +73,7 @@ async def enqueue(
         session,
         _INSERT_OUTBOX,
         {
-            "chat_key": lookup(chat_id),
+            "chat_key": chat_key or lookup(chat_id),
             "is_group": chat_id < 0,
             "priority": int(priority),
             "method": method,
@@ -109,6 +112,7 @@ async def send_text(
     now: datetime,
     buttons: Sequence[Sequence[Button]] | None = None,
     priority: Priority = Priority.NOTICE,
+    chat_key: str | None = None,
 ) -> None:
     """Queue an HTML text message (the text must already be escaped where it quotes users).
 
@@ -129,6 +133,7 @@ async def send_text(
             payload=payload,
             now=now,
             priority=priority,
+            chat_key=chat_key,
         )
 
 
