@@ -14,7 +14,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, case, func, or_, select, update
@@ -27,7 +27,7 @@ from telegram import (
     MessageEntity,
     ReplyParameters,
 )
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError
 
 from bot.bot_api import BotApiClient, retry_after_seconds
 from bot.clock import Clock
@@ -46,6 +46,9 @@ MAX_IN_FLIGHT = 32
 BACKOFF_BASE_S = 1.0
 BACKOFF_CAP_S = 300.0
 IDLE_POLL_S = 1.0
+# While Telegram rejects the token: getMe, at these growing intervals, until it works again.
+TOKEN_PROBE_FIRST_S = 1.0
+TOKEN_PROBE_CAP_S = 60.0
 
 
 @dataclass
@@ -57,6 +60,7 @@ class _Result:
     retry_after_s: float | None = None
     transient: bool = False
     forbidden: bool = False
+    unauthorized: bool = False  # 401: the bot's token was revoked, not this message's fault
 
 
 _UPLOAD_KEYS = frozenset({"photo_bytes", "document_bytes"})
@@ -125,7 +129,12 @@ class DeliveryWorker:
         self._max_in_flight = max_in_flight
         self._candidates = candidates
         self._rng = rng or random.Random()
+        self._monotonic = monotonic
         self._wakeup = asyncio.Event()
+        # Set when Telegram answers 401: nothing is sent until a getMe probe succeeds.
+        self.token_rejected_since: datetime | None = None
+        self._probe_at = 0.0
+        self._probe_interval = TOKEN_PROBE_FIRST_S
         self._in_flight: dict[str, asyncio.Task[_Result]] = {}  # chat key -> send
         self._done: list[tuple[str, _Result]] = []
 
@@ -184,6 +193,9 @@ class DeliveryWorker:
 
     async def _dispatch(self) -> int:
         """Claim the next messages the limits allow (one per chat) and start sending them."""
+        if self.token_rejected_since is not None and not await self._token_works_again():
+            self._pending_hint = False
+            return 0
         room = self._max_in_flight - len(self._in_flight)
         if room <= 0 or not self._limiter.global_available():
             return 0
@@ -239,6 +251,35 @@ class DeliveryWorker:
             self._in_flight[chat_key] = task
             task.add_done_callback(functools.partial(self._finished, chat_key))
         return len(jobs)
+
+    def _token_rejected(self, now: datetime) -> None:
+        if self.token_rejected_since is None:
+            self.token_rejected_since = now
+            self._probe_interval = TOKEN_PROBE_FIRST_S
+            self._probe_at = self._monotonic() + self._probe_interval
+            log.error(
+                "Telegram rejected the bot token (401): sending paused, every message kept; "
+                "resuming by itself when the token works again"
+            )
+
+    async def _token_works_again(self) -> bool:
+        """Probe with getMe when due (growing intervals); resume sending if it is accepted."""
+        if self._monotonic() < self._probe_at:
+            return False
+        try:
+            await self._api.call("getMe", {})
+        except InvalidToken:
+            self._probe_interval = min(TOKEN_PROBE_CAP_S, self._probe_interval * 2)
+            self._probe_at = self._monotonic() + self._probe_interval
+            log.warning("bot token still rejected; next check in %.0fs", self._probe_interval)
+            return False
+        except TelegramError as exc:  # Telegram unreachable: ask again soon, unchanged
+            self._probe_at = self._monotonic() + self._probe_interval
+            log.warning("could not check the bot token (%s)", type(exc).__name__)
+            return False
+        log.warning("Telegram accepts the bot token again: sending resumes")
+        self.token_rejected_since = None
+        return True
 
     def _finished(self, chat_key: str, task: asyncio.Task[_Result]) -> None:
         if task.cancelled():
@@ -299,6 +340,8 @@ class DeliveryWorker:
             return _Result(row_id, error="429 retry after", retry_after_s=seconds)
         except Forbidden as exc:
             return _Result(row_id, error=f"forbidden: {exc.message}"[:300], forbidden=True)
+        except InvalidToken:
+            return _Result(row_id, error="401 unauthorized: bot token rejected", unauthorized=True)
         except BadRequest as exc:
             # PTB strips "Bad Request: " and capitalises ("Message is not modified: ...").
             if "message is not modified" in exc.message.lower():
@@ -351,11 +394,15 @@ class DeliveryWorker:
                     )
                 for r in sent:
                     log.debug("outbox id=%s sent", r.row_id)
+            if any(r.unauthorized for r in failed):
+                self._token_rejected(now)
             for result in failed:
                 row = await session.get(OutboxMessage, result.row_id)
                 if row is None:  # cancelled while in flight (its member was erased)
                     continue
                 row.last_error = result.error
+                if result.unauthorized:
+                    continue  # stays pending, attempts untouched: sent once the token works
                 if result.retry_after_s is not None:
                     row.not_before = now + timedelta(seconds=result.retry_after_s)
                     log.warning("outbox id=%s rate limited for %ss", row.id, result.retry_after_s)

@@ -442,3 +442,11 @@ COMMON_TIMEZONES = (
     "America/Mexico_City",
     "Asia/Tokyo",
 )
+
+
+# ---- fix-delivery ---------------------------------------------------------------------------
+HEALTH_TOKEN_REJECTED = (
+    "⚠️ <b>Telegram rejected the bot token</b> (401) since {since} UTC: nothing is being sent. "
+    "Every message is kept and goes out by itself once the token works again (check it with "
+    "@BotFather and <code>TELEGRAM_BOT_TOKEN</code>)."
+)

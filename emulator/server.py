@@ -123,6 +123,9 @@ class BotApiEmulator:
         self.call_times: list[float] = []  # time.monotonic() of each call, for benchmarks
         self.uploads: dict[tuple[int, int], bytes] = {}  # (chat, message) -> uploaded file
         self.faults: list[Fault] = []
+        # The token was revoked at @BotFather: every call is answered 401 until restored.
+        self.token_revoked = False
+        self.unauthorized_calls: list[str] = []  # methods answered 401 while revoked
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._callback_ids = itertools.count(1)
@@ -356,9 +359,10 @@ class BotApiEmulator:
     # ---- HTTP ---------------------------------------------------------------------------
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
-        if request.match_info["token"] != self.token:
-            return _error(ApiError(401, "Unauthorized"))
         method = request.match_info["method"]
+        if request.match_info["token"] != self.token or self.token_revoked:
+            self.unauthorized_calls.append(method)
+            return _error(ApiError(401, "Unauthorized"))
         handler = getattr(self, "_m_" + method.lower(), None)
         if handler is None:
             return _error(ApiError(404, "Not Found"))

@@ -96,7 +96,13 @@ async def match(update: Update, context: BotContext) -> None:
 
 async def health(update: Update, context: BotContext) -> None:
     """Show how delivery is doing: queue depth, oldest waiting message, undeliverable ones."""
-    report = health_report(await delivery_health(context.session, context.now()))
+    report = health_report(
+        await delivery_health(
+            context.session,
+            context.now(),
+            token_rejected_since=context.services.delivery.token_rejected_since,
+        )
+    )
     # Sent ahead of everything else: it is most needed when the outbox is backed up.
     await reply(update, context, report, priority=Priority.ESCALATION)
 

@@ -32,9 +32,13 @@ class Health:
     unreachable: int
     inbox_waiting: int
     inbox_failed: int
+    token_rejected_since: datetime | None = None
 
 
-async def delivery_health(session: AsyncSession, now: datetime) -> Health:
+async def delivery_health(
+    session: AsyncSession, now: datetime, *, token_rejected_since: datetime | None = None
+) -> Health:
+    """`token_rejected_since`: when Telegram began answering 401 (the delivery worker knows)."""
     pending, oldest = (
         await session.execute(
             select(func.count(), func.min(OutboxMessage.created_at)).where(
@@ -72,6 +76,7 @@ async def delivery_health(session: AsyncSession, now: datetime) -> Health:
         unreachable=int(unreachable or 0),
         inbox_waiting=int(inbox_waiting or 0),
         inbox_failed=int(inbox_failed or 0),
+        token_rejected_since=token_rejected_since,
     )
 
 
@@ -88,8 +93,14 @@ def describe_age(age: timedelta | None) -> str:
 
 def health_report(health: Health) -> str:
     """The /health text (HTML); `python -m bot doctor` prints the same lines."""
-    lines = [
-        texts.HEALTH_HEADER,
+    lines = [texts.HEALTH_HEADER]
+    if health.token_rejected_since is not None:
+        lines.append(
+            texts.HEALTH_TOKEN_REJECTED.format(
+                since=health.token_rejected_since.strftime("%Y-%m-%d %H:%M")
+            )
+        )
+    lines += [
         texts.HEALTH_OUTBOX.format(
             pending=health.pending, oldest=describe_age(health.oldest_pending_age)
         ),
