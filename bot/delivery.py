@@ -29,10 +29,17 @@ from telegram import (
 )
 from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError
 
+from bot import texts
 from bot.bot_api import BotApiClient, retry_after_seconds
 from bot.clock import Clock
 from bot.ratelimit import Limits, RateLimiter
-from bot.services.outbox import RESOLVE_MESSAGE_ID_FROM_RELAY, RESOLVE_REPLY_TO_RELAY, Priority
+from bot.services.escalation import card_delivered, card_undeliverable
+from bot.services.outbox import (
+    CARD_RECEIPT,
+    RESOLVE_MESSAGE_ID_FROM_RELAY,
+    RESOLVE_REPLY_TO_RELAY,
+    Priority,
+)
 from bot.services.reachability import mark_unreachable
 from bot.services.relay import report_undeliverable
 from storage.db import transaction
@@ -61,6 +68,8 @@ class _Result:
     transient: bool = False
     forbidden: bool = False
     unauthorized: bool = False  # 401: the bot's token was revoked, not this message's fault
+    receipt: dict[str, Any] | None = None  # an escalation card's (see outbox.CARD_RECEIPT)
+    chat_id: int | None = None
 
 
 _UPLOAD_KEYS = frozenset({"photo_bytes", "document_bytes"})
@@ -245,9 +254,10 @@ class DeliveryWorker:
                 for row_id, chat_key in chosen.items():  # in priority order
                     row = claimed[row_id]
                     payload = await self._resolve(session, row.payload)
-                    jobs.append((chat_key, row_id, row.relay_id, row.method, payload))
-        for chat_key, row_id, relay_id, method, payload in jobs:
-            task = asyncio.create_task(self._send(row_id, relay_id, method, payload))
+                    receipt = payload.pop(CARD_RECEIPT, None) if payload is not None else None
+                    jobs.append((chat_key, row_id, row.relay_id, row.method, payload, receipt))
+        for chat_key, row_id, relay_id, method, payload, receipt in jobs:
+            task = asyncio.create_task(self._send(row_id, relay_id, method, payload, receipt))
             self._in_flight[chat_key] = task
             task.add_done_callback(functools.partial(self._finished, chat_key))
         return len(jobs)
@@ -320,10 +330,18 @@ class DeliveryWorker:
         return payload
 
     async def _send(
-        self, row_id: int, relay_id: int | None, method: str, payload: dict[str, Any] | None
+        self,
+        row_id: int,
+        relay_id: int | None,
+        method: str,
+        payload: dict[str, Any] | None,
+        receipt: dict[str, Any] | None,
     ) -> _Result:
         result = await self._call(row_id, method, payload)
         result.relay_id = relay_id
+        if receipt is not None and payload is not None:
+            result.receipt = receipt
+            result.chat_id = int(payload["chat_id"])
         return result
 
     async def _call(self, row_id: int, method: str, payload: dict[str, Any] | None) -> _Result:
@@ -394,6 +412,10 @@ class DeliveryWorker:
                     )
                 for r in sent:
                     log.debug("outbox id=%s sent", r.row_id)
+                    if r.receipt is not None and r.chat_id is not None:
+                        await card_delivered(
+                            session, receipt=r.receipt, chat_id=r.chat_id, now=now
+                        )
             if any(r.unauthorized for r in failed):
                 self._token_rejected(now)
             for result in failed:
@@ -420,11 +442,21 @@ class DeliveryWorker:
                     row.attempts += 1
                     assert row.chat_key is not None  # pending rows keep theirs
                     await mark_unreachable(session, chat_key=row.chat_key, failed_row=row, now=now)
+                    await self._card_failed(session, result, texts.CARD_NOT_IN_CHAT, now)
                 else:
                     row.attempts += 1
                     await self._park(session, row)
                     if row.relay_id is not None and row.method == "copyMessage":
                         await report_undeliverable(session, relay_id=row.relay_id, now=now)
+                    await self._card_failed(session, result, result.error or "", now)
+
+    async def _card_failed(
+        self, session: AsyncSession, result: _Result, reason: str, now: datetime
+    ) -> None:
+        if result.receipt is not None and result.chat_id is not None:
+            await card_undeliverable(
+                session, receipt=result.receipt, chat_id=result.chat_id, reason=reason, now=now
+            )
 
     async def _park(self, session: AsyncSession, row: OutboxMessage) -> None:
         row.status = "dead"

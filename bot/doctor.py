@@ -47,7 +47,10 @@ async def run_doctor(settings: Settings) -> int:
             async with transaction(create_session_factory(engine)) as session:
                 report = health_report(
                     await delivery_health(
-                        session, now, token_rejected_since=now if token_rejected else None
+                        session,
+                        now,
+                        token_rejected_since=now if token_rejected else None,
+                        staff_chat_id=settings.coordinator_chat_id,
                     )
                 )
             print(_plain(report))

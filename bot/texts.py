@@ -450,3 +450,14 @@ HEALTH_TOKEN_REJECTED = (
     "Every message is kept and goes out by itself once the token works again (check it with "
     "@BotFather and <code>TELEGRAM_BOT_TOKEN</code>)."
 )
+HEALTH_STAFF_CHAT_BROKEN = (
+    "⚠️ <b>Staff chat (COORDINATOR_CHAT_ID) is broken</b> since {since} UTC: {error}. "
+    "Escalation cards go to each coordinator privately and to the fallback chat instead; add "
+    "the bot back to the group or correct the setting."
+)
+# Who was shown an escalation: roles, never Telegram ids (members see these in /mydata).
+DISCLOSED_STAFF_CHAT = "program staff chat"
+DISCLOSED_COORDINATOR = "coordinator (private)"
+DISCLOSED_FALLBACK = "fallback chat"
+DISCLOSED_STAFF = "program staff"
+CARD_NOT_IN_CHAT = "the bot is not in that chat or was blocked there"

@@ -119,6 +119,7 @@ class BotApiEmulator:
         self.chats: dict[int, Chat] = {}
         self.users: dict[int, FakeUser] = {}
         self.blocked: set[int] = set()
+        self.kicked: set[int] = set()  # groups the bot was removed from
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.call_times: list[float] = []  # time.monotonic() of each call, for benchmarks
         self.uploads: dict[tuple[int, int], bytes] = {}  # (chat, message) -> uploaded file
@@ -691,6 +692,8 @@ class BotApiEmulator:
         chat_id = _int(params, "chat_id")
         if chat_id in self.blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if chat_id in self.kicked:
+            raise ApiError(403, "Forbidden: bot was kicked from the group chat")
         chat = self.chats.get(chat_id)
         if chat is None:
             raise ApiError(400, "Bad Request: chat not found")

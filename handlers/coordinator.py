@@ -101,6 +101,7 @@ async def health(update: Update, context: BotContext) -> None:
             context.session,
             context.now(),
             token_rejected_since=context.services.delivery.token_rejected_since,
+            staff_chat_id=context.services.settings.coordinator_chat_id,
         )
     )
     # Sent ahead of everything else: it is most needed when the outbox is backed up.

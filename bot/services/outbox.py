@@ -20,6 +20,9 @@ from storage.models import OUTBOX, Member
 # Payload keys starting with this prefix are resolved by the delivery worker at send time.
 RESOLVE_REPLY_TO_RELAY = "_reply_to_relay"
 RESOLVE_MESSAGE_ID_FROM_RELAY = "_message_id_from_relay"
+# An escalation card: the delivery worker takes it out before sending and reports the outcome
+# (delivered, or not) to the escalation's audit trail.
+CARD_RECEIPT = "_card_receipt"
 
 Button = tuple[str, str]  # (label, callback_data)
 
@@ -113,10 +116,12 @@ async def send_text(
     buttons: Sequence[Sequence[Button]] | None = None,
     priority: Priority = Priority.NOTICE,
     chat_key: str | None = None,
+    receipt: dict[str, Any] | None = None,
 ) -> None:
     """Queue an HTML text message (the text must already be escaped where it quotes users).
 
-    Text over Telegram's limit goes as several messages, in order; buttons go on the last."""
+    Text over Telegram's limit goes as several messages, in order; buttons go on the last;
+    a `receipt` (see CARD_RECEIPT) on the first."""
     pieces = split_html(text)
     for number, piece in enumerate(pieces, start=1):
         payload: dict[str, Any] = {
@@ -126,6 +131,8 @@ async def send_text(
         }
         if buttons and number == len(pieces):
             payload["reply_markup"] = inline_keyboard(buttons)
+        if receipt is not None and number == 1:
+            payload[CARD_RECEIPT] = receipt
         await enqueue(
             session,
             chat_id=chat_id,
