@@ -29,7 +29,6 @@ from telegram import (
 )
 from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError
 
-from bot import texts
 from bot.bot_api import BotApiClient, retry_after_seconds
 from bot.clock import Clock
 from bot.ratelimit import Limits, RateLimiter
@@ -441,8 +440,8 @@ class DeliveryWorker:
                 elif result.forbidden:
                     row.attempts += 1
                     assert row.chat_key is not None  # pending rows keep theirs
+                    # Cards among what waited for this chat fall back (escalation service).
                     await mark_unreachable(session, chat_key=row.chat_key, failed_row=row, now=now)
-                    await self._card_failed(session, result, texts.CARD_NOT_IN_CHAT, now)
                 else:
                     row.attempts += 1
                     await self._park(session, row)

@@ -325,3 +325,22 @@ async def test_the_audit_trail_says_notified_only_once_telegram_accepted_the_car
     assert "card queued: program staff chat" in trail
     assert "notified: program staff chat" in trail
     assert str(STAFF_GROUP) not in trail
+
+
+async def test_every_card_waiting_for_a_removed_staff_chat_falls_back(
+    paired: Program, emu: BotApiEmulator, sam: FakeUser, coordinator: FakeUser
+) -> None:
+    """403 parks everything queued for that chat: a second card waiting behind the first
+    must reach the coordinators too."""
+    emu.add_group(STAFF_GROUP, "Program staff")
+    emu.add_group(FALLBACK, "On-call supervisors")
+    emu.kicked.add(STAFF_GROUP)
+    # The first card is held back (429) until the second is queued behind it.
+    emu.inject("429", method="sendMessage", chat_id=STAFF_GROUP, retry_after=3)
+    await paired.scenario.say(sam, "/sos", expect_reply=False)
+    await emu.wait_for(lambda: emu.faults == [], what="the first card to be held back")
+    await paired.scenario.say(sam, "/sos", expect_reply=False)
+    for number in (1, 2):
+        await emu.wait_for_bot_message(COORDINATOR_ID, f"Escalation #{number}", timeout=15)
+        await emu.wait_for_bot_message(FALLBACK, f"Escalation #{number}")
+    assert "could not notify: program staff chat" in await audit(paired, coordinator, 2)
