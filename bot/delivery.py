@@ -14,10 +14,10 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import bindparam, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import (
     Bot,
@@ -27,12 +27,18 @@ from telegram import (
     MessageEntity,
     ReplyParameters,
 )
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError
 
 from bot.bot_api import BotApiClient, retry_after_seconds
 from bot.clock import Clock
 from bot.ratelimit import Limits, RateLimiter
-from bot.services.outbox import RESOLVE_MESSAGE_ID_FROM_RELAY, RESOLVE_REPLY_TO_RELAY, Priority
+from bot.services.escalation import card_delivered, card_undeliverable
+from bot.services.outbox import (
+    CARD_RECEIPT,
+    RESOLVE_MESSAGE_ID_FROM_RELAY,
+    RESOLVE_REPLY_TO_RELAY,
+    Priority,
+)
 from bot.services.reachability import mark_unreachable
 from bot.services.relay import report_undeliverable
 from storage.db import transaction
@@ -46,6 +52,9 @@ MAX_IN_FLIGHT = 32
 BACKOFF_BASE_S = 1.0
 BACKOFF_CAP_S = 300.0
 IDLE_POLL_S = 1.0
+# While Telegram rejects the token: getMe, at these growing intervals, until it works again.
+TOKEN_PROBE_FIRST_S = 1.0
+TOKEN_PROBE_CAP_S = 60.0
 
 
 @dataclass
@@ -57,6 +66,9 @@ class _Result:
     retry_after_s: float | None = None
     transient: bool = False
     forbidden: bool = False
+    unauthorized: bool = False  # 401: the bot's token was revoked, not this message's fault
+    receipt: dict[str, Any] | None = None  # an escalation card's (see outbox.CARD_RECEIPT)
+    chat_id: int | None = None
 
 
 _UPLOAD_KEYS = frozenset({"photo_bytes", "document_bytes"})
@@ -125,7 +137,12 @@ class DeliveryWorker:
         self._max_in_flight = max_in_flight
         self._candidates = candidates
         self._rng = rng or random.Random()
+        self._monotonic = monotonic
         self._wakeup = asyncio.Event()
+        # Set when Telegram answers 401: nothing is sent until a getMe probe succeeds.
+        self.token_rejected_since: datetime | None = None
+        self._probe_at = 0.0
+        self._probe_interval = TOKEN_PROBE_FIRST_S
         self._in_flight: dict[str, asyncio.Task[_Result]] = {}  # chat key -> send
         self._done: list[tuple[str, _Result]] = []
 
@@ -184,6 +201,9 @@ class DeliveryWorker:
 
     async def _dispatch(self) -> int:
         """Claim the next messages the limits allow (one per chat) and start sending them."""
+        if self.token_rejected_since is not None and not await self._token_works_again():
+            self._pending_hint = False
+            return 0
         room = self._max_in_flight - len(self._in_flight)
         if room <= 0 or not self._limiter.global_available():
             return 0
@@ -233,12 +253,42 @@ class DeliveryWorker:
                 for row_id, chat_key in chosen.items():  # in priority order
                     row = claimed[row_id]
                     payload = await self._resolve(session, row.payload)
-                    jobs.append((chat_key, row_id, row.relay_id, row.method, payload))
-        for chat_key, row_id, relay_id, method, payload in jobs:
-            task = asyncio.create_task(self._send(row_id, relay_id, method, payload))
+                    receipt = payload.pop(CARD_RECEIPT, None) if payload is not None else None
+                    jobs.append((chat_key, row_id, row.relay_id, row.method, payload, receipt))
+        for chat_key, row_id, relay_id, method, payload, receipt in jobs:
+            task = asyncio.create_task(self._send(row_id, relay_id, method, payload, receipt))
             self._in_flight[chat_key] = task
             task.add_done_callback(functools.partial(self._finished, chat_key))
         return len(jobs)
+
+    def _token_rejected(self, now: datetime) -> None:
+        if self.token_rejected_since is None:
+            self.token_rejected_since = now
+            self._probe_interval = TOKEN_PROBE_FIRST_S
+            self._probe_at = self._monotonic() + self._probe_interval
+            log.error(
+                "Telegram rejected the bot token (401): sending paused, every message kept; "
+                "resuming by itself when the token works again"
+            )
+
+    async def _token_works_again(self) -> bool:
+        """Probe with getMe when due (growing intervals); resume sending if it is accepted."""
+        if self._monotonic() < self._probe_at:
+            return False
+        try:
+            await self._api.call("getMe", {})
+        except InvalidToken:
+            self._probe_interval = min(TOKEN_PROBE_CAP_S, self._probe_interval * 2)
+            self._probe_at = self._monotonic() + self._probe_interval
+            log.warning("bot token still rejected; next check in %.0fs", self._probe_interval)
+            return False
+        except TelegramError as exc:  # Telegram unreachable: ask again soon, unchanged
+            self._probe_at = self._monotonic() + self._probe_interval
+            log.warning("could not check the bot token (%s)", type(exc).__name__)
+            return False
+        log.warning("Telegram accepts the bot token again: sending resumes")
+        self.token_rejected_since = None
+        return True
 
     def _finished(self, chat_key: str, task: asyncio.Task[_Result]) -> None:
         if task.cancelled():
@@ -279,10 +329,18 @@ class DeliveryWorker:
         return payload
 
     async def _send(
-        self, row_id: int, relay_id: int | None, method: str, payload: dict[str, Any] | None
+        self,
+        row_id: int,
+        relay_id: int | None,
+        method: str,
+        payload: dict[str, Any] | None,
+        receipt: dict[str, Any] | None,
     ) -> _Result:
         result = await self._call(row_id, method, payload)
         result.relay_id = relay_id
+        if receipt is not None and payload is not None:
+            result.receipt = receipt
+            result.chat_id = int(payload["chat_id"])
         return result
 
     async def _call(self, row_id: int, method: str, payload: dict[str, Any] | None) -> _Result:
@@ -299,8 +357,11 @@ class DeliveryWorker:
             return _Result(row_id, error="429 retry after", retry_after_s=seconds)
         except Forbidden as exc:
             return _Result(row_id, error=f"forbidden: {exc.message}"[:300], forbidden=True)
+        except InvalidToken:
+            return _Result(row_id, error="401 unauthorized: bot token rejected", unauthorized=True)
         except BadRequest as exc:
-            if "message is not modified" in exc.message:
+            # PTB strips "Bad Request: " and capitalises ("Message is not modified: ...").
+            if "message is not modified" in exc.message.lower():
                 return _Result(row_id)
             return _Result(row_id, error=f"bad request: {exc.message}"[:300])
         except TelegramError as exc:  # NetworkError, TimedOut, 5xx and the like
@@ -334,6 +395,9 @@ class DeliveryWorker:
                         sent_at=now,
                         payload="{}",
                         telegram_message_id=bindparam("message_id"),
+                        # A person's chat key is not kept once sent (only pending rows need
+                        # it, for order); a group's says which staff chat works (/health).
+                        chat_key=case((OUTBOX.c.is_group, OUTBOX.c.chat_key), else_=None),
                     ),
                     [{"row_id": r.row_id, "message_id": r.message_id} for r in sent],
                 )
@@ -347,10 +411,19 @@ class DeliveryWorker:
                     )
                 for r in sent:
                     log.debug("outbox id=%s sent", r.row_id)
+                    if r.receipt is not None and r.chat_id is not None:
+                        await card_delivered(
+                            session, receipt=r.receipt, chat_id=r.chat_id, now=now
+                        )
+            if any(r.unauthorized for r in failed):
+                self._token_rejected(now)
             for result in failed:
                 row = await session.get(OutboxMessage, result.row_id)
-                assert row is not None
+                if row is None:  # cancelled while in flight (its member was erased)
+                    continue
                 row.last_error = result.error
+                if result.unauthorized:
+                    continue  # stays pending, attempts untouched: sent once the token works
                 if result.retry_after_s is not None:
                     row.not_before = now + timedelta(seconds=result.retry_after_s)
                     log.warning("outbox id=%s rate limited for %ss", row.id, result.retry_after_s)
@@ -366,12 +439,23 @@ class DeliveryWorker:
                     )
                 elif result.forbidden:
                     row.attempts += 1
+                    assert row.chat_key is not None  # pending rows keep theirs
+                    # Cards among what waited for this chat fall back (escalation service).
                     await mark_unreachable(session, chat_key=row.chat_key, failed_row=row, now=now)
                 else:
                     row.attempts += 1
                     await self._park(session, row)
                     if row.relay_id is not None and row.method == "copyMessage":
                         await report_undeliverable(session, relay_id=row.relay_id, now=now)
+                    await self._card_failed(session, result, result.error or "", now)
+
+    async def _card_failed(
+        self, session: AsyncSession, result: _Result, reason: str, now: datetime
+    ) -> None:
+        if result.receipt is not None and result.chat_id is not None:
+            await card_undeliverable(
+                session, receipt=result.receipt, chat_id=result.chat_id, reason=reason, now=now
+            )
 
     async def _park(self, session: AsyncSession, row: OutboxMessage) -> None:
         row.status = "dead"

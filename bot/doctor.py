@@ -49,20 +49,30 @@ async def run_doctor(settings: Settings) -> int:
             except KeyMismatch as exc:
                 ok = False
                 print(f"keys: MISMATCH ({exc})")
-        ok = await _check_token(settings) and ok
+        token_ok, token_rejected = await _check_token(settings)
+        ok = token_ok and ok
         if current == head:
+            now = SystemClock().now()
             async with transaction(create_session_factory(engine)) as session:
-                report = health_report(await delivery_health(session, SystemClock().now()))
+                report = health_report(
+                    await delivery_health(
+                        session,
+                        now,
+                        token_rejected_since=now if token_rejected else None,
+                        staff_chat_id=settings.coordinator_chat_id,
+                    )
+                )
             print(_plain(report))
     finally:
         await engine.dispose()
     return 0 if ok else 1
 
 
-async def _check_token(settings: Settings) -> bool:
+async def _check_token(settings: Settings) -> tuple[bool, bool]:
+    """(passed, rejected by Telegram)."""
     if settings.telegram_bot_token is None:
         print("token: not configured (the demo runs instead of the bot)")
-        return True
+        return True, False
     from telegram import Bot
     from telegram.error import InvalidToken, TelegramError
 
@@ -73,12 +83,13 @@ async def _check_token(settings: Settings) -> bool:
     try:
         async with bot:
             print(f"token: ok (@{bot.username})")
-            return True
+            return True, False
     except InvalidToken:
-        print("token: REJECTED by Telegram")
+        print("token: REJECTED by Telegram (401): a running bot sends nothing until it works")
+        return False, True
     except TelegramError as exc:
         print(f"token: could not check ({type(exc).__name__})")
-    return False
+    return False, False
 
 
 def _plain(html_text: str) -> str:

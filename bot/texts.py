@@ -493,3 +493,22 @@ BOT_ERRORS_FOR_COORDINATORS = (
     "⚠️ The bot hit an error while handling an update ({ref}); {count} updates failed since "
     "the last notice like this. Details are in the server log; /health counts them."
 )
+
+
+# ---- fix-delivery ---------------------------------------------------------------------------
+HEALTH_TOKEN_REJECTED = (
+    "⚠️ <b>Telegram rejected the bot token</b> (401) since {since} UTC: nothing is being sent. "
+    "Every message is kept and goes out by itself once the token works again (check it with "
+    "@BotFather and <code>TELEGRAM_BOT_TOKEN</code>)."
+)
+HEALTH_STAFF_CHAT_BROKEN = (
+    "⚠️ <b>Staff chat (COORDINATOR_CHAT_ID) is broken</b> since {since} UTC: {error}. "
+    "Escalation cards go to each coordinator privately and to the fallback chat instead; add "
+    "the bot back to the group or correct the setting."
+)
+# Who was shown an escalation: roles, never Telegram ids (members see these in /mydata).
+DISCLOSED_STAFF_CHAT = "program staff chat"
+DISCLOSED_COORDINATOR = "coordinator (private)"
+DISCLOSED_FALLBACK = "fallback chat"
+DISCLOSED_STAFF = "program staff"
+CARD_NOT_IN_CHAT = "the bot is not in that chat or was blocked there"

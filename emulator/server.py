@@ -119,10 +119,14 @@ class BotApiEmulator:
         self.chats: dict[int, Chat] = {}
         self.users: dict[int, FakeUser] = {}
         self.blocked: set[int] = set()
+        self.kicked: set[int] = set()  # groups the bot was removed from
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.call_times: list[float] = []  # time.monotonic() of each call, for benchmarks
         self.uploads: dict[tuple[int, int], bytes] = {}  # (chat, message) -> uploaded file
         self.faults: list[Fault] = []
+        # The token was revoked at @BotFather: every call is answered 401 until restored.
+        self.token_revoked = False
+        self.unauthorized_calls: list[str] = []  # methods answered 401 while revoked
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._callback_ids = itertools.count(1)
@@ -362,9 +366,10 @@ class BotApiEmulator:
     # ---- HTTP ---------------------------------------------------------------------------
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
-        if request.match_info["token"] != self.token:
-            return _error(ApiError(401, "Unauthorized"))
         method = request.match_info["method"]
+        if request.match_info["token"] != self.token or self.token_revoked:
+            self.unauthorized_calls.append(method)
+            return _error(ApiError(401, "Unauthorized"))
         handler = getattr(self, "_m_" + method.lower(), None)
         if handler is None:
             return _error(ApiError(404, "Not Found"))
@@ -693,6 +698,8 @@ class BotApiEmulator:
         chat_id = _int(params, "chat_id")
         if chat_id in self.blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if chat_id in self.kicked:
+            raise ApiError(403, "Forbidden: bot was kicked from the group chat")
         chat = self.chats.get(chat_id)
         if chat is None:
             raise ApiError(400, "Bad Request: chat not found")

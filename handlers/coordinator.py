@@ -98,7 +98,13 @@ async def match(update: Update, context: BotContext) -> None:
 async def health(update: Update, context: BotContext) -> None:
     """Show how delivery is doing: queue depth, oldest waiting message, undeliverable ones."""
     report = health_report(
-        await delivery_health(context.session, context.now()), context.services.intake
+        await delivery_health(
+            context.session,
+            context.now(),
+            token_rejected_since=context.services.delivery.token_rejected_since,
+            staff_chat_id=context.services.settings.coordinator_chat_id,
+        ),
+        context.services.intake,
     )
     # Sent ahead of everything else: it is most needed when the outbox is backed up.
     await reply(update, context, report, priority=Priority.ESCALATION)

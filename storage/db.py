@@ -129,6 +129,9 @@ def create_engine(database_url: str) -> AsyncEngine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Deleted and overwritten rows are zeroed in the file, not left in free space: what an
+        # erasure removes must not be readable from a copy of the database.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
@@ -211,5 +214,31 @@ async def transaction(
     factory: async_sessionmaker[AsyncSession],
 ) -> AsyncIterator[AsyncSession]:
     """One unit of work: commit on success, roll back on any error."""
-    async with factory() as session, session.begin():
-        yield session
+    async with factory() as session:
+        async with session.begin():
+            yield session
+        if session.info.pop(_CHECKPOINT, False) and session.bind is not None:
+            await checkpoint_wal(session.bind)
+
+
+_CHECKPOINT = "checkpoint_wal_after_commit"  # Session.info key
+
+
+def checkpoint_after_commit(session: AsyncSession) -> None:
+    """Fold SQLite's write-ahead log into the database file once this transaction commits
+    (used after an erasure: old versions of the erased rows would otherwise linger in the
+    -wal file until SQLite checkpoints on its own)."""
+    session.info[_CHECKPOINT] = True
+
+
+async def checkpoint_wal(bind: Any) -> None:
+    """`PRAGMA wal_checkpoint(TRUNCATE)` outside any transaction; nothing to do elsewhere."""
+    engine = bind if isinstance(bind, AsyncEngine) else None
+    if engine is None or engine.dialect.name != "sqlite":
+        return
+    async with engine.connect() as conn:
+        raw = await conn.get_raw_connection()
+        dbapi = raw.driver_connection
+        assert dbapi is not None
+        cursor = await dbapi.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        await cursor.close()

@@ -232,8 +232,9 @@ class OutboxMessage(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    # Keyed hash of the chat id (the id itself is in the encrypted payload).
-    chat_key: Mapped[str] = mapped_column(String(64))
+    # Keyed hash of the chat id (the id itself is in the encrypted payload). Needed to keep a
+    # chat's order and to find what waits for it; a person's is dropped once the row is sent.
+    chat_key: Mapped[str | None] = mapped_column(String(64))
     is_group: Mapped[bool] = mapped_column(Boolean, default=False)
     priority: Mapped[int] = mapped_column(Integer)
     method: Mapped[str] = mapped_column(String(32))

@@ -7,7 +7,12 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
-from bot.services.escalation import EscalationPolicy, open_escalation, open_for_mentee
+from bot.services.escalation import (
+    MENTORS_NOTE,
+    EscalationPolicy,
+    open_escalation,
+    open_for_mentee,
+)
 from bot.services.outbox import send_text
 from bot.services.relay import record_for
 from storage.models import Member, Pairing
@@ -53,7 +58,7 @@ async def flag(
         return
     mentee = await session.get(Member, pairing.mentee_id)
     flagged = (
-        "\n".join(part for part in (quoted_text, f"Mentor's note: {note}" if note else "") if part)
+        "\n".join(part for part in (quoted_text, f"{MENTORS_NOTE}{note}" if note else "") if part)
         or None
     )
     escalation = await open_escalation(

@@ -5,13 +5,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
-from bot.services.outbox import Button, edit_text, h, notify_member, send_text
+from bot.services.outbox import (
+    Button,
+    cancel_copies_of,
+    cancel_for_chat,
+    edit_text,
+    h,
+    notify_member,
+    send_text,
+)
 from bot.services.retention import redact_escalations
 from storage.crypto import lookup
+from storage.db import checkpoint_after_commit
 from storage.models import (
     CheckIn,
     CheckInSchedule,
@@ -21,7 +30,6 @@ from storage.models import (
     HeldMessage,
     Member,
     MentorReport,
-    OutboxMessage,
     Pairing,
     RelayedMessage,
 )
@@ -65,14 +73,8 @@ async def erase(session: AsyncSession, *, member: Member, now: datetime) -> None
     relay_ids = select(RelayedMessage.id).where(
         or_(RelayedMessage.source_chat_key == chat_key, RelayedMessage.dest_chat_key == chat_key)
     )
-    await session.execute(
-        update(OutboxMessage).where(OutboxMessage.relay_id.in_(relay_ids)).values(relay_id=None)
-    )
-    await session.execute(
-        delete(OutboxMessage).where(
-            OutboxMessage.chat_key == chat_key, OutboxMessage.status != "pending"
-        )
-    )
+    await cancel_copies_of(session, relay_ids)
+    await cancel_for_chat(session, chat_id)
     await session.execute(
         delete(RelayedMessage).where(
             or_(
@@ -124,7 +126,9 @@ async def erase(session: AsyncSession, *, member: Member, now: datetime) -> None
     member.reachable = False
     member.note_offered_at = None
     member.erased_at = now
-    await send_text(session, chat_id, texts.ERASED, now=now)
+    # Queued under a key of its own: the hash of their chat is stored nowhere after this.
+    await send_text(session, chat_id, texts.ERASED, now=now, chat_key=f"erased:{member.id}")
+    checkpoint_after_commit(session)
 
 
 async def answer(

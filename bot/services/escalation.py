@@ -28,6 +28,9 @@ DEFAULT_CRISIS_FILE = Path(__file__).resolve().parents[1] / "resources" / "crisi
 CONTEXT_MESSAGES = 5
 FALLBACK_AFTER_ROUNDS = 3
 FLAGGED_TEXT_LIMIT = 1500
+MENTORS_NOTE = "Mentor's note: "  # how a /flag note follows the flagged message
+
+Target = tuple[int, str]  # (chat id, who that is: texts.DISCLOSED_*)
 
 
 @dataclass(frozen=True)
@@ -92,12 +95,21 @@ async def open_escalation(
     session.add(escalation)
     await session.flush()
     await _event(session, escalation, "opened", None, texts.RAISED_BY.get(raised_by), now)
-    targets = (
-        [policy.coordinator_chat_id]
+    targets: list[Target] = (
+        [(policy.coordinator_chat_id, texts.DISCLOSED_STAFF_CHAT)]
         if policy.coordinator_chat_id is not None
-        else await coordinator_ids(session)
+        else [(c, texts.DISCLOSED_COORDINATOR) for c in await coordinator_ids(session)]
     )
-    await _post_card(session, escalation, targets, mentee, mentor, now, reminder_round=0)
+    await _post_card(
+        session,
+        escalation,
+        targets,
+        mentee,
+        mentor,
+        now,
+        reminder_round=0,
+        fallback_chat_id=policy.fallback_chat_id,
+    )
     if writer is not None and raised_by != "flag":
         sent = await notify_member(
             session,
@@ -196,12 +208,17 @@ async def open_for_mentee(
 async def _post_card(
     session: AsyncSession,
     escalation: Escalation,
-    targets: list[int],
+    targets: list[Target],
     mentee: Member | None,
     mentor: Member | None,
     now: datetime,
     reminder_round: int,
+    fallback_chat_id: int | None = None,
 ) -> None:
+    """Queue the card and its context for each target. It counts as "notified" only when
+    Telegram accepted it: the delivery worker reports back (`card_delivered`,
+    `card_undeliverable`). `fallback_chat_id`: where the card also goes, with every
+    coordinator privately, if the staff chat turns out to be broken."""
     context = await _context(session, escalation.pairing_id)
     writer = await session.get(Member, escalation.writer_id) if escalation.writer_id else None
     card = _card(escalation, mentee, mentor, writer, len(context))
@@ -214,9 +231,18 @@ async def _post_card(
         ],
         [(texts.ESCALATION_MESSAGE, f"esc:{escalation.id}:msg")],
     ]
-    for chat_id in targets:
+    for chat_id, role in targets:
+        receipt = {"escalation": escalation.id, "to": role, "round": reminder_round}
+        if role == texts.DISCLOSED_STAFF_CHAT:
+            receipt["fallback"] = fallback_chat_id
         await send_text(
-            session, chat_id, card, buttons=buttons, now=now, priority=Priority.ESCALATION
+            session,
+            chat_id,
+            card,
+            buttons=buttons,
+            now=now,
+            priority=Priority.ESCALATION,
+            receipt=receipt,
         )
         for record in context:
             await enqueue(
@@ -233,10 +259,62 @@ async def _post_card(
     await _event(
         session,
         escalation,
-        "notified" if not reminder_round else "reminded",
+        "card queued" if not reminder_round else "reminder queued",
         None,
-        "to " + ", ".join(str(t) for t in targets),
+        ", ".join(dict.fromkeys(role for _, role in targets)) or None,
         now,
+    )
+
+
+async def card_delivered(
+    session: AsyncSession, *, receipt: dict[str, object], chat_id: int, now: datetime
+) -> None:
+    """Telegram accepted a card: now the escalation was shown to `receipt["to"]`."""
+    escalation = await session.get(Escalation, receipt.get("escalation"))
+    if escalation is None:
+        return
+    role = str(receipt.get("to"))
+    kind = "reminded" if receipt.get("round") else "notified"
+    actor = chat_id if role == texts.DISCLOSED_COORDINATOR else None
+    await _event(session, escalation, kind, actor, role, now)
+
+
+async def card_undeliverable(
+    session: AsyncSession,
+    *,
+    receipt: dict[str, object],
+    chat_id: int,
+    reason: str,
+    now: datetime,
+) -> None:
+    """Telegram refused a card for good. Recorded as such; if it was the staff chat (bot
+    removed, chat missing), the card and its context go at once to every coordinator privately
+    and to the fallback chat, instead of waiting for the first reminder."""
+    escalation = await session.get(Escalation, receipt.get("escalation"))
+    if escalation is None:
+        return
+    role = str(receipt.get("to"))
+    actor = chat_id if role == texts.DISCLOSED_COORDINATOR else None
+    await _event(session, escalation, "could not notify", actor, f"{role} ({reason})", now)
+    if role != texts.DISCLOSED_STAFF_CHAT or escalation.status == "resolved":
+        return
+    targets: list[Target] = [
+        (c, texts.DISCLOSED_COORDINATOR) for c in await coordinator_ids(session)
+    ]
+    fallback = receipt.get("fallback")
+    if isinstance(fallback, int):
+        targets.append((fallback, texts.DISCLOSED_FALLBACK))
+    mentee = await session.get(Member, escalation.mentee_id) if escalation.mentee_id else None
+    mentor = await session.get(Member, escalation.mentor_id) if escalation.mentor_id else None
+    round_number = receipt.get("round")
+    await _post_card(
+        session,
+        escalation,
+        targets,
+        mentee,
+        mentor,
+        now,
+        reminder_round=round_number if isinstance(round_number, int) else 0,
     )
 
 
@@ -358,12 +436,14 @@ async def remind_unacknowledged(
             .order_by(Escalation.id)
         )
     ).all()
-    coordinators = await coordinator_ids(session) if due else []
+    coordinators: list[Target] = (
+        [(c, texts.DISCLOSED_COORDINATOR) for c in await coordinator_ids(session)] if due else []
+    )
     for escalation in due:
         escalation.notify_round += 1
         targets = coordinators
         if escalation.notify_round >= FALLBACK_AFTER_ROUNDS and policy.fallback_chat_id:
-            targets = [*targets, policy.fallback_chat_id]
+            targets = [*targets, (policy.fallback_chat_id, texts.DISCLOSED_FALLBACK)]
         mentee = await session.get(Member, escalation.mentee_id) if escalation.mentee_id else None
         mentor = await session.get(Member, escalation.mentor_id) if escalation.mentor_id else None
         await _post_card(
@@ -427,16 +507,35 @@ async def audit_trail(session: AsyncSession, escalation_id: int) -> str:
         )
     ]
     for event in events:
+        actor, detail = _actor_and_detail(event)
         lines.append(
             texts.ESCALATION_TRAIL_LINE.format(
                 when=event.at.strftime("%Y-%m-%d %H:%M:%S"),
                 kind=h(event.kind),
-                actor=f" by {event.actor}" if event.actor else "",
-                detail=f": {h(event.detail)}" if event.detail else "",
+                actor=actor,
+                detail=f": {h(detail)}" if detail else "",
             )
         )
     lines.append(texts.REDISCLOSURE)
     return "\n".join(lines)
+
+
+def _actor_and_detail(event: EscalationEvent) -> tuple[str, str | None]:
+    if event.actor and event.kind in ("notified", "reminded", "could not notify"):
+        # Which coordinator it reached (or not): for staff eyes only, never in /mydata.
+        return "", f"{event.detail or ''} {event.actor}"
+    return (f" by {event.actor}" if event.actor else ""), event.detail
+
+
+def flagged_words_of_mentee(escalation: Escalation) -> str | None:
+    """The flagged message without a mentor's /flag note (the note is not the mentee's)."""
+    text = escalation.flagged_text
+    if text is None or escalation.raised_by != "flag":
+        return text
+    if text.startswith(MENTORS_NOTE):
+        return None
+    head, found, _ = text.partition("\n" + MENTORS_NOTE)
+    return head if found else text
 
 
 ACTION_TTL = timedelta(minutes=30)

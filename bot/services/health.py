@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.services.outbox import h
+from storage.crypto import lookup
 from storage.models import InboxUpdate, Member, OutboxMessage
 
 RECENT_DEAD = 5
@@ -45,9 +46,19 @@ class Health:
     unreachable: int
     inbox_waiting: int
     inbox_failed: int
+    token_rejected_since: datetime | None = None
+    staff_chat_broken: DeadMessage | None = None
 
 
-async def delivery_health(session: AsyncSession, now: datetime) -> Health:
+async def delivery_health(
+    session: AsyncSession,
+    now: datetime,
+    *,
+    token_rejected_since: datetime | None = None,
+    staff_chat_id: int | None = None,
+) -> Health:
+    """`token_rejected_since`: when Telegram began answering 401 (the delivery worker knows);
+    `staff_chat_id`: COORDINATOR_CHAT_ID, checked for being broken."""
     pending, oldest = (
         await session.execute(
             select(func.count(), func.min(OutboxMessage.created_at)).where(
@@ -85,7 +96,31 @@ async def delivery_health(session: AsyncSession, now: datetime) -> Health:
         unreachable=int(unreachable or 0),
         inbox_waiting=int(inbox_waiting or 0),
         inbox_failed=int(inbox_failed or 0),
+        token_rejected_since=token_rejected_since,
+        staff_chat_broken=await _staff_chat_broken(session, staff_chat_id),
     )
+
+
+_CHAT_GONE = ("unreachable", "forbidden", "chat not found")
+
+
+async def _staff_chat_broken(session: AsyncSession, chat_id: int | None) -> DeadMessage | None:
+    """The staff chat is broken when the last message Telegram answered for it was refused
+    because the bot is not in it or it does not exist (a group keeps its key once sent)."""
+    if chat_id is None:
+        return None
+    last = await session.scalar(
+        select(OutboxMessage)
+        .where(OutboxMessage.chat_key == lookup(chat_id), OutboxMessage.status != "pending")
+        .order_by(OutboxMessage.id.desc())
+        .limit(1)
+    )
+    if last is None or last.status != "dead":
+        return None
+    error = (last.last_error or "").lower()
+    if not any(sign in error for sign in _CHAT_GONE):
+        return None
+    return DeadMessage(last.id, last.method, last.last_error or "", last.created_at)
 
 
 def describe_age(age: timedelta | None) -> str:
@@ -101,8 +136,21 @@ def describe_age(age: timedelta | None) -> str:
 
 def health_report(health: Health, intake: IntakeStatus | None = None) -> str:
     """The /health text (HTML); `python -m bot doctor` prints the same lines."""
-    lines = [
-        texts.HEALTH_HEADER,
+    lines = [texts.HEALTH_HEADER]
+    if health.token_rejected_since is not None:
+        lines.append(
+            texts.HEALTH_TOKEN_REJECTED.format(
+                since=health.token_rejected_since.strftime("%Y-%m-%d %H:%M")
+            )
+        )
+    if health.staff_chat_broken is not None:
+        lines.append(
+            texts.HEALTH_STAFF_CHAT_BROKEN.format(
+                since=health.staff_chat_broken.created_at.strftime("%Y-%m-%d %H:%M"),
+                error=h(health.staff_chat_broken.error),
+            )
+        )
+    lines += [
         texts.HEALTH_OUTBOX.format(
             pending=health.pending, oldest=describe_age(health.oldest_pending_age)
         ),

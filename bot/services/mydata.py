@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
+from bot.services.escalation import flagged_words_of_mentee
 from bot.services.outbox import enqueue
 from storage.crypto import lookup
 from storage.models import (
@@ -23,6 +24,13 @@ from storage.models import (
     Pairing,
     RelayedMessage,
 )
+
+_ROLES = (texts.DISCLOSED_STAFF_CHAT, texts.DISCLOSED_COORDINATOR, texts.DISCLOSED_FALLBACK)
+
+
+def _disclosed_role(detail: str | None) -> str:
+    """The role recorded with a notification; older records named chat ids instead."""
+    return detail if detail in _ROLES else texts.DISCLOSED_STAFF
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -74,8 +82,14 @@ async def export(session: AsyncSession, member: Member) -> dict[str, Any]:
                 "status": escalation.status,
                 "opened": _iso(escalation.opened_at),
                 "resolved": _iso(escalation.resolved_at),
-                "flagged_message": escalation.flagged_text,
-                "disclosed_to": [e.detail for e in events if e.kind in ("notified", "reminded")],
+                # Only their own words: a mentor's /flag note is the mentor's.
+                "flagged_message": flagged_words_of_mentee(escalation),
+                # The accounting of disclosures: to whom (a role) and when, never staff ids.
+                "disclosed_to": [
+                    {"to": _disclosed_role(e.detail), "at": _iso(e.at)}
+                    for e in events
+                    if e.kind in ("notified", "reminded")
+                ],
                 "acknowledged_by_staff": escalation.acknowledged_by is not None,
             }
         )

@@ -9,7 +9,7 @@ from datetime import datetime
 from enum import IntEnum
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import Select, delete, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.textsplit import split_html
@@ -20,6 +20,9 @@ from storage.models import OUTBOX, Member
 # Payload keys starting with this prefix are resolved by the delivery worker at send time.
 RESOLVE_REPLY_TO_RELAY = "_reply_to_relay"
 RESOLVE_MESSAGE_ID_FROM_RELAY = "_message_id_from_relay"
+# An escalation card: the delivery worker takes it out before sending and reports the outcome
+# (delivered, or not) to the escalation's audit trail.
+CARD_RECEIPT = "_card_receipt"
 
 Button = tuple[str, str]  # (label, callback_data)
 
@@ -60,8 +63,11 @@ async def enqueue(
     priority: Priority = Priority.NOTICE,
     relay_id: int | None = None,
     not_before: datetime | None = None,
+    chat_key: str | None = None,
 ) -> None:
-    """Add one Telegram call to the outbox, in the caller's transaction.
+    """Add one Telegram call to the outbox, in the caller's transaction. `chat_key` replaces
+    the keyed hash of the chat where that must not be stored (a last word to an erased
+    member); nothing else may be queued for the chat then, or order is lost.
 
     The row is written with the next statement that could see it, or at the commit, in one
     INSERT with the others queued meanwhile (see `storage.db.Session`).
@@ -70,7 +76,7 @@ async def enqueue(
         session,
         _INSERT_OUTBOX,
         {
-            "chat_key": lookup(chat_id),
+            "chat_key": chat_key or lookup(chat_id),
             "is_group": chat_id < 0,
             "priority": int(priority),
             "method": method,
@@ -84,6 +90,23 @@ async def enqueue(
     )
 
 
+async def cancel_for_chat(session: AsyncSession, chat_id: int) -> None:
+    """Forget every row for a chat (an erased member's): what is queued is never sent, and no
+    row keeps the keyed hash of their chat. A send already in flight may still arrive."""
+    await session.execute(delete(OUTBOX).where(OUTBOX.c.chat_key == lookup(chat_id)))
+
+
+async def cancel_copies_of(session: AsyncSession, relay_ids: Select[int]) -> None:
+    """Relayed messages being erased: copies not yet sent are not sent; sent ones let go of
+    the routing record."""
+    await session.execute(
+        delete(OUTBOX).where(OUTBOX.c.relay_id.in_(relay_ids), OUTBOX.c.status == "pending")
+    )
+    await session.execute(
+        update(OUTBOX).where(OUTBOX.c.relay_id.in_(relay_ids)).values(relay_id=None)
+    )
+
+
 async def send_text(
     session: AsyncSession,
     chat_id: int,
@@ -92,10 +115,13 @@ async def send_text(
     now: datetime,
     buttons: Sequence[Sequence[Button]] | None = None,
     priority: Priority = Priority.NOTICE,
+    chat_key: str | None = None,
+    receipt: dict[str, Any] | None = None,
 ) -> None:
     """Queue an HTML text message (the text must already be escaped where it quotes users).
 
-    Text over Telegram's limit goes as several messages, in order; buttons go on the last."""
+    Text over Telegram's limit goes as several messages, in order; buttons go on the last;
+    a `receipt` (see CARD_RECEIPT) on the first."""
     pieces = split_html(text)
     for number, piece in enumerate(pieces, start=1):
         payload: dict[str, Any] = {
@@ -105,6 +131,8 @@ async def send_text(
         }
         if buttons and number == len(pieces):
             payload["reply_markup"] = inline_keyboard(buttons)
+        if receipt is not None and number == 1:
+            payload[CARD_RECEIPT] = receipt
         await enqueue(
             session,
             chat_id=chat_id,
@@ -112,6 +140,7 @@ async def send_text(
             payload=payload,
             now=now,
             priority=priority,
+            chat_key=chat_key,
         )
 
 

@@ -3,14 +3,16 @@ those who need to know, and deliver it all when they come back."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
+from bot.services.escalation import card_undeliverable
 from bot.services.members import active_mentees, active_pairing_of_mentee, coordinator_ids
-from bot.services.outbox import h, send_text
+from bot.services.outbox import CARD_RECEIPT, h, send_text
 from bot.services.relay import Incoming, copy_between, hold_for_return
 from storage.models import HeldMessage, Member, OutboxMessage, Pairing, RelayedMessage
 
@@ -31,12 +33,22 @@ async def mark_unreachable(
         row for row in pending if failed_row is None or row.id != failed_row.id
     ]
     member = await session.scalar(select(Member).where(Member.telegram_user_key == chat_key))
+    cards: list[tuple[dict[str, object], int]] = []
     for row in rows:
         if member is not None and row.relay_id is not None and row.method == "copyMessage":
             await _hold_copy(session, row.relay_id, member, now)
+        payload = json.loads(row.payload or "{}")
+        if isinstance(payload.get(CARD_RECEIPT), dict):
+            cards.append((payload[CARD_RECEIPT], int(payload["chat_id"])))
         row.status = "dead"
         row.payload = "{}"
         row.last_error = "recipient unreachable (blocked the bot or account deleted)"
+    # Escalation cards waiting for this chat (a staff group the bot was removed from) must
+    # still reach a human: each is recorded as undelivered and sent elsewhere.
+    for receipt, chat_id in cards:
+        await card_undeliverable(
+            session, receipt=receipt, chat_id=chat_id, reason=texts.CARD_NOT_IN_CHAT, now=now
+        )
     if member is None or not member.reachable:
         return member
     member.reachable = False

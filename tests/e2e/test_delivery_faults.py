@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot.services.health import delivery_health, health_report
+from bot.services.outbox import Priority, send_text
 from emulator import BotApiEmulator, FakeUser
 from storage.crypto import lookup
+from storage.db import transaction
 from storage.models import Member, OutboxMessage
 from tests.conftest import COORDINATOR_ID
 from tests.e2e.conftest import Program
@@ -130,3 +133,74 @@ async def test_undeliverable_message_is_parked_and_shown_in_health(
     assert "Outbox: 0 waiting" in report["text"]
     # The writer learns that this one message did not get through.
     await emu.wait_for_bot_message(sam.id, "could not be passed on")
+
+
+async def test_an_edit_telegram_calls_not_modified_counts_as_delivered(
+    paired: Program, sam: FakeUser, alex: FakeUser
+) -> None:
+    """Telegram answers "Bad Request: message is not modified: ..." (PTB capitalises it)."""
+    emu = paired.emu
+    emu.user_sends(sam, "same words")
+    copy = await emu.wait_for_bot_message(alex.id, "same words")
+    await paired.settle()
+    original = [m for m in emu.chats[sam.id].messages.values() if m.get("text") == "same words"]
+    emu.user_edits(sam, original[0]["message_id"], "same words")  # an edit that changes nothing
+    await emu.wait_for(
+        lambda: any(method == "editMessageText" for method, _ in emu.calls), what="the edit"
+    )
+    await paired.settle()
+    assert emu.chats[alex.id].messages[copy["message_id"]]["text"] == "same words"
+    async with paired.runtime.session_factory() as s:
+        dead = (await s.scalars(select(OutboxMessage).where(OutboxMessage.status == "dead"))).all()
+        assert dead == []
+    report = await paired.scenario.say(paired.coordinator, "/health")
+    assert report is not None and "Parked as undeliverable: 0" in report["text"]
+
+
+async def test_a_revoked_token_pauses_sending_and_loses_nothing(
+    paired: Program, sam: FakeUser, alex: FakeUser
+) -> None:
+    """401 is not a network error: every queued message waits, whole, for the token."""
+    emu = paired.emu
+    await paired.settle()
+    runtime = paired.runtime
+    emu.token_revoked = True
+    now = runtime.clock.now()
+    async with transaction(runtime.session_factory) as s:
+        for n in range(1, 4):
+            await send_text(s, sam.id, f"queued {n}", now=now, priority=Priority.ESCALATION)
+            await send_text(s, COORDINATOR_ID, f"card {n}", now=now, priority=Priority.ESCALATION)
+    runtime.delivery.wake()
+    await emu.wait_for(
+        lambda: "sendMessage" in emu.unauthorized_calls
+        and runtime.delivery.token_rejected_since is not None,
+        what="the bot to meet the revoked token",
+    )
+    await emu.wait_for(
+        lambda: emu.unauthorized_calls.count("getMe") >= 2, timeout=15, what="probes"
+    )
+    sends_refused = emu.unauthorized_calls.count("sendMessage")
+    async with runtime.session_factory() as s:
+        rows = (await s.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all()
+        assert [r.status for r in rows[-6:]] == ["pending"] * 6  # nothing parked
+        assert all(r.attempts == 0 for r in rows[-6:])  # no attempt used up
+        report = health_report(
+            await delivery_health(
+                s, now, token_rejected_since=runtime.delivery.token_rejected_since
+            )
+        )
+    assert "rejected the bot token" in report and "Outbox: 6 waiting" in report
+    # While paused the worker probes; it does not keep throwing messages at Telegram.
+    assert sends_refused <= 6
+
+    emu.token_revoked = False
+    await emu.wait_for(
+        lambda: len(texts_at(emu, sam.id, "queued ")) == 3
+        and len(texts_at(emu, COORDINATOR_ID, "card ")) == 3,
+        timeout=30,
+        what="every queued message once the token works again",
+    )
+    await paired.settle()
+    assert texts_at(emu, sam.id, "queued ") == ["queued 1", "queued 2", "queued 3"]
+    assert texts_at(emu, COORDINATOR_ID, "card ") == ["card 1", "card 2", "card 3"]
+    assert runtime.delivery.token_rejected_since is None

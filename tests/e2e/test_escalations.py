@@ -275,3 +275,72 @@ async def test_a_message_at_telegrams_limit_is_relayed_whole(
     copy = await emu.wait_for_bot_message(alex.id, "all good here")
     assert copy["text"] == long_text  # the label is a button, so the copy keeps every word
     assert copy["reply_markup"]["inline_keyboard"][0][0]["text"].endswith("Sam")
+
+
+async def audit(program: Program, coordinator: FakeUser, escalation_id: int = 1) -> str:
+    await program.settle()
+    trail = await program.scenario.say(coordinator, f"/escalation {escalation_id}")
+    assert trail is not None
+    return str(trail["text"])
+
+
+@pytest.mark.parametrize("breakage", ["kicked", "missing"])
+async def test_a_broken_staff_chat_sends_the_card_to_each_coordinator_and_the_fallback_at_once(
+    breakage: str,
+    paired: Program,
+    emu: BotApiEmulator,
+    sam: FakeUser,
+    alex: FakeUser,
+    coordinator: FakeUser,
+) -> None:
+    """403 (the bot was removed from the group) or 400 "chat not found": no waiting for the
+    first reminder, and the audit trail says what really happened."""
+    emu.add_group(FALLBACK, "On-call supervisors")
+    emu.open_chat(emu.user(OTHER_COORDINATOR, "Robin", username="robin_staff"))
+    if breakage == "kicked":
+        emu.add_group(STAFF_GROUP, "Program staff")
+        emu.kicked.add(STAFF_GROUP)
+    emu.user_sends(sam, "hi alex, just checking in")
+    await emu.wait_for_bot_message(alex.id, "checking in")
+    await paired.settle()
+    await paired.scenario.say(sam, "/sos", expect_reply=False)
+    for chat_id in (COORDINATOR_ID, OTHER_COORDINATOR, FALLBACK):
+        card = await emu.wait_for_bot_message(chat_id, "Escalation #1")
+        assert "reminder" not in card["text"] and "SOS from the mentee" in card["text"]
+        await emu.wait_for_bot_message(chat_id, "checking in")  # the context copy follows
+    trail = await audit(paired, coordinator)
+    assert "could not notify: program staff chat" in trail
+    assert "notified: program staff chat" not in trail
+    assert "notified: coordinator (private)" in trail and "notified: fallback chat" in trail
+    report = await paired.scenario.say(coordinator, "/health")
+    assert report is not None and "Staff chat (COORDINATOR_CHAT_ID) is broken" in report["text"]
+
+
+async def test_the_audit_trail_says_notified_only_once_telegram_accepted_the_card(
+    paired: Program, staff: None, emu: BotApiEmulator, sam: FakeUser, coordinator: FakeUser
+) -> None:
+    await paired.scenario.say(sam, "/sos", expect_reply=False)
+    await emu.wait_for_bot_message(STAFF_GROUP, "Escalation #1")
+    trail = await audit(paired, coordinator)
+    assert "card queued: program staff chat" in trail
+    assert "notified: program staff chat" in trail
+    assert str(STAFF_GROUP) not in trail
+
+
+async def test_every_card_waiting_for_a_removed_staff_chat_falls_back(
+    paired: Program, emu: BotApiEmulator, sam: FakeUser, coordinator: FakeUser
+) -> None:
+    """403 parks everything queued for that chat: a second card waiting behind the first
+    must reach the coordinators too."""
+    emu.add_group(STAFF_GROUP, "Program staff")
+    emu.add_group(FALLBACK, "On-call supervisors")
+    emu.kicked.add(STAFF_GROUP)
+    # The first card is held back (429) until the second is queued behind it.
+    emu.inject("429", method="sendMessage", chat_id=STAFF_GROUP, retry_after=3)
+    await paired.scenario.say(sam, "/sos", expect_reply=False)
+    await emu.wait_for(lambda: emu.faults == [], what="the first card to be held back")
+    await paired.scenario.say(sam, "/sos", expect_reply=False)
+    for number in (1, 2):
+        await emu.wait_for_bot_message(COORDINATOR_ID, f"Escalation #{number}", timeout=15)
+        await emu.wait_for_bot_message(FALLBACK, f"Escalation #{number}")
+    assert "could not notify: program staff chat" in await audit(paired, coordinator, 2)

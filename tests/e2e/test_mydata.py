@@ -25,7 +25,9 @@ async def test_mydata_sends_everything_stored_including_disclosures(
     assert data["pairings"][0]["with"] == "Alex"
     assert data["relayed_messages"]["count"] == 1
     assert data["escalations_about_you"][0]["category"] == "sos"
-    assert data["escalations_about_you"][0]["disclosed_to"] == ["to 1000"]
+    disclosed = data["escalations_about_you"][0]["disclosed_to"]
+    assert [d["to"] for d in disclosed] == ["coordinator (private)"] and disclosed[0]["at"]
+    assert "1000" not in json.dumps(data)  # no staff Telegram id in what a member sees
     assert "42 CFR Part 2" in data["notice"]
     # Nothing in it identifies the other side on Telegram.
     for secret in alex.identity_strings():
@@ -86,3 +88,25 @@ async def test_coordinator_erases_for_a_member_in_person(
         lambda: "has been erased" in emu.chats[1000].messages[ask["message_id"]]["text"],
         what="the confirmation edited",
     )
+
+
+async def test_mydata_leaves_out_the_mentors_flag_note(
+    paired: Program, emu: BotApiEmulator, sam: FakeUser, alex: FakeUser
+) -> None:
+    emu.user_sends(sam, "my uncle is visiting this weekend")
+    copy = await emu.wait_for_bot_message(alex.id, "uncle")
+    await paired.settle()
+    emu.user_sends(alex, "/flag she sounded scared of him, aardvark", reply_to=copy["message_id"])
+    await emu.wait_for_bot_message(1000, "Escalation #1")
+    await paired.settle()
+    await paired.scenario.say(sam, "/mydata", expect_reply=False)
+    document = await emu.wait_for(
+        lambda: next((m for m in emu.bot_messages(sam.id) if "document" in m), None),
+        what="the export",
+    )
+    data = json.loads(emu.uploads[(sam.id, document["message_id"])])
+    exported = json.dumps(data)
+    assert data["escalations_about_you"][0]["flagged_message"] == (
+        "my uncle is visiting this weekend"
+    )
+    assert "aardvark" not in exported and "1000" not in exported

@@ -161,3 +161,34 @@ async def test_doctor_reports_checks_and_outbox(
     assert "database: ok" in out and "migrations: ok" in out
     assert f"token: ok (@{emu.bot_username})" in out
     assert "Outbox: 2 waiting, oldest waiting 5 min" in out
+
+
+async def test_doctor_reports_a_revoked_token_and_a_broken_staff_chat(
+    emu: BotApiEmulator, db_url: str, tmp_path: Path
+) -> None:
+    staff_chat = -100500
+    await migrate.upgrade(db_url)
+    engine = create_engine(db_url)
+    async with transaction(create_session_factory(engine)) as s:
+        await enqueue(
+            s,
+            chat_id=staff_chat,
+            method="sendMessage",
+            payload={"text": "Escalation #1"},
+            now=datetime.now(UTC) - timedelta(minutes=3),
+        )
+    async with transaction(create_session_factory(engine)) as s:
+        row = await s.scalar(select(OutboxMessage))
+        assert row is not None
+        row.status, row.payload = "dead", "{}"
+        row.last_error = "forbidden: Forbidden: bot was kicked from the group chat"
+    await engine.dispose()
+    emu.token_revoked = True
+    env = bot_env(emu, db_url, COORDINATOR_CHAT_ID=str(staff_chat))
+    process = await start_bot(tmp_path, env, "doctor")
+    stdout, _ = await asyncio.wait_for(process.communicate(), 60)
+    out = stdout.decode()
+    assert process.returncode == 1, out
+    assert "token: REJECTED" in out
+    assert "Telegram rejected the bot token" in out and "nothing is being sent" in out
+    assert "Staff chat (COORDINATOR_CHAT_ID) is broken" in out and "kicked" in out

@@ -5,8 +5,8 @@ already look alike both keep their names (nobody is renamed behind their back): 
 enrolled first holds the plain skeleton, so no newcomer can take a third look-alike, and the
 later one's key gets its member id appended.
 
-Revision ID: 0006
-Revises: 0004
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-29
 """
 
@@ -19,8 +19,8 @@ from alembic import op
 
 from storage.names import name_key
 
-revision = "0006"
-down_revision = "0004"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

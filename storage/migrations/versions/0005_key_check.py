@@ -3,8 +3,8 @@
 The row is written at the next start (with the keys the bot starts with, once they are shown
 to open what is already stored).
 
-Revision ID: 0003
-Revises: 0006
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-29
 """
 
@@ -15,8 +15,8 @@ from alembic import op
 
 import storage.types
 
-revision = "0003"
-down_revision = "0006"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
