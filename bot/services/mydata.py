@@ -64,7 +64,15 @@ async def export(session: AsyncSession, member: Member) -> dict[str, Any]:
     escalations = []
     for escalation in (
         await session.scalars(
-            select(Escalation).where(Escalation.mentee_id == member.id).order_by(Escalation.id)
+            select(Escalation)
+            .where(
+                or_(
+                    Escalation.mentee_id == member.id,
+                    # A mentor's own crisis: about the writer, with no mentee on it.
+                    (Escalation.writer_id == member.id) & Escalation.mentee_id.is_(None),
+                )
+            )
+            .order_by(Escalation.id)
         )
     ).all():
         events = (

@@ -6,6 +6,7 @@ coordinator cannot finish a staff action."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 
 import pytest
@@ -49,6 +50,21 @@ def received(emu: BotApiEmulator, user: FakeUser, fragment: str) -> list[str]:
         for m in emu.bot_messages(user.id)
         if fragment in str(m.get("text") or m.get("caption") or "")
     ]
+
+
+async def exported_escalations(emu: BotApiEmulator, user: FakeUser) -> list[dict[str, object]]:
+    """The escalations in the member's /mydata export."""
+    before = emu.last_message_id(user.id)
+    emu.user_sends(user, "/mydata")
+    document = await emu.wait_for(
+        lambda: next(
+            (m for m in emu.bot_messages(user.id) if "document" in m and m["message_id"] > before),
+            None,
+        ),
+        what="the export",
+    )
+    data = json.loads(emu.uploads[(user.id, document["message_id"])])
+    return list(data["escalations_about_you"])
 
 
 async def escalations(program: Program) -> list[Escalation]:
@@ -288,6 +304,11 @@ async def test_a_mentors_own_crisis_is_theirs_not_their_mentees(
     assert received(emu, sam, "1-800-662-4357") == []
     [filed] = await escalations(paired)
     assert filed.mentee_id is None and filed.mentor_id == filed.writer_id == 2
+    # Whose data it is: the mentor's export lists it, the mentee's does not.
+    assert [e["category"] for e in await exported_escalations(emu, alex)] == [
+        "suicide_self_harm"
+    ]
+    assert await exported_escalations(emu, sam) == []
     # Staff can write to the person concerned: the mentor.
     await paired.scenario.press_label(coordinator, emu.last_bot_message(STAFF_GROUP), "Message")
     await emu.wait_for_bot_message(COORDINATOR_ID, "goes to Alex through the bot")
