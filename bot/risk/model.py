@@ -1,10 +1,10 @@
 """The learned half of the assessor: linear models over character and word n-grams.
 
 Trained with scikit-learn by `python -m bot risk train` (`bot/risk/train.py`, an optional
-extra) and scored here in plain Python from the exported weights: the n-gram's IDF and each
-model's weight per n-gram, with the vectoriser's sublinear TF and L2 normalisation done the
-same way scikit-learn does them. The file is JSON (never pickle), so loading it cannot run
-code. Scoring one message costs a dictionary look-up per n-gram.
+extra) and scored here from the exported weights (NumPy arrays, no scikit-learn): the
+n-gram's IDF and each model's weight per n-gram, with the vectoriser's binary TF and L2
+normalisation done the same way scikit-learn does them. The file is JSON (never pickle), so
+loading it cannot run code. Scoring one message costs a dictionary look-up per n-gram.
 """
 
 from __future__ import annotations
@@ -13,11 +13,12 @@ import gzip
 import json
 import math
 import re
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from bot.risk.text import fold
 
@@ -55,9 +56,11 @@ class Scores:
 @dataclass(frozen=True)
 class LinearModels:
     heads: tuple[str, ...]
-    # n-gram -> (idf, weight per head)
-    vocabulary: dict[str, tuple[float, tuple[float, ...]]]
-    intercepts: tuple[float, ...]
+    index: dict[str, int]  # n-gram -> row of `idf` and `weights`
+    ngrams: tuple[str, ...]
+    idf: np.ndarray  # (n-grams,)
+    weights: np.ndarray  # (n-grams, heads)
+    intercepts: np.ndarray  # (heads,)
     # Platt scaling per head, fitted on out-of-fold scores: p = 1 / (1 + exp(-(a z + b)))
     calibration: tuple[tuple[float, float], ...]
     thresholds: dict[str, float]
@@ -67,55 +70,56 @@ class LinearModels:
     def from_dict(cls, data: dict[str, Any]) -> LinearModels:
         if data.get("format") != FORMAT:
             raise ValueError(f"unknown risk model format {data.get('format')!r}")
+        ngrams = tuple(str(g) for g in data["ngrams"])
+        idf = np.asarray(data["idf"], dtype=np.float64)
+        weights = np.asarray(data["weights"], dtype=np.float64)
         heads = tuple(str(h) for h in data["heads"])
-        weights = data["weights"]
-        vocabulary = {
-            gram: (float(idf), tuple(float(w) for w in weights[i]))
-            for i, (gram, idf) in enumerate(zip(data["ngrams"], data["idf"], strict=True))
-        }
+        if idf.shape != (len(ngrams),) or weights.shape != (len(ngrams), len(heads)):
+            raise ValueError("risk model arrays do not match its n-grams and heads")
         return cls(
             heads=heads,
-            vocabulary=vocabulary,
-            intercepts=tuple(float(b) for b in data["intercepts"]),
+            index={gram: i for i, gram in enumerate(ngrams)},
+            ngrams=ngrams,
+            idf=idf,
+            weights=weights,
+            intercepts=np.asarray(data["intercepts"], dtype=np.float64),
             calibration=tuple((float(a), float(b)) for a, b in data["calibration"]),
             thresholds={str(k): float(v) for k, v in data["thresholds"].items()},
             meta=dict(data.get("meta", {})),
         )
 
-    def decision(self, text: str) -> tuple[list[float], list[tuple[str, list[float]]]]:
-        """Raw linear scores per head, and each known n-gram's contribution per head."""
-        counts = Counter(features(text))
-        values: list[tuple[str, float, tuple[float, ...]]] = []
-        norm = 0.0
-        for gram, count in counts.items():
-            known = self.vocabulary.get(gram)
-            if known is None:
-                continue
-            idf, weights = known
-            value = (1.0 + math.log(count)) * idf
-            norm += value * value
-            values.append((gram, value, weights))
-        z = list(self.intercepts)
-        contributions: list[tuple[str, list[float]]] = []
-        if norm > 0:
-            scale = 1.0 / math.sqrt(norm)
-            for gram, value, weights in values:
-                x = value * scale
-                parts = [x * w for w in weights]
-                for k, part in enumerate(parts):
-                    z[k] += part
-                contributions.append((gram, parts))
-        return z, contributions
+    def _vector(self, text: str) -> tuple[list[int], np.ndarray]:
+        """The rows of the n-grams present (binary TF, as trained) and their L2-normalised
+        TF-IDF values."""
+        index = self.index
+        rows = [i for g in set(features(text)) if (i := index.get(g)) is not None]
+        if not rows:
+            return rows, np.zeros(0)
+        values = self.idf[rows]
+        return rows, values / math.sqrt(float(values @ values))
 
-    def score(self, text: str, evidence: int = 3) -> Scores:
-        z, contributions = self.decision(text)
-        probabilities = {}
+    def decision(self, text: str) -> np.ndarray:
+        """Raw linear scores per head (what scikit-learn's decision_function gives)."""
+        rows, values = self._vector(text)
+        return np.asarray(self.intercepts + values @ self.weights[rows])
+
+    def score(self, text: str, evidence: int = 0) -> Scores:
+        """Calibrated probabilities per head; with `evidence`, the n-grams that pushed each
+        head up the most (only asked for when a message is flagged: it costs more)."""
+        rows, values = self._vector(text)
+        z = self.intercepts + values @ self.weights[rows]
+        probabilities = {
+            head: _sigmoid(a * float(z[k]) + b)
+            for k, (head, (a, b)) in enumerate(zip(self.heads, self.calibration, strict=True))
+        }
         strongest: dict[str, list[str]] = {}
-        for k, head in enumerate(self.heads):
-            a, b = self.calibration[k]
-            probabilities[head] = _sigmoid(a * z[k] + b)
-            top = sorted(contributions, key=lambda c: c[1][k], reverse=True)[:evidence]
-            strongest[head] = [_readable(gram) for gram, parts in top if parts[k] > 0]
+        if evidence:
+            parts = values[:, None] * self.weights[rows]
+            for k, head in enumerate(self.heads):
+                top = np.argsort(-parts[:, k], kind="stable")[:evidence]
+                strongest[head] = [
+                    _readable(self.ngrams[rows[i]]) for i in top if parts[i, k] > 0
+                ]
         return Scores(probabilities, strongest)
 
 

@@ -92,7 +92,7 @@ def _classifier() -> LogisticRegression:
 def _vectoriser(vocabulary: Iterable[str] | None = None) -> TfidfVectorizer:
     return TfidfVectorizer(
         analyzer=features,
-        sublinear_tf=True,
+        binary=True,  # presence, not counts: as good here, and cheaper to score
         min_df=1 if vocabulary is not None else 2,
         vocabulary=list(vocabulary) if vocabulary is not None else None,
         dtype=np.float64,
@@ -187,7 +187,7 @@ def train(rows: Sequence[Example], max_features: int = MAX_FEATURES) -> dict[str
             "examples": len(rows),
             "features": len(order),
             "classifier": f"LogisticRegression(C={C}, class_weight=balanced, liblinear)",
-            "ngrams": "char_wb 2-5 + words + word pairs, sublinear TF-IDF, L2",
+            "ngrams": "char_wb 2-5 + words + word pairs, binary TF-IDF, L2",
         },
     }
 

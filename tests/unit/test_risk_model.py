@@ -63,12 +63,11 @@ def test_plain_python_scores_equal_scikit_learns(tmp_path: Path) -> None:
     probes = [r.text for r in examples] + ["nothing we have seen", "me quiero morir", ""]
     expected = np.column_stack([h.decision_function(vec.transform(probes)) for h in heads])
     for text, want in zip(probes, expected, strict=True):
-        got, _ = loaded.decision(text)
-        assert np.allclose(got, want, atol=1e-4), text
+        assert np.allclose(loaded.decision(text), want, atol=1e-4), text
     # Probabilities are the calibrated decision values, within [0, 1].
     scores = loaded.score("i took all my pills")
     a, b = loaded.calibration[0]
-    z, _ = loaded.decision("i took all my pills")
+    z = loaded.decision("i took all my pills")
     assert math.isclose(scores.probabilities["critical"], 1 / (1 + math.exp(-(a * z[0] + b))))
     assert set(scores.probabilities) == set(train.HEADS)
 

@@ -1,0 +1,70 @@
+"""Rules and the learned models together: which tier a message reaches.
+
+`critical`: coordinators now. `concern`: a human close to the person (the mentor) checks.
+`none`: nothing. Rules keep what must never be missed and give readable evidence; the models
+cover the long tail of phrasings no rule has seen, and can calm a rule that fired on an idiom.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from bot.risk.assessor import Category, Severity
+from bot.risk.assessor import assess as assess_rules
+from bot.risk.model import LinearModels, default_models
+
+CATEGORY_HEADS = tuple(c.value for c in Category if c is not Category.NONE)
+# Below this, the models say a rule's match is an idiom or a joke: the rule alone then asks
+# the mentor rather than waking the staff.
+RULE_CALMED_BELOW = 0.15
+
+
+class Tier(StrEnum):
+    NONE = "none"
+    CONCERN = "concern"
+    CRITICAL = "critical"
+
+
+class Subject(StrEnum):
+    WRITER = "writer"  # the writer's own danger
+    OTHER = "other"  # someone the writer speaks about
+
+
+@dataclass(frozen=True)
+class RiskAssessment:
+    tier: Tier
+    category: Category
+    probability: float  # the models' calibrated probability that staff must see it now
+    subject: Subject
+    evidence: list[str] = field(default_factory=list)
+
+    @property
+    def escalate(self) -> bool:
+        return self.tier is Tier.CRITICAL
+
+
+def assess(text: str, models: LinearModels | None = None) -> RiskAssessment:
+    """The tier, category, whose danger, and why, for one message."""
+    models = models or default_models()
+    rules = assess_rules(text)
+    scores = models.score(text)
+    p = scores.probabilities
+    critical_at, concern_at = models.thresholds["critical"], models.thresholds["concern"]
+    if p["critical"] >= critical_at or (rules.escalate and p["human"] >= RULE_CALMED_BELOW):
+        tier = Tier.CRITICAL
+    elif p["human"] >= concern_at or rules.severity is not Severity.NONE:
+        tier = Tier.CONCERN
+    else:
+        tier = Tier.NONE
+    if tier is Tier.NONE:
+        return RiskAssessment(tier, Category.NONE, p["critical"], Subject.WRITER)
+    category: Category
+    if rules.category is not Category.NONE:
+        category, evidence = rules.category, list(rules.evidence)
+    else:
+        head = max(CATEGORY_HEADS, key=lambda c: p[c])
+        strongest = models.score(text, evidence=3).evidence  # only for flagged messages
+        category, evidence = Category(head), strongest["critical"] or strongest["human"]
+    subject = Subject.WRITER if p["self"] >= 0.5 else Subject.OTHER
+    return RiskAssessment(tier, category, p["critical"], subject, evidence)
