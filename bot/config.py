@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     # Escalations: unacknowledged critical ones are re-sent to every coordinator this often,
     # and after three rounds also to the fallback chat, if one is set.
     escalation_ack_minutes: float = Field(default=5.0, gt=0)
+    concern_response_minutes: float = Field(default=15.0, gt=0)
     escalation_fallback_chat_id: int | None = None
     crisis_resources_file: str | None = None
     # Retention: routing records and held messages, and escalation content (the audit trail

@@ -18,6 +18,14 @@ def parse_hhmm(text: str) -> time | None:
     return time(int(match.group(1)), int(match.group(2)))
 
 
+def quiet_hours_of(setting: str) -> tuple[time, time]:
+    """'22:00-08:00' (validated by the settings) → (start, end)."""
+    start, end = (parse_hhmm(part) for part in setting.split("-"))
+    if start is None or end is None:
+        raise ValueError(f"not quiet hours: {setting!r}")
+    return start, end
+
+
 def format_hhmm(value: time) -> str:
     return f"{value.hour:02d}:{value.minute:02d}"
 

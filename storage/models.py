@@ -14,6 +14,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -351,6 +352,12 @@ class Escalation(Base):
     # mentor's /flag), and which of their messages, so an edit of it is not raised twice.
     writer_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     source_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    # Whose danger the words speak of: the writer's own, or someone they wrote about.
+    subject: Mapped[str | None] = mapped_column(String(8))
+    probability: Mapped[float | None] = mapped_column(Float)  # the risk models' estimate
+    evidence: Mapped[str | None] = mapped_column(EncryptedText())  # what decided it
+    # How it ended: real danger, support needed, or a false alarm (counts for reports).
+    outcome_kind: Mapped[str | None] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(12))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -361,6 +368,36 @@ class Escalation(Base):
     outcome: Mapped[str | None] = mapped_column(EncryptedText())
     notify_round: Mapped[int] = mapped_column(Integer, default=0)
     next_notify_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Concern(Base):
+    """A message that may mean someone is struggling, not an emergency: their mentor is
+    asked to check in; unanswered in time (or with no mentor able to), it climbs to the
+    coordinators as an escalation."""
+
+    __tablename__ = "concerns"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('open', 'on_it', 'ok', 'escalated')", name="ck_concerns_status"
+        ),
+        Index("ix_concerns_due", "status", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    mentor_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    pairing_id: Mapped[int | None] = mapped_column(ForeignKey("pairings.id"))
+    source_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    raised_by: Mapped[str] = mapped_column(String(16))  # detected, checkin
+    category: Mapped[str] = mapped_column(String(24))
+    probability: Mapped[float] = mapped_column(Float)
+    flagged_text: Mapped[str | None] = mapped_column(EncryptedText())
+    evidence: Mapped[str | None] = mapped_column(EncryptedText())
+    status: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    escalation_id: Mapped[int | None] = mapped_column(ForeignKey("escalations.id"))
 
 
 class EscalationEvent(Base):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from sqlalchemy import delete, select
@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.config import Settings
+from bot.schedule import quiet_hours_of
 from bot.services.members import active_mentor_of, coordinator_ids, is_coordinator
 from bot.services.outbox import Button, Priority, enqueue, h, notify_member, send_text
 from storage.models import (
@@ -39,6 +40,10 @@ class EscalationPolicy:
     ack_interval: timedelta
     fallback_chat_id: int | None
     crisis: dict[str, str]
+    # The concern tier: how long a mentor has to answer, and the quiet hours assumed for a
+    # mentor who set none (a mentor asleep is not asked; the coordinators are).
+    concern_response: timedelta = timedelta(minutes=15)
+    quiet_hours: tuple[time, time] = (time(22, 0), time(8, 0))
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EscalationPolicy:
@@ -49,6 +54,8 @@ class EscalationPolicy:
             ack_interval=timedelta(minutes=settings.escalation_ack_minutes),
             fallback_chat_id=settings.escalation_fallback_chat_id,
             crisis=crisis,
+            concern_response=timedelta(minutes=settings.concern_response_minutes),
+            quiet_hours=quiet_hours_of(settings.quiet_hours),
         )
 
     def crisis_text(self, language: str | None) -> str:
