@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import Settings
+from bot.services.retention import REDACTED
 from emulator import BotApiEmulator, FakeUser
 from storage.models import Escalation, EscalationEvent
-from bot.services.retention import REDACTED
 from tests.e2e.conftest import Program
 
 STAFF_GROUP = -100500

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import pytest
 
-from bot.services.enrolment import pseudonym_problem
 from bot import texts
+from bot.services.enrolment import pseudonym_problem
 from storage.names import name_key
 
 
-@pytest.mark.parametrize("name", ["ADMIN", "COORDINATOR", "OFFICIAL", "AdmIn", "CASEY COORDINATOR"])
+@pytest.mark.parametrize(
+    "name", ["ADMIN", "COORDINATOR", "OFFICIAL", "AdmIn", "CASEY COORDINATOR"]
+)
 def test_staff_words_in_capitals_are_reserved(name: str) -> None:
     assert pseudonym_problem(name) == texts.PSEUDONYM_RESERVED
 
