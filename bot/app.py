@@ -127,11 +127,12 @@ class BotRuntime:
         """Start everything; ConfigError (one line) when the database is being re-encrypted
         or the configured keys are not the ones it was written with."""
         quiet_noisy_loggers()
-        # Held until the process ends: `rotate-keys` refuses to run under a running bot.
-        if not self._db_lock.acquire(exclusive=False):
+        # Held until the process ends: one bot per SQLite database (two would both send every
+        # queued message), and `rotate-keys` refuses to run under a running bot.
+        if not self._db_lock.acquire(exclusive=True):
             raise ConfigError(
-                "DATABASE_URL: `python -m bot rotate-keys` is re-encrypting this database; "
-                "start the bot when it has finished"
+                "DATABASE_URL: another bot, or `python -m bot rotate-keys`, is using this "
+                "database; run one bot per SQLite database (stop the other one first)"
             )
         try:
             await migrate.upgrade(self.settings.database_url)

@@ -27,7 +27,14 @@ from telegram import (
     MessageEntity,
     ReplyParameters,
 )
-from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    RetryAfter,
+    TelegramError,
+)
 
 from bot.bot_api import BotApiClient, retry_after_seconds
 from bot.clock import Clock
@@ -359,6 +366,16 @@ class DeliveryWorker:
             return _Result(row_id, error=f"forbidden: {exc.message}"[:300], forbidden=True)
         except InvalidToken:
             return _Result(row_id, error="401 unauthorized: bot token rejected", unauthorized=True)
+        except ChatMigrated as exc:
+            # Not a network error: every retry gets the same answer. Parked at once (a card
+            # then falls back to the coordinators), saying what to change.
+            return _Result(
+                row_id,
+                error=(
+                    "bad request: the group was upgraded to a supergroup; its new id is "
+                    f"{exc.new_chat_id} (set COORDINATOR_CHAT_ID to it)"
+                ),
+            )
         except BadRequest as exc:
             # PTB strips "Bad Request: " and capitalises ("Message is not modified: ...").
             if "message is not modified" in exc.message.lower():

@@ -331,10 +331,7 @@ ESCALATION_CARD = (
     "{context}\n\n{notice}"
 )
 ESCALATION_REMINDER = "⏰ Not yet acknowledged (reminder {round}):\n"
-ESCALATION_EDITED = (
-    "✏️ <b>Escalation #{id}</b>: the writer edited the flagged message. It now reads:\n"
-    "<blockquote>{text}</blockquote>"
-)
+ESCALATION_EDITED = "✏️ The writer edited the flagged message; the card below shows it now.\n"
 ESCALATION_FLAGGED = "\nFlagged message:\n<blockquote>{text}</blockquote>\n"
 ESCALATION_CONTEXT = "\nThe last {count} relayed message(s) of this pairing follow this card."
 ESCALATION_NO_CONTEXT = ""

@@ -58,11 +58,18 @@ NOT_MODIFIED = (
 
 
 class ApiError(Exception):
-    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+    def __init__(
+        self,
+        code: int,
+        description: str,
+        retry_after: int | None = None,
+        migrate_to_chat_id: int | None = None,
+    ) -> None:
         super().__init__(description)
         self.code = code
         self.description = description
         self.retry_after = retry_after
+        self.migrate_to_chat_id = migrate_to_chat_id
 
 
 @dataclass(frozen=True)
@@ -119,6 +126,7 @@ class BotApiEmulator:
         self.chats: dict[int, Chat] = {}
         self.users: dict[int, FakeUser] = {}
         self.blocked: set[int] = set()
+        self.migrated: dict[int, int] = {}  # group id -> its supergroup's id
         self.kicked: set[int] = set()  # groups the bot was removed from
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.call_times: list[float] = []  # time.monotonic() of each call, for benchmarks
@@ -190,6 +198,14 @@ class BotApiEmulator:
 
     def add_group(self, chat_id: int, title: str) -> None:
         self.chats.setdefault(chat_id, Chat({"id": chat_id, "type": "group", "title": title}))
+
+    def upgrade_group(self, chat_id: int, supergroup_id: int) -> None:
+        """The group becomes a supergroup with a new id; the old id answers 400 with
+        `migrate_to_chat_id`, as Telegram does."""
+        title = self.chats[chat_id].info.get("title", "")
+        info = {"id": supergroup_id, "type": "supergroup", "title": title}
+        self.chats[supergroup_id] = Chat(info)
+        self.migrated[chat_id] = supergroup_id
 
     def user_sends(
         self,
@@ -696,6 +712,12 @@ class BotApiEmulator:
 
     def _target_chat(self, params: dict[str, Any]) -> Chat:
         chat_id = _int(params, "chat_id")
+        if chat_id in self.migrated:  # as Telegram answers for a group that became a supergroup
+            raise ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                migrate_to_chat_id=self.migrated[chat_id],
+            )
         if chat_id in self.blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
         if chat_id in self.kicked:
@@ -824,6 +846,8 @@ def _error(exc: ApiError) -> web.Response:
     body: dict[str, Any] = {"ok": False, "error_code": exc.code, "description": exc.description}
     if exc.retry_after is not None:
         body["parameters"] = {"retry_after": exc.retry_after}
+    if exc.migrate_to_chat_id is not None:
+        body["parameters"] = {"migrate_to_chat_id": exc.migrate_to_chat_id}
     return web.json_response(body, status=exc.code)
 
 

@@ -70,6 +70,18 @@ async def gate(update: Update, context: BotContext) -> None:
                 await answer(update.callback_query, texts.GROUP_NOT_SUPPORTED)
             raise ApplicationHandlerStop
         where = Where.STAFF_CHAT  # escalation cards live there
+    typed = _typed_after_command(update) if where is Where.PRIVATE else None
+    if typed is not None and update.effective_user is not None and update.message is not None:
+        # Before any access decision: a slash in front must not hide an alarm.
+        await inbound.assess_command_text(
+            context.session,
+            telegram_user_id=update.effective_user.id,
+            chat_id=chat.id,
+            message_id=update.message.message_id,
+            text=typed,
+            escalations=context.services.escalations,
+            now=context.now(),
+        )
     action = _action_of(update)
     if action is None:
         return  # no command or button we know: the fallbacks answer it
@@ -99,6 +111,23 @@ async def acting_member(update: Update, context: BotContext) -> Member | None:
     were erased in between."""
     user = update.effective_user
     return None if user is None else await member_by_telegram_id(context.session, user.id)
+
+
+# Commands whose own handler takes the words after them as part of an alarm.
+_ALARM_COMMANDS = frozenset({"sos", "flag"})
+
+
+def _typed_after_command(update: Update) -> str | None:
+    """The words a person typed after a command ("/help i can't go on"), if any."""
+    message = update.message
+    if message is None or not message.text or not message.entities:
+        return None
+    first = message.entities[0]
+    if first.type != "bot_command" or first.offset:
+        return None
+    command = message.text[1 : first.length].split("@")[0].lower()
+    rest = message.text[first.length :].strip()
+    return rest if rest and command not in _ALARM_COMMANDS else None
 
 
 def _action_of(update: Update) -> Action | None:

@@ -19,7 +19,11 @@ async def sos(update: Update, context: BotContext) -> None:
     if member is None:
         return
     await alarms.sos(
-        context.session, member=member, policy=context.services.escalations, now=context.now()
+        context.session,
+        member=member,
+        policy=context.services.escalations,
+        now=context.now(),
+        typed=" ".join(context.args or []),
     )
 
 

@@ -70,9 +70,10 @@ def readable_by_others(database_url: str) -> list[str]:
 
 
 class DatabaseLock:
-    """An advisory lock beside a SQLite database file: every running bot holds it shared,
-    `rotate-keys` exclusive, so that keys are never rotated under a running bot. Released
-    when the process ends, however it ends. (Other databases: nothing is locked.)"""
+    """An advisory lock beside a SQLite database file, held exclusively by the running bot
+    and by `rotate-keys`: one bot per database (a second would send every queued message
+    again), and keys never rotated under a running bot. Released when the process ends,
+    however it ends. (Other databases: nothing is locked.)"""
 
     def __init__(self, database_url: str) -> None:
         path = sqlite_path(database_url)

@@ -60,7 +60,23 @@ def visible(text: str) -> str:
 def name_key(name: str) -> str:
     """What a name looks like, case-insensitively: equal keys mean look-alike names.
 
-    The skeleton is taken before case-folding too, because some capitals look like a Latin
-    letter whose lower case does not (Cyrillic М looks like M; м does not look like m).
+    The skeleton and case folding are repeated until nothing changes: some capitals look like
+    a Latin letter whose lower case does not (Cyrillic М looks like M; м does not look like
+    m), and compatibility forms (circled or fullwidth letters) fold to letters that have
+    look-alikes of their own. The skeleton is taken on the decomposed text, before any
+    compatibility folding, as UTS #39 says ("Staſf" with a long s looks like "Staff", though
+    NFKC would make it "Stasf"). Capital I and small l are one glyph in most fonts, and the
+    skeleton maps I to l: so l and i are one letter here, or "ADMIN" would not match "admin".
     """
-    return skeleton(skeleton(visible(name)).casefold())
+    text = " ".join(
+        "".join(
+            ch for ch in unicodedata.normalize("NFD", name) if unicodedata.category(ch) != "Cf"
+        ).split()
+    )
+    for _ in range(4):
+        folded = unicodedata.normalize("NFKC", skeleton(text).casefold())
+        folded = unicodedata.normalize("NFD", folded)
+        if folded == text:
+            break
+        text = folded
+    return text.replace("l", "i")

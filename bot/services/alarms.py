@@ -19,9 +19,15 @@ from storage.models import Member, Pairing
 
 
 async def sos(
-    session: AsyncSession, *, member: Member, policy: EscalationPolicy, now: datetime
+    session: AsyncSession,
+    *,
+    member: Member,
+    policy: EscalationPolicy,
+    now: datetime,
+    typed: str | None = None,
 ) -> None:
-    """A mentee pressed /sos: a critical escalation now, and the crisis resources."""
+    """A mentee pressed /sos: a critical escalation now, and the crisis resources. Words typed
+    after it ("/sos took too many") go on the card."""
     if member.role != "mentee":
         await send_text(session, member.chat_id, texts.SOS_USAGE_MENTEES, now=now)
         return
@@ -31,7 +37,7 @@ async def sos(
         mentee=member,
         raised_by="sos",
         category="sos",
-        flagged_text=None,
+        flagged_text=typed or None,
         writer=member,
         now=now,
     )

@@ -233,15 +233,18 @@ def pseudonym_problem(raw: str) -> str | None:
         return texts.PSEUDONYM_BAD_CHARS
     if not any(ch.isalpha() for ch in name):
         return texts.PSEUDONYM_NEEDS_LETTER
-    words = {_reserved_form(word) for word in re.split(r"[ ._-]+", name)}
-    whole = _reserved_form(name)
-    if (
-        words & _reserved_words()
-        or whole in _reserved_words()
-        or any(word in whole for word in _reserved_anywhere())
-        or any(_looks_like_short_id(word) for word in re.split(r"[ ._]+", name))
-    ):
-        return texts.PSEUDONYM_RESERVED
+    # As typed and as it will be kept: a look-alike can hide in either ("Staſf", with a long
+    # s, looks like "Staff" as typed, though it is kept as "Stasf").
+    for form in dict.fromkeys((" ".join(raw.split()), name)):
+        words = {_reserved_form(word) for word in re.split(r"[ ._-]+", form)}
+        whole = _reserved_form(form)
+        if (
+            words & _reserved_words()
+            or whole in _reserved_words()
+            or any(word in whole for word in _reserved_anywhere())
+            or any(_looks_like_short_id(word) for word in re.split(r"[ ._]+", form))
+        ):
+            return texts.PSEUDONYM_RESERVED
     return None
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
+from bot.services.escalation import flagged_words_of_mentee
 from bot.services.outbox import (
     Button,
     cancel_copies_of,
@@ -98,20 +99,29 @@ async def erase(session: AsyncSession, *, member: Member, now: datetime) -> None
     await session.execute(
         delete(EnrolmentDraft).where(EnrolmentDraft.telegram_user_key == member.telegram_user_key)
     )
-    escalations = (
+    involved = (
         await session.scalars(
             select(Escalation).where(
-                or_(Escalation.mentee_id == member.id, Escalation.mentor_id == member.id)
+                or_(
+                    Escalation.mentee_id == member.id,
+                    Escalation.mentor_id == member.id,
+                    Escalation.writer_id == member.id,
+                )
             )
         )
     ).all()
-    await redact_escalations(session, escalations)
-    for escalation in escalations:
+    # About them (their own crisis): only the fact stays. Someone else's crisis that they were
+    # the mentor in stays whole for the staff who must act on it, without the mentor's words.
+    about = [e for e in involved if e.mentee_id == member.id or e.mentee_id is None]
+    await redact_escalations(session, about)
+    for escalation in involved:
+        if escalation not in about and escalation.raised_by == "flag":
+            escalation.flagged_text = flagged_words_of_mentee(escalation)
         session.add(
             EscalationEvent(
                 escalation_id=escalation.id,
                 at=now,
-                kind="member erased their data",
+                kind="member erased their data" if escalation in about else "mentor erased data",
                 actor=None,
                 detail=None,
             )

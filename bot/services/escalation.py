@@ -102,15 +102,10 @@ async def open_escalation(
     session.add(escalation)
     await session.flush()
     await _event(session, escalation, "opened", None, texts.RAISED_BY.get(raised_by), now)
-    targets: list[Target] = (
-        [(policy.coordinator_chat_id, texts.DISCLOSED_STAFF_CHAT)]
-        if policy.coordinator_chat_id is not None
-        else [(c, texts.DISCLOSED_COORDINATOR) for c in await coordinator_ids(session)]
-    )
     await _post_card(
         session,
         escalation,
-        targets,
+        await _first_targets(session, policy),
         mentee,
         mentor,
         now,
@@ -165,21 +160,31 @@ async def note_edit_on_open_escalation(
     )
     if escalation is None:
         return False
-    await _event(session, escalation, "message edited", None, text, now)
-    targets = (
-        [policy.coordinator_chat_id]
-        if policy.coordinator_chat_id is not None
-        else await coordinator_ids(session)
+    # The card shows the words as they read now; the trail keeps what they replaced.
+    previous, escalation.flagged_text = escalation.flagged_text, text
+    await _event(session, escalation, "message edited", None, previous, now)
+    mentee = await session.get(Member, escalation.mentee_id) if escalation.mentee_id else None
+    mentor = await session.get(Member, escalation.mentor_id) if escalation.mentor_id else None
+    await _post_card(
+        session,
+        escalation,
+        await _first_targets(session, policy),
+        mentee,
+        mentor,
+        now,
+        reminder_round=0,
+        fallback_chat_id=policy.fallback_chat_id,
+        prefix=texts.ESCALATION_EDITED,
+        with_context=False,
     )
-    for chat_id in targets:
-        await send_text(
-            session,
-            chat_id,
-            texts.ESCALATION_EDITED.format(id=escalation.id, text=h(_clip(text))),
-            now=now,
-            priority=Priority.ESCALATION,
-        )
     return True
+
+
+async def _first_targets(session: AsyncSession, policy: EscalationPolicy) -> list[Target]:
+    """Where a card goes first: the staff chat, or every coordinator privately."""
+    if policy.coordinator_chat_id is not None:
+        return [(policy.coordinator_chat_id, texts.DISCLOSED_STAFF_CHAT)]
+    return [(c, texts.DISCLOSED_COORDINATOR) for c in await coordinator_ids(session)]
 
 
 async def open_for_mentee(
@@ -221,14 +226,16 @@ async def _post_card(
     now: datetime,
     reminder_round: int,
     fallback_chat_id: int | None = None,
+    prefix: str = "",
+    with_context: bool = True,
 ) -> None:
     """Queue the card and its context for each target. It counts as "notified" only when
     Telegram accepted it: the delivery worker reports back (`card_delivered`,
     `card_undeliverable`). `fallback_chat_id`: where the card also goes, with every
     coordinator privately, if the staff chat turns out to be broken."""
-    context = await _context(session, escalation.pairing_id)
+    context = await _context(session, escalation.pairing_id) if with_context else []
     writer = await session.get(Member, escalation.writer_id) if escalation.writer_id else None
-    card = _card(escalation, mentee, mentor, writer, len(context))
+    card = prefix + _card(escalation, mentee, mentor, writer, len(context))
     if reminder_round:
         card = texts.ESCALATION_REMINDER.format(round=reminder_round) + card
     buttons: list[list[Button]] = [

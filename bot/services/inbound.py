@@ -94,6 +94,30 @@ async def receive_edit(
     )
 
 
+async def assess_command_text(
+    session: AsyncSession,
+    *,
+    telegram_user_id: int,
+    chat_id: int,
+    message_id: int,
+    text: str,
+    escalations: EscalationPolicy | None,
+    now: datetime,
+) -> None:
+    """What a member typed after a command (/help, an unknown command...) is assessed like
+    any message they write: a slash in front must not hide an alarm."""
+    member = await member_by_telegram_id(session, telegram_user_id)
+    if member is None or member.erased_at is not None:
+        return
+    await relay.assess_alone(
+        session,
+        writer=member,
+        message=relay.Incoming(chat_id=chat_id, message_id=message_id, text=text),
+        escalations=escalations,
+        now=now,
+    )
+
+
 async def seen(session: AsyncSession, *, telegram_user_id: int, now: datetime) -> None:
     """Any command or button press from a member proves the bot can reach them again."""
     member = await member_by_telegram_id(session, telegram_user_id)

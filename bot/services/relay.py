@@ -208,6 +208,19 @@ async def assess_edit(
     """An edited message is assessed like a new one, whether it was relayed, is still kept
     or waits in the outbox (the copy carries the text as it is when it is sent). An edit of
     a message that already has an open escalation adds to that escalation's trail."""
+    await assess_alone(session, writer=writer, message=message, escalations=escalations, now=now)
+
+
+async def assess_alone(
+    session: AsyncSession,
+    *,
+    writer: Member,
+    message: Incoming,
+    escalations: EscalationPolicy | None,
+    now: datetime,
+) -> None:
+    """Assess words a member wrote that are not being relayed now (an edit, the text typed
+    after a command), with the writer's current pairing as context."""
     if escalations is None or not message.text:
         return
     assessment = assess(message.text)
