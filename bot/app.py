@@ -27,6 +27,7 @@ from handlers import register_all
 from storage import crypto, migrate
 from storage.db import (
     DatabaseLock,
+    checkpoint_wal,
     create_engine,
     create_session_factory,
     readable_by_others,
@@ -262,6 +263,8 @@ class BotRuntime:
                 retention=timedelta(days=self.settings.retention_days),
                 escalation_retention=timedelta(days=self.settings.escalation_retention_days),
             )
+        # Purged rows must not linger in the write-ahead log either (nor a deferred erasure's).
+        await checkpoint_wal(self.engine)
         log.info(
             "retention purge routing=%s held=%s outbox=%s inbox=%s escalations=%s",
             purged.routing,

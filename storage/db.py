@@ -9,6 +9,7 @@ first needed (`Session.insert_later`).
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import stat
 from collections.abc import AsyncIterator
@@ -27,6 +28,8 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import Session as OrmSession
 
 from storage import sqlite_driver
+
+log = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 DIR_MODE = 0o700  # the folder that holds the database: its owner only
@@ -232,14 +235,34 @@ def checkpoint_after_commit(session: AsyncSession) -> None:
     session.info[_CHECKPOINT] = True
 
 
-async def checkpoint_wal(bind: Any) -> None:
-    """`PRAGMA wal_checkpoint(TRUNCATE)` outside any transaction; nothing to do elsewhere."""
+CHECKPOINT_WAIT_MS = 250
+
+
+async def checkpoint_wal(bind: Any) -> bool:
+    """`PRAGMA wal_checkpoint(TRUNCATE)` outside any transaction (nothing to do on other
+    databases). Returns whether the log was emptied.
+
+    A TRUNCATE checkpoint waits for every reader to reach the newest snapshot and holds off new
+    writers meanwhile, so with the normal 30 s busy timeout one erasure could stall every
+    write (sends, updates) for that long. It waits a quarter of a second at most here; if a
+    reader is still busy, the log is emptied by the next erasure or by the daily retention
+    job (which calls this too), and SQLite's own checkpoints reuse the log meanwhile.
+    """
     engine = bind if isinstance(bind, AsyncEngine) else None
     if engine is None or engine.dialect.name != "sqlite":
-        return
+        return True
     async with engine.connect() as conn:
         raw = await conn.get_raw_connection()
         dbapi = raw.driver_connection
         assert dbapi is not None
-        cursor = await dbapi.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        await cursor.close()
+        await (await dbapi.execute(f"PRAGMA busy_timeout = {CHECKPOINT_WAIT_MS}")).close()
+        try:
+            cursor = await dbapi.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            row = await cursor.fetchone()
+            await cursor.close()
+        finally:
+            await (await dbapi.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")).close()
+    busy = row is not None and row[0] != 0
+    if busy:
+        log.info("wal checkpoint deferred: a reader is busy")
+    return not busy
