@@ -49,6 +49,7 @@ class Action(StrEnum):
     FLAG = "flag"
     MENTOR_REPORT = "mentor_report"
     CHOOSE_RECIPIENT = "choose_recipient"
+    CONCERN_ANSWER = "concern_answer"
     LABEL = "label"
     # people enrolling
     CONSENT = "consent"
@@ -105,6 +106,7 @@ RULES: Mapping[Action, Rule] = {
     Action.FLAG: Rule(_MENTORS),
     Action.MENTOR_REPORT: Rule(_MENTORS),
     Action.CHOOSE_RECIPIENT: Rule(_MENTORS),
+    Action.CONCERN_ANSWER: Rule(_MENTORS),
     Action.LABEL: Rule(_MENTORS),
     Action.CONSENT: Rule(_STRANGERS),
     Action.ENROL_STEP: Rule(_STRANGERS),
@@ -160,6 +162,7 @@ BUTTONS: Mapping[str, Action] = {
     "ci": Action.CHECKIN_ANSWER,
     "mr": Action.MENTOR_REPORT,
     "to": Action.CHOOSE_RECIPIENT,
+    "cc": Action.CONCERN_ANSWER,
     "lbl": Action.LABEL,
     "cn": Action.CONSENT,
     "tz": Action.ENROL_STEP,

@@ -18,7 +18,7 @@ from bot.context import BotApplication, BotContext, BotData, Services
 from bot.delivery import MAX_IN_FLIGHT, DeliveryWorker
 from bot.inbox import ALLOWED_UPDATES, Inbox
 from bot.logs import quiet_noisy_loggers
-from bot.services import checkins, escalation, retention
+from bot.services import checkins, concerns, escalation, retention
 from bot.services.escalation import EscalationPolicy
 from bot.services.flood import FloodGate
 from bot.services.members import seed_coordinators
@@ -254,6 +254,15 @@ class BotRuntime:
         self.delivery.wake()
         return reminded
 
+    async def run_concern_timers(self) -> int:
+        """Send concerns nobody answered in time to the coordinators (the recurring job)."""
+        async with transaction(self.session_factory) as session:
+            climbed = await concerns.climb_unanswered(
+                session, self.escalation_policy, self.clock.now()
+            )
+        self.delivery.wake()
+        return climbed
+
     async def run_retention(self) -> retention.Purged:
         """Purge what is past its retention period (the daily job)."""
         async with transaction(self.session_factory) as session:
@@ -283,6 +292,7 @@ class BotRuntime:
 
     async def _escalation_tick(self, _context: object) -> None:
         try:
+            await self.run_concern_timers()
             await self.run_escalation_timers()
         except Exception:
             log.exception("escalation reminder tick failed")

@@ -326,7 +326,9 @@ ESCALATION_CARD = (
     "Category: {category}\n"
     "Mentee: {mentee} · Mentor: {mentor}\n"
     "{writer}"
+    "{at_risk}"
     "Raised: {raised_by}, {when} UTC\n"
+    "{why}"
     "{flagged}"
     "{context}\n\n{notice}"
 )
@@ -396,6 +398,8 @@ RAISED_BY = {
     "flag": "flagged by the mentor",
     "mentor_report": "mentor's weekly check-in: worried, needs staff now",
     "checkin": "detected in a check-in note",
+    "ladder": "a concern that climbed to staff",
+    "concern": "a mentor's message that may mean someone is struggling",
 }
 
 MYDATA_NONE = "Nothing about you is stored here."
@@ -509,3 +513,32 @@ DISCLOSED_COORDINATOR = "coordinator (private)"
 DISCLOSED_FALLBACK = "fallback chat"
 DISCLOSED_STAFF = "program staff"
 CARD_NOT_IN_CHAT = "the bot is not in that chat or was blocked there"
+
+
+# --- The concern tier (issue 12) ---
+CONCERN_CARD = (
+    "💛 <b>{mentee}</b>'s last message may mean they are struggling. Can you check in with "
+    "them? (Not an emergency alert: staff are told if nobody answers here.)"
+)
+CONCERN_ON_IT = "I'm on it"
+CONCERN_OK = "They're OK"
+CONCERN_NEEDS_STAFF = "Needs staff now"
+CONCERN_DONE_ON_IT = "Thank you for checking in with {mentee}."
+CONCERN_DONE_OK = "Noted: {mentee} is OK. Thank you."
+CONCERN_DONE_STAFF = "Program staff have been alerted about {mentee}."
+CONCERN_ALREADY_ANSWERED = "This was already answered."
+CONCERN_CLIMBED_FOR_MENTOR = (
+    "Nobody answered the check-in request about <b>{mentee}</b> in time, so program staff "
+    "have been alerted."
+)
+CONCERN_WHY_NO_MENTOR = "the mentee has no mentor"
+CONCERN_WHY_UNREACHABLE = "the bot cannot reach their mentor"
+CONCERN_WHY_QUIET_HOURS = "it is their mentor's quiet hours"
+CONCERN_WHY_NO_ANSWER = "their mentor did not answer within {minutes} minutes"
+CONCERN_WHY_MENTOR_ASKED = "their mentor pressed 'Needs staff now'"
+ESCALATION_AT_RISK = {
+    "writer": "At risk: the writer\n",
+    "other": "At risk: someone the writer wrote about\n",
+}
+ESCALATION_WHY = "Why: {evidence}{probability}\n"
+ESCALATION_PROBABILITY = " (models' estimate {percent}%)"

@@ -8,7 +8,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot import texts
 from bot.context import BotApplication, BotContext
 from bot.numbers import ID_PATTERN, parse_id
-from bot.services import alarms, escalation
+from bot.services import alarms, concerns, escalation
 from bot.services.outbox import Priority
 from handlers.common import GROUP_MAIN, acting_member, answer, reply
 
@@ -124,6 +124,29 @@ async def cancel(update: Update, context: BotContext) -> None:
     )
 
 
+async def concern_button(update: Update, context: BotContext) -> None:
+    """Record the mentor's answer to a check-in request (or alert staff now)."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and query.message is not None
+    mentor = await acting_member(update, context)
+    _, raw_id, choice = query.data.split(":")
+    concern_id = parse_id(raw_id)
+    if mentor is None or concern_id is None:  # erased meanwhile, or forged
+        await answer(query, texts.STALE_BUTTON)
+        return
+    toast = await concerns.answer(
+        context.session,
+        policy=context.services.escalations,
+        mentor=mentor,
+        concern_id=concern_id,
+        choice=choice,
+        chat_id=query.message.chat.id,
+        prompt_id=query.message.message_id,
+        now=context.now(),
+    )
+    await answer(query, toast[:200])
+
+
 def register(app: BotApplication) -> None:
     app.add_handler(CommandHandler("sos", sos), group=GROUP_MAIN)
     app.add_handler(CommandHandler("flag", flag), group=GROUP_MAIN)
@@ -133,5 +156,9 @@ def register(app: BotApplication) -> None:
     app.add_handler(CommandHandler("cancel", cancel), group=GROUP_MAIN)
     app.add_handler(
         CallbackQueryHandler(card_button, pattern=rf"^esc:{ID_PATTERN}:(ack|res|msg)$"),
+        group=GROUP_MAIN,
+    )
+    app.add_handler(
+        CallbackQueryHandler(concern_button, pattern=rf"^cc:{ID_PATTERN}:(on|ok|staff)$"),
         group=GROUP_MAIN,
     )

@@ -10,14 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from bot.risk.assessor import Category, Severity
+from bot.risk.assessor import Assessment, Category, Severity
 from bot.risk.assessor import assess as assess_rules
-from bot.risk.model import LinearModels, default_models
+from bot.risk.model import WORD, LinearModels, default_models
+from bot.risk.text import fold
 
 CATEGORY_HEADS = tuple(c.value for c in Category if c is not Category.NONE)
-# Below this, the models say a rule's match is an idiom or a joke: the rule alone then asks
-# the mentor rather than waking the staff.
-RULE_CALMED_BELOW = 0.15
+# Messages of fewer words are left to the rules: with two or three n-grams to go on, the
+# models' scores are mostly noise ("mentee" or "hello" alone scored like an emergency).
+MODEL_MIN_WORDS = 3
+# Below this, the models are all but sure a rule's match is an idiom or a joke ("dying for
+# a drink lol"): the rule alone then asks the mentor rather than waking the staff.
+RULE_CALMED_BELOW = 0.03
 
 
 class Tier(StrEnum):
@@ -48,12 +52,14 @@ def assess(text: str, models: LinearModels | None = None) -> RiskAssessment:
     """The tier, category, whose danger, and why, for one message."""
     models = models or default_models()
     rules = assess_rules(text)
+    if len(WORD.findall(fold(text))) < MODEL_MIN_WORDS:
+        return _rules_only(rules)
     scores = models.score(text)
     p = scores.probabilities
     critical_at, concern_at = models.thresholds["critical"], models.thresholds["concern"]
-    if p["critical"] >= critical_at or (rules.escalate and p["human"] >= RULE_CALMED_BELOW):
+    if p["critical"] >= critical_at or (rules.escalate and p["critical"] >= RULE_CALMED_BELOW):
         tier = Tier.CRITICAL
-    elif p["human"] >= concern_at or rules.severity is not Severity.NONE:
+    elif p["critical"] >= concern_at or rules.severity is not Severity.NONE:
         tier = Tier.CONCERN
     else:
         tier = Tier.NONE
@@ -68,3 +74,14 @@ def assess(text: str, models: LinearModels | None = None) -> RiskAssessment:
         category, evidence = Category(head), strongest["critical"] or strongest["human"]
     subject = Subject.WRITER if p["self"] >= 0.5 else Subject.OTHER
     return RiskAssessment(tier, category, p["critical"], subject, evidence)
+
+
+def _rules_only(rules: Assessment) -> RiskAssessment:
+    if rules.escalate:
+        tier = Tier.CRITICAL
+    elif rules.severity is not Severity.NONE:
+        tier = Tier.CONCERN
+    else:
+        return RiskAssessment(Tier.NONE, Category.NONE, 0.0, Subject.WRITER)
+    probability = 1.0 if tier is Tier.CRITICAL else 0.5
+    return RiskAssessment(tier, rules.category, probability, Subject.WRITER, list(rules.evidence))

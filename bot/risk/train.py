@@ -34,10 +34,9 @@ FOLDS = 5
 SEED = 0
 DIGITS = 6
 # Thresholds are chosen on out-of-fold probabilities over the corpus (never on the
-# evaluation sets): "critical" may wake staff for at most this share of the corpus's
-# non-emergencies, and "concern" must reach a human for at least this share of emergencies.
+# evaluation sets): the share of the corpus's non-emergencies each tier may flag.
 CRITICAL_FALSE_ALARMS = 0.02
-HUMAN_RECALL = 0.985
+CONCERN_FALSE_ALARMS = 0.12
 
 
 @dataclass(frozen=True)
@@ -193,19 +192,23 @@ def train(rows: Sequence[Example], max_features: int = MAX_FEATURES) -> dict[str
 
 
 def choose_thresholds(rows: Sequence[Example], probabilities: np.ndarray) -> dict[str, float]:
+    """Both tiers read the "critical" head, each where it may reach a human for at most its
+    share of the corpus's non-emergencies: `critical` (staff now) CRITICAL_FALSE_ALARMS,
+    `concern` (the mentor checks) CONCERN_FALSE_ALARMS. Chosen on out-of-fold probabilities,
+    never on the evaluation sets. The corpus is mostly hard cases (half its non-emergencies
+    are written to look dangerous), so everyday chat reaches either tier far less often."""
     crit = probabilities[:, HEADS.index("critical")]
-    human = probabilities[:, HEADS.index("human")]
-    quiet = np.array([not r.escalate for r in rows])
-    danger = np.array([r.escalate for r in rows])
-    # The lowest critical threshold whose false alarms stay within the target.
-    negatives = np.sort(crit[quiet])[::-1]
-    allowed = int(CRITICAL_FALSE_ALARMS * len(negatives))
-    critical = float(negatives[allowed]) + 1e-6 if allowed < len(negatives) else 0.5
-    # The highest concern threshold that still reaches a human for the target share.
-    positives = np.sort(human[danger])
-    missed = int((1 - HUMAN_RECALL) * len(positives))
-    concern = float(positives[missed]) - 1e-6 if len(positives) else 0.5
-    return {"critical": round(max(critical, 0.05), DIGITS), "concern": round(concern, DIGITS)}
+    negatives = np.sort(crit[np.array([not r.escalate for r in rows])])[::-1]
+
+    def at(share: float) -> float:
+        allowed = int(share * len(negatives))
+        return float(negatives[allowed]) + 1e-6 if allowed < len(negatives) else 0.5
+
+    critical = max(at(CRITICAL_FALSE_ALARMS), 0.05)
+    return {
+        "critical": round(critical, DIGITS),
+        "concern": round(min(at(CONCERN_FALSE_ALARMS), critical), DIGITS),
+    }
 
 
 def write(model: dict[str, Any], path: Path = MODEL_FILE) -> None:

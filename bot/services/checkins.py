@@ -31,6 +31,7 @@ from bot.schedule import (
     next_weekly,
     parse_hhmm,
 )
+from bot.services.concerns import raise_alarm
 from bot.services.escalation import EscalationPolicy, open_for_mentee
 from bot.services.members import active_mentees, active_mentor_of, coordinator_ids
 from bot.services.outbox import (
@@ -447,17 +448,21 @@ async def take_note(
     # Kept whole: the column has no limit and Telegram lets a message hold 4,096 characters.
     checkin.note = text
     await send_text(session, member.chat_id, texts.CHECKIN_NOTE_SAVED, now=now)
-    if escalations is not None and (assessment := assess(text)).escalate:
-        await open_for_mentee(
+    if escalations is not None:
+        current = await active_mentor_of(session, member.id)
+        pairing, mentor = current if current is not None else (None, None)
+        await raise_alarm(
             session,
             policy=escalations,
-            mentee=member,
-            raised_by="checkin",
-            category=str(assessment.category),
-            flagged_text=text,
+            assessment=assess(text),
             writer=member,
-            now=now,
+            mentee=member,
+            mentor=mentor,
+            pairing=pairing,
+            text=text,
             source_message_id=message_id,
+            raised_by="checkin",
+            now=now,
         )
     return True
 

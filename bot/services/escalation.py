@@ -76,18 +76,30 @@ async def open_escalation(
     writer: Member | None,
     now: datetime,
     source_message_id: int | None = None,
+    subject: str | None = None,
+    probability: float | None = None,
+    evidence: str | None = None,
+    why: str | None = None,
+    crisis_to: Member | None = None,
+    tell_mentor: bool = True,
 ) -> Escalation:
     """Open an escalation and send everything it needs, at the highest priority.
 
-    `writer` is whose own words or action raised it: they get the crisis resources (a mentor
-    flagging a mentee's message does not), the card names them, and the mentor is told only
-    when someone else (their mentee) wrote it.
+    `writer` is whose own words or action raised it: the card names them, and the mentor is
+    told only when someone else (their mentee) wrote it. The crisis resources go to
+    `crisis_to` (the person at risk), by default the writer (a mentor flagging a mentee's
+    message gets none). `subject`: whether the words speak of the writer's own danger
+    ("writer") or someone else's ("other"); `probability` and `evidence`: what the assessor
+    made of them; `why`: how it came to the coordinators (a concern nobody answered...).
     """
     escalation = Escalation(
         mentee_id=mentee.id if mentee else None,
         mentor_id=mentor.id if mentor else None,
         writer_id=writer.id if writer else None,
         source_message_id=source_message_id,
+        subject=subject,
+        probability=probability,
+        evidence=evidence,
         raised_by=raised_by,
         category=category,
         severity=severity,
@@ -97,11 +109,13 @@ async def open_escalation(
         received_at=now,
         opened_at=now,
         notify_round=0,
-        next_notify_at=now + policy.ack_interval if severity == "critical" else None,
+        # Every escalation is re-sent until a coordinator acknowledges it.
+        next_notify_at=now + policy.ack_interval,
     )
     session.add(escalation)
     await session.flush()
-    await _event(session, escalation, "opened", None, texts.RAISED_BY.get(raised_by), now)
+    opened = texts.RAISED_BY.get(raised_by, raised_by)
+    await _event(session, escalation, "opened", None, f"{opened}: {why}" if why else opened, now)
     await _post_card(
         session,
         escalation,
@@ -112,20 +126,26 @@ async def open_escalation(
         reminder_round=0,
         fallback_chat_id=policy.fallback_chat_id,
     )
-    if writer is not None and raised_by != "flag":
+    helped = crisis_to or writer
+    if helped is not None and raised_by != "flag":
         sent = await notify_member(
             session,
-            writer,
-            h(policy.crisis_text(writer.language)),
+            helped,
+            h(policy.crisis_text(helped.language)),
             now=now,
             priority=Priority.ESCALATION,
         )
         # The trail says what happened: nothing is queued for someone the bot cannot reach.
         kind = "crisis help sent" if sent else "crisis help not sent"
-        detail = f"to the {writer.role}" if sent else f"the {writer.role} cannot be reached"
+        detail = f"to the {helped.role}" if sent else f"the {helped.role} cannot be reached"
         await _event(session, escalation, kind, None, detail, now)
     someone_else_wrote = writer is None or mentor is None or writer.id != mentor.id
-    if mentor is not None and someone_else_wrote and raised_by in ("detected", "sos", "checkin"):
+    if (
+        tell_mentor
+        and mentor is not None
+        and someone_else_wrote
+        and raised_by in ("detected", "sos", "checkin")
+    ):
         told = await notify_member(
             session,
             mentor,
@@ -369,8 +389,20 @@ def _card(
         if writer is not None and writer.role in texts.ROLE_NAMES
         else ""
     )
+    why = ""
+    if escalation.evidence or escalation.probability is not None:
+        why = texts.ESCALATION_WHY.format(
+            evidence=h(escalation.evidence or "—"),
+            probability=(
+                texts.ESCALATION_PROBABILITY.format(percent=round(100 * escalation.probability))
+                if escalation.probability is not None
+                else ""
+            ),
+        )
     return texts.ESCALATION_CARD.format(
         writer=written_by,
+        at_risk=texts.ESCALATION_AT_RISK.get(escalation.subject or "", ""),
+        why=why,
         id=escalation.id,
         severity=texts.SEVERITY_NAMES.get(escalation.severity, escalation.severity),
         category=texts.CATEGORY_NAMES.get(escalation.category, escalation.category),

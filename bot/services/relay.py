@@ -6,6 +6,7 @@ username or id. Only ids, direction and time are recorded, never content.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -15,11 +16,11 @@ from sqlalchemy import CursorResult, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
-from bot.risk import assess
+from bot.risk import Tier, assess
+from bot.services.concerns import raise_alarm
 from bot.services.escalation import (
     EscalationPolicy,
     note_edit_on_open_escalation,
-    open_escalation,
 )
 from bot.services.flood import FloodGate
 from bot.services.members import MentorRoute, active_mentees, active_mentor_of
@@ -102,24 +103,26 @@ async def relay_message(
         await copy_between(session, pairing, sender, mentor, message, now, not_before)
         return RelayResult.RELAYED
 
-    # A mentor's own words: the alarm is about the writer, not about a mentee.
-    await _assess(session, escalations, message, sender, None, sender, None, now)
     mentees = await active_mentees(session, sender.id)
+    target, ended = await _mentor_target(session, message, mentees)
+    # Whom the words are addressed to, when known, so that an alarm about a mentee names
+    # them; the mentor's own danger is theirs whatever the target.
+    await _assess(
+        session,
+        escalations,
+        message,
+        sender,
+        target[1] if target else None,
+        sender,
+        target[0] if target else None,
+        now,
+    )
     if not mentees:
         await send_text(session, sender.chat_id, texts.NO_MENTEES, now=now)
         return RelayResult.NO_MENTEES
-    target: tuple[Pairing, Member] | None = None
-    if message.reply_to_message_id is not None:
-        record = await record_for(session, message.chat_id, message.reply_to_message_id)
-        if record is not None:
-            target = next(((p, m) for p, m in mentees if p.id == record.pairing_id), None)
-            if target is None:
-                await send_text(session, sender.chat_id, texts.REPLY_TO_ENDED_PAIRING, now=now)
-                return RelayResult.REPLY_TO_ENDED
-        # A reply to a message the bot cannot place (a notice, or one whose routing record
-        # was erased with its writer) is never guessed: the mentor says to whom.
-    elif len(mentees) == 1:
-        target = mentees[0]
+    if ended:
+        await send_text(session, sender.chat_id, texts.REPLY_TO_ENDED_PAIRING, now=now)
+        return RelayResult.REPLY_TO_ENDED
     if target is None:
         held = _hold(session, sender, message, "choose", now)
         await session.flush()
@@ -132,6 +135,22 @@ async def relay_message(
     not_before = await _flood_slot(session, flood, sender, mentee, now)
     await copy_between(session, pairing, sender, mentee, message, now, not_before)
     return RelayResult.RELAYED
+
+
+async def _mentor_target(
+    session: AsyncSession, message: Incoming, mentees: Sequence[tuple[Pairing, Member]]
+) -> tuple[tuple[Pairing, Member] | None, bool]:
+    """Which of the mentor's mentees a message goes to, if that is clear, and whether it is a
+    reply into a conversation that has ended (it then goes to nobody)."""
+    if message.reply_to_message_id is None:
+        return (mentees[0] if len(mentees) == 1 else None), False
+    record = await record_for(session, message.chat_id, message.reply_to_message_id)
+    if record is None:
+        # A reply to a message the bot cannot place (a notice, or one whose routing record
+        # was erased with its writer) is never guessed: the mentor says to whom.
+        return None, False
+    target = next(((p, m) for p, m in mentees if p.id == record.pairing_id), None)
+    return target, target is None
 
 
 async def _replies_to_ended(
@@ -175,24 +194,22 @@ async def _assess(
     pairing: Pairing | None,
     now: datetime,
 ) -> None:
-    """Open an escalation when the writer's text says someone may be in danger."""
+    """Assess the writer's text and raise what its tier calls for (an escalation now, or a
+    concern for the mentor to answer)."""
     if escalations is None or not message.text:
         return
-    assessment = assess(message.text)
-    if not assessment.escalate:
-        return
-    await open_escalation(
+    found = assess(message.text)
+    await raise_alarm(
         session,
         policy=escalations,
-        raised_by="detected",
-        category=str(assessment.category),
-        severity="critical",
+        assessment=found,
+        writer=writer,
         mentee=mentee,
         mentor=mentor,
-        pairing_id=pairing.id if pairing else None,
-        flagged_text=message.text,
-        writer=writer,
+        pairing=pairing,
+        text=message.text,
         source_message_id=message.message_id,
+        raised_by="detected",
         now=now,
     )
 
@@ -223,9 +240,8 @@ async def assess_alone(
     after a command), with the writer's current pairing as context."""
     if escalations is None or not message.text:
         return
-    assessment = assess(message.text)
-    if not assessment.escalate:
-        return
+    # Staff on an open escalation see every later version of its words, an "I'm fine, wrong
+    # chat" as much as a worse one.
     if await note_edit_on_open_escalation(
         session,
         policy=escalations,
@@ -234,6 +250,8 @@ async def assess_alone(
         text=message.text,
         now=now,
     ):
+        return
+    if assess(message.text).tier is Tier.NONE:
         return
     if writer.role == "mentee":
         current = await active_mentor_of(session, writer.id)

@@ -71,6 +71,7 @@ BUTTON_RULES: dict[str, tuple[str, set[str]]] = {
     "ci": ("ci:999999:m:3", {MENTEE}),
     "mr": ("mr:999999:on_track", {MENTOR}),
     "to": ("to:999999:999999", {MENTOR}),
+    "cc": ("cc:999999:ok", {MENTOR}),
     "lbl": ("lbl:999999", {MENTOR}),
     "cn": ("cn:y:no-such-code", {STRANGER, COORDINATOR}),  # coordinators may enrol too
     "tz": ("tz:Europe/London", {STRANGER, COORDINATOR}),

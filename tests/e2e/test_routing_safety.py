@@ -245,9 +245,9 @@ class TestDelayedByFloodControl:
     ) -> None:
         for n in range(self.LIMIT):
             emu.user_sends(sam, f"burst {n}")
-        delayed = emu.user_sends(sam, "and one more thing")
+        delayed = emu.user_sends(sam, "see you at group tonight")
         await emu.wait_for_bot_message(sam.id, "faster than")
-        assert received(emu, alex, "one more thing") == []  # waiting for its turn
+        assert received(emu, alex, "group tonight") == []  # waiting for its turn
         emu.user_edits(sam, delayed["message_id"], DANGER)
         card = await emu.wait_for_bot_message(STAFF_GROUP, "Escalation #1")
         assert "end it all" in card["text"]
