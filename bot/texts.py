@@ -109,6 +109,7 @@ HELP_MENTOR = (
     "• Reply (swipe or long-press → Reply) to a message to answer that mentee.\n"
     "• With several mentees, a plain message asks you whom it is for.\n"
     "• Reply /flag (and a note) to a mentee's message to alert program staff.\n"
+    "• You matter too: /sos alerts program staff at once if you are in trouble yourself.\n"
     "• Nobody sees your Telegram name or number, and you don't see theirs."
 )
 HELP_COORDINATOR = (
@@ -378,7 +379,6 @@ MENTOR_TOLD_OF_ESCALATION = (
     "⚠️ Something <b>{mentee}</b> wrote may mean they are in danger. Program staff have been "
     "alerted and will follow up; please reach out to them too if you can."
 )
-SOS_USAGE_MENTEES = "/sos is for mentees. Mentors can reply /flag to a message to alert staff."
 FLAG_USAGE = (
     "Reply <code>/flag</code> (and an optional note) to your mentee's message to alert staff."
 )
@@ -389,12 +389,12 @@ CATEGORY_NAMES = {
     "overdose_medical": "overdose or medical emergency",
     "using_now_relapse": "using now, with danger",
     "harm_to_others_abuse": "harm to others or abuse",
-    "sos": "SOS from the mentee",
+    "sos": "SOS: the writer asked for help",
     "mentor_concern": "mentor's concern",
 }
 RAISED_BY = {
     "detected": "detected in a message",
-    "sos": "/sos pressed by the mentee",
+    "sos": "/sos pressed",
     "flag": "flagged by the mentor",
     "mentor_report": "mentor's weekly check-in: worried, needs staff now",
     "checkin": "detected in a check-in note",
@@ -542,3 +542,8 @@ ESCALATION_AT_RISK = {
 }
 ESCALATION_WHY = "Why: {evidence}{probability}\n"
 ESCALATION_PROBABILITY = " (models' estimate {percent}%)"
+ESCALATION_ALSO_SOS = "🆘 The writer has also pressed /sos; the card below is the same alarm.\n"
+ESCALATION_ALSO_MESSAGE = (
+    "🆘 A message from the writer was flagged minutes after their /sos; the card below is the "
+    "same alarm.\n"
+)

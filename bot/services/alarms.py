@@ -1,4 +1,4 @@
-"""Ways a person raises the alarm themselves: /sos from a mentee, /flag from a mentor."""
+"""Ways a person raises the alarm themselves: /sos from a member, /flag from a mentor."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ from bot import texts
 from bot.services.escalation import (
     MENTORS_NOTE,
     EscalationPolicy,
+    add_to_alarm,
     open_escalation,
     open_for_mentee,
+    recent_alarm_of,
 )
-from bot.services.outbox import send_text
+from bot.services.outbox import Priority, h, notify_member, send_text
 from bot.services.relay import record_for
 from storage.models import Member, Pairing
 
@@ -26,10 +28,45 @@ async def sos(
     now: datetime,
     typed: str | None = None,
 ) -> None:
-    """A mentee pressed /sos: a critical escalation now, and the crisis resources. Words typed
-    after it ("/sos took too many") go on the card."""
-    if member.role != "mentee":
-        await send_text(session, member.chat_id, texts.SOS_USAGE_MENTEES, now=now)
+    """A member pressed /sos: a critical escalation now, and the crisis resources. Words typed
+    after it ("/sos took too many") go on the card. Mentors are in recovery too: their /sos is
+    about them. A /sos minutes after a risky message of theirs joins that escalation."""
+    existing = await recent_alarm_of(
+        session, writer=member, raised_by=("detected", "checkin", "concern", "ladder"), now=now
+    )
+    if existing is not None:
+        await add_to_alarm(
+            session,
+            policy=policy,
+            escalation=existing,
+            kind="/sos pressed",
+            text=typed or None,
+            prefix=texts.ESCALATION_ALSO_SOS,
+            now=now,
+        )
+        await notify_member(
+            session,
+            member,
+            h(policy.crisis_text(member.language)),
+            now=now,
+            priority=Priority.ESCALATION,
+        )
+        return
+    if member.role == "mentor":
+        await open_escalation(
+            session,
+            policy=policy,
+            raised_by="sos",
+            category="sos",
+            severity="critical",
+            mentee=None,
+            mentor=member,
+            pairing_id=None,
+            flagged_text=typed or None,
+            writer=member,
+            now=now,
+            subject="writer",
+        )
         return
     await open_for_mentee(
         session,

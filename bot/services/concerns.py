@@ -17,7 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import texts
 from bot.risk import RiskAssessment, Subject, Tier
 from bot.schedule import in_quiet_hours, parse_hhmm
-from bot.services.escalation import EscalationPolicy, open_escalation
+from bot.services.escalation import (
+    EscalationPolicy,
+    add_to_alarm,
+    open_escalation,
+    recent_alarm_of,
+)
 from bot.services.outbox import Button, Priority, edit_text, h, notify_member
 from storage.models import CheckInSchedule, Concern, Escalation, Member, Pairing
 
@@ -50,6 +55,18 @@ async def raise_alarm(
     if assessment.tier is Tier.NONE:
         return
     if assessment.tier is Tier.CRITICAL:
+        sos = await recent_alarm_of(session, writer=writer, raised_by=("sos",), now=now)
+        if sos is not None:  # they pressed /sos minutes ago: the same alarm
+            await add_to_alarm(
+                session,
+                policy=policy,
+                escalation=sos,
+                kind="message flagged",
+                text=text,
+                prefix=texts.ESCALATION_ALSO_MESSAGE,
+                now=now,
+            )
+            return
         await _escalate(
             session, policy, assessment, writer, mentee, mentor, pairing, text,
             source_message_id, raised_by, "critical", now,

@@ -200,6 +200,58 @@ async def note_edit_on_open_escalation(
     return True
 
 
+# A risky message and a /sos from the same person this close together are one alarm.
+ALARM_MERGE_WINDOW = timedelta(minutes=10)
+
+
+async def recent_alarm_of(
+    session: AsyncSession, *, writer: Member, raised_by: tuple[str, ...], now: datetime
+) -> Escalation | None:
+    """The writer's unresolved escalation of these kinds opened in the last few minutes."""
+    return await session.scalar(
+        select(Escalation)
+        .where(
+            Escalation.writer_id == writer.id,
+            Escalation.raised_by.in_(raised_by),
+            Escalation.status != "resolved",
+            Escalation.opened_at >= now - ALARM_MERGE_WINDOW,
+        )
+        .order_by(Escalation.id.desc())
+    )
+
+
+async def add_to_alarm(
+    session: AsyncSession,
+    *,
+    policy: EscalationPolicy,
+    escalation: Escalation,
+    kind: str,
+    text: str | None,
+    prefix: str,
+    now: datetime,
+) -> None:
+    """More from the same person on an open alarm: into its trail and, with the card again,
+    to the staff (critical now, whatever it was)."""
+    if text and not escalation.flagged_text:
+        escalation.flagged_text = text
+    escalation.severity = "critical"
+    await _event(session, escalation, kind, None, text, now)
+    mentee = await session.get(Member, escalation.mentee_id) if escalation.mentee_id else None
+    mentor = await session.get(Member, escalation.mentor_id) if escalation.mentor_id else None
+    await _post_card(
+        session,
+        escalation,
+        await _first_targets(session, policy),
+        mentee,
+        mentor,
+        now,
+        reminder_round=0,
+        fallback_chat_id=policy.fallback_chat_id,
+        prefix=prefix,
+        with_context=False,
+    )
+
+
 async def _first_targets(session: AsyncSession, policy: EscalationPolicy) -> list[Target]:
     """Where a card goes first: the staff chat, or every coordinator privately."""
     if policy.coordinator_chat_id is not None:

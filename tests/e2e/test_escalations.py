@@ -98,7 +98,7 @@ async def test_sos_opens_a_critical_escalation_and_sends_resources(
 ) -> None:
     await paired.scenario.say(sam, "/sos", expect_reply=False)
     card = await emu.wait_for_bot_message(STAFF_GROUP, "Escalation #1")
-    assert "SOS from the mentee" in card["text"] and "CRITICAL" in card["text"]
+    assert "SOS: the writer asked for help" in card["text"] and "CRITICAL" in card["text"]
     await emu.wait_for_bot_message(sam.id, "1-800-662-4357")
 
 
@@ -306,7 +306,7 @@ async def test_a_broken_staff_chat_sends_the_card_to_each_coordinator_and_the_fa
     await paired.scenario.say(sam, "/sos", expect_reply=False)
     for chat_id in (COORDINATOR_ID, OTHER_COORDINATOR, FALLBACK):
         card = await emu.wait_for_bot_message(chat_id, "Escalation #1")
-        assert "reminder" not in card["text"] and "SOS from the mentee" in card["text"]
+        assert "reminder" not in card["text"] and "SOS: the writer asked for help" in card["text"]
         await emu.wait_for_bot_message(chat_id, "checking in")  # the context copy follows
     trail = await audit(paired, coordinator)
     assert "could not notify: program staff chat" in trail

@@ -381,3 +381,52 @@ async def test_a_removed_coordinator_cannot_write_as_program_staff(
     await paired.settle()
     assert received(emu, sam, "give me your address") == []
     assert "staff wrote" not in await trail(paired, 1)
+
+
+# Issue 12: mentors have /sos for themselves; a risky message and a /sos make one alarm.
+
+
+async def test_a_mentors_sos_is_about_the_mentor(
+    paired: Program, staff: None, emu: BotApiEmulator, sam: FakeUser, alex: FakeUser
+) -> None:
+    await paired.scenario.say(alex, "/sos relapsed and scared", expect_reply=False)
+    card = await emu.wait_for_bot_message(STAFF_GROUP, "Escalation #1")
+    assert "Written by: mentor Alex (M-0002)" in card["text"] and "Mentee: —" in card["text"]
+    assert "relapsed and scared" in card["text"]
+    await emu.wait_for_bot_message(alex.id, "1-800-662-4357")
+    await paired.settle()
+    assert received(emu, sam, "1-800-662-4357") == []
+    assert received(emu, alex, "may mean they are in danger") == []
+
+
+async def test_a_risky_message_and_an_sos_minutes_apart_are_one_alarm(
+    paired: Program, staff: None, emu: BotApiEmulator, sam: FakeUser, clock: FakeClock
+) -> None:
+    emu.user_sends(sam, DANGER)
+    await emu.wait_for_bot_message(STAFF_GROUP, "Escalation #1")
+    await paired.settle()
+    clock.advance(minutes=3)
+    await paired.scenario.say(sam, "/sos", expect_reply=False)
+    joined = await emu.wait_for_bot_message(STAFF_GROUP, "also pressed /sos")
+    assert "Escalation #1" in joined["text"]
+    await paired.settle()
+    assert len(await escalations(paired)) == 1
+    assert "/sos pressed" in await trail(paired, 1)
+
+
+async def test_an_sos_then_a_risky_message_are_one_alarm(
+    paired: Program, staff: None, emu: BotApiEmulator, sam: FakeUser, clock: FakeClock
+) -> None:
+    await paired.scenario.say(sam, "/sos", expect_reply=False)
+    await emu.wait_for_bot_message(STAFF_GROUP, "Escalation #1")
+    await paired.settle()
+    clock.advance(minutes=2)
+    emu.user_sends(sam, DANGER)
+    joined = await emu.wait_for_bot_message(STAFF_GROUP, "minutes after their /sos")
+    assert "end it all" in joined["text"]
+    await paired.settle()
+    assert len(await escalations(paired)) == 1
+    # Much later, a new message is a new alarm.
+    clock.advance(minutes=30)
+    emu.user_sends(sam, DANGER + " for real this time")
+    await emu.wait_for_bot_message(STAFF_GROUP, "Escalation #2")
