@@ -70,6 +70,7 @@ class Action(StrEnum):
     RESOLVE = "resolve"
     CANCEL = "cancel"
     ESCALATION_BUTTON = "escalation_button"
+    OUTCOME_BUTTON = "outcome_button"
     # the member erasing their own data, or a coordinator erasing a member's
     ERASE_CONFIRM = "erase_confirm"
 
@@ -125,6 +126,7 @@ RULES: Mapping[Action, Rule] = {
     Action.RESOLVE: Rule(_STAFF, _STAFF_ANYWHERE),
     Action.CANCEL: Rule(_STAFF),
     Action.ESCALATION_BUTTON: Rule(_STAFF, _STAFF_ANYWHERE),
+    Action.OUTCOME_BUTTON: Rule(_STAFF, _STAFF_ANYWHERE),
     Action.ERASE_CONFIRM: Rule(_MEMBERS | _STAFF),
 }
 
@@ -170,6 +172,7 @@ BUTTONS: Mapping[str, Action] = {
     "tag": Action.ENROL_STEP,
     "pm": Action.PAIR_BUTTON,
     "esc": Action.ESCALATION_BUTTON,
+    "out": Action.OUTCOME_BUTTON,
     "del": Action.ERASE_CONFIRM,
 }
 

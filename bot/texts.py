@@ -547,3 +547,11 @@ ESCALATION_ALSO_MESSAGE = (
     "🆘 A message from the writer was flagged minutes after their /sos; the card below is the "
     "same alarm.\n"
 )
+ASK_OUTCOME_KIND = "\nHow did it end? (For the program's reports; counts only.)"
+OUTCOME_KINDS = {
+    "real_danger": "Real danger",
+    "support_needed": "Support needed",
+    "false_alarm": "False alarm",
+}
+OUTCOME_RECORDED = "Escalation #{id}: recorded as “{kind}”."
+OUTCOME_NOT_RESOLVED = "Escalation #{id} is not resolved yet."

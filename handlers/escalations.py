@@ -65,20 +65,20 @@ async def show_escalation(update: Update, context: BotContext) -> None:
 
 async def resolve(update: Update, context: BotContext) -> None:
     """Resolve an escalation with an outcome note."""
-    assert update.effective_user is not None
+    assert update.effective_user is not None and update.effective_chat is not None
     args = context.args or []
     escalation_id = _escalation_id(args[0]) if len(args) >= 2 else None
     if escalation_id is None:
-        text = texts.RESOLVE_USAGE
-    else:
-        text = await escalation.resolve(
-            context.session,
-            escalation_id=escalation_id,
-            coordinator=update.effective_user.id,
-            note=" ".join(args[1:]),
-            now=context.now(),
-        )
-    await reply(update, context, text, priority=Priority.ESCALATION)
+        await reply(update, context, texts.RESOLVE_USAGE, priority=Priority.ESCALATION)
+        return
+    await escalation.resolve(
+        context.session,
+        escalation_id=escalation_id,
+        coordinator=update.effective_user.id,
+        note=" ".join(args[1:]),
+        chat_id=update.effective_chat.id,
+        now=context.now(),
+    )
 
 
 def _escalation_id(arg: str) -> int | None:
@@ -147,6 +147,27 @@ async def concern_button(update: Update, context: BotContext) -> None:
     await answer(query, toast[:200])
 
 
+async def outcome_button(update: Update, context: BotContext) -> None:
+    """Record how a resolved escalation ended."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and query.message is not None
+    _, raw_id, kind = query.data.split(":")
+    escalation_id = parse_id(raw_id)
+    if escalation_id is None:
+        await answer(query, texts.STALE_BUTTON)
+        return
+    toast = await escalation.record_outcome(
+        context.session,
+        escalation_id=escalation_id,
+        coordinator=query.from_user.id,
+        kind=kind,
+        chat_id=query.message.chat.id,
+        prompt_id=query.message.message_id,
+        now=context.now(),
+    )
+    await answer(query, toast[:200])
+
+
 def register(app: BotApplication) -> None:
     app.add_handler(CommandHandler("sos", sos), group=GROUP_MAIN)
     app.add_handler(CommandHandler("flag", flag), group=GROUP_MAIN)
@@ -156,6 +177,12 @@ def register(app: BotApplication) -> None:
     app.add_handler(CommandHandler("cancel", cancel), group=GROUP_MAIN)
     app.add_handler(
         CallbackQueryHandler(card_button, pattern=rf"^esc:{ID_PATTERN}:(ack|res|msg)$"),
+        group=GROUP_MAIN,
+    )
+    app.add_handler(
+        CallbackQueryHandler(
+            outcome_button, pattern=rf"^out:{ID_PATTERN}:(real_danger|support_needed|false_alarm)$"
+        ),
         group=GROUP_MAIN,
     )
     app.add_handler(

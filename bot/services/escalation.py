@@ -16,7 +16,7 @@ from bot import texts
 from bot.config import Settings
 from bot.schedule import quiet_hours_of
 from bot.services.members import active_mentor_of, coordinator_ids, is_coordinator
-from bot.services.outbox import Button, Priority, enqueue, h, notify_member, send_text
+from bot.services.outbox import Button, Priority, edit_text, enqueue, h, notify_member, send_text
 from storage.models import (
     CoordinatorAction,
     Escalation,
@@ -498,24 +498,65 @@ async def acknowledge(
 
 
 async def resolve(
-    session: AsyncSession, *, escalation_id: int, coordinator: int, note: str, now: datetime
-) -> str:
+    session: AsyncSession,
+    *,
+    escalation_id: int,
+    coordinator: int,
+    note: str,
+    chat_id: int,
+    now: datetime,
+) -> None:
+    """Resolve with an outcome note; the answer (to `chat_id`) asks how it ended, with buttons
+    (real danger, support needed, false alarm) for the program's reports."""
     escalation = await session.get(Escalation, escalation_id)
+    buttons: list[list[Button]] | None = None
     if escalation is None:
+        answer = texts.ESCALATION_NOT_FOUND.format(id=escalation_id)
+    elif escalation.status == "resolved":
+        answer = texts.ESCALATION_ALREADY_RESOLVED.format(id=escalation.id)
+    else:
+        if escalation.acknowledged_at is None:
+            escalation.acknowledged_at = now
+            escalation.acknowledged_by = coordinator
+            await _event(session, escalation, "acknowledged", coordinator, None, now)
+        escalation.status = "resolved"
+        escalation.resolved_at = now
+        escalation.resolved_by = coordinator
+        escalation.outcome = note
+        escalation.next_notify_at = None
+        await _event(session, escalation, "resolved", coordinator, note, now)
+        answer = texts.ESCALATION_RESOLVED.format(id=escalation.id) + texts.ASK_OUTCOME_KIND
+        kinds = [
+            (label, f"out:{escalation.id}:{kind}") for kind, label in texts.OUTCOME_KINDS.items()
+        ]
+        buttons = [kinds[:2], kinds[2:]]
+    await send_text(
+        session, chat_id, answer, buttons=buttons, now=now, priority=Priority.ESCALATION
+    )
+
+
+async def record_outcome(
+    session: AsyncSession,
+    *,
+    escalation_id: int,
+    coordinator: int,
+    kind: str,
+    chat_id: int,
+    prompt_id: int,
+    now: datetime,
+) -> str:
+    """A coordinator says how a resolved escalation ended (real danger, support needed, a
+    false alarm); counted in reports. Returns the toast."""
+    escalation = await session.get(Escalation, escalation_id)
+    if escalation is None or kind not in texts.OUTCOME_KINDS:
         return texts.ESCALATION_NOT_FOUND.format(id=escalation_id)
-    if escalation.status == "resolved":
-        return texts.ESCALATION_ALREADY_RESOLVED.format(id=escalation.id)
-    if escalation.acknowledged_at is None:
-        escalation.acknowledged_at = now
-        escalation.acknowledged_by = coordinator
-        await _event(session, escalation, "acknowledged", coordinator, None, now)
-    escalation.status = "resolved"
-    escalation.resolved_at = now
-    escalation.resolved_by = coordinator
-    escalation.outcome = note
-    escalation.next_notify_at = None
-    await _event(session, escalation, "resolved", coordinator, note, now)
-    return texts.ESCALATION_RESOLVED.format(id=escalation.id)
+    if escalation.status != "resolved":
+        return texts.OUTCOME_NOT_RESOLVED.format(id=escalation_id)
+    escalation.outcome_kind = kind
+    await _event(session, escalation, "outcome", coordinator, texts.OUTCOME_KINDS[kind], now)
+    recorded = texts.OUTCOME_RECORDED.format(id=escalation_id, kind=texts.OUTCOME_KINDS[kind])
+    await edit_text(session, chat_id, prompt_id, recorded, now=now)
+    return recorded
 
 
 async def remind_unacknowledged(
@@ -684,14 +725,14 @@ async def complete_action(
         await send_text(session, chat_id, texts.STAFF_NO_LONGER_COORDINATOR, now=now)
         return True
     if pending.action == "resolve":
-        reply = await resolve(
+        await resolve(
             session,
             escalation_id=pending.escalation_id,
             coordinator=coordinator,
             note=text,
+            chat_id=chat_id,
             now=now,
         )
-        await send_text(session, chat_id, reply, now=now, priority=Priority.ESCALATION)
         return True
     escalation = await session.get(Escalation, pending.escalation_id)
     person = await _person_to_write_to(session, escalation) if escalation is not None else None

@@ -79,6 +79,7 @@ BUTTON_RULES: dict[str, tuple[str, set[str]]] = {
     "tag": ("tag:music", {STRANGER, COORDINATOR}),
     "pm": ("pm:999999:999998", {COORDINATOR}),
     "esc": ("esc:999999:ack", {COORDINATOR}),
+    "out": ("out:999999:false_alarm", {COORDINATOR}),
     "del": ("del:999999:no", {MENTEE, MENTOR, COORDINATOR}),
 }
 
@@ -205,7 +206,7 @@ async def test_every_button_by_every_role_and_place(paired: Program, people: Peo
             toast = await _press(paired, person, person.id, data)
             assert (toast in BUTTON_REFUSALS) == (role not in allowed_for), (data, role, toast)
 
-        staff_allowed = prefix in ("pm", "esc")
+        staff_allowed = prefix in ("pm", "esc", "out")
         toast = await _press(paired, people[COORDINATOR], STAFF_GROUP, data)
         assert (toast in BUTTON_REFUSALS) == (not staff_allowed), (data, "staff group", toast)
         toast = await _press(paired, sam, STAFF_GROUP, data)

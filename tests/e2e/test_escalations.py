@@ -156,6 +156,10 @@ async def test_resolve_with_a_note_and_the_audit_trail(
     assert bad is not None and "Usage" in bad["text"]
     done = await paired.scenario.say(coordinator, "/resolve 1 called her, she is safe with family")
     assert done is not None and "resolved" in done["text"]
+    # How it ended, for the reports: one press.
+    toast = await paired.scenario.press_label(coordinator, done, "Support needed")
+    assert toast == "Escalation #1: recorded as “Support needed”."
+    assert (await escalation(paired.runtime)).outcome_kind == "support_needed"
     trail = await paired.scenario.say(coordinator, "/escalation 1")
     assert trail is not None
     for step in (
@@ -164,6 +168,7 @@ async def test_resolve_with_a_note_and_the_audit_trail(
         "crisis help sent",
         "acknowledged by 1000",
         "resolved by 1000: called her, she is safe with family",
+        "outcome by 1000: Support needed",
     ):
         assert step in trail["text"], step
     listing = await paired.scenario.say(coordinator, "/escalations")
