@@ -183,20 +183,7 @@ async def note_edit_on_open_escalation(
     # The card shows the words as they read now; the trail keeps what they replaced.
     previous, escalation.flagged_text = escalation.flagged_text, text
     await _event(session, escalation, "message edited", None, previous, now)
-    mentee = await session.get(Member, escalation.mentee_id) if escalation.mentee_id else None
-    mentor = await session.get(Member, escalation.mentor_id) if escalation.mentor_id else None
-    await _post_card(
-        session,
-        escalation,
-        await _first_targets(session, policy),
-        mentee,
-        mentor,
-        now,
-        reminder_round=0,
-        fallback_chat_id=policy.fallback_chat_id,
-        prefix=texts.ESCALATION_EDITED,
-        with_context=False,
-    )
+    await _repost_card(session, policy, escalation, texts.ESCALATION_EDITED, now)
     return True
 
 
@@ -236,6 +223,17 @@ async def add_to_alarm(
         escalation.flagged_text = text
     escalation.severity = "critical"
     await _event(session, escalation, kind, None, text, now)
+    await _repost_card(session, policy, escalation, prefix, now)
+
+
+async def _repost_card(
+    session: AsyncSession,
+    policy: EscalationPolicy,
+    escalation: Escalation,
+    prefix: str,
+    now: datetime,
+) -> None:
+    """The card again, as it reads now, headed by what changed (no context copies again)."""
     mentee = await session.get(Member, escalation.mentee_id) if escalation.mentee_id else None
     mentor = await session.get(Member, escalation.mentor_id) if escalation.mentor_id else None
     await _post_card(
