@@ -230,6 +230,10 @@ class OutboxMessage(Base):
         CheckConstraint("status IN ('pending', 'sent', 'dead')", name="ck_outbox_status"),
         Index("ix_outbox_pending", "status", "priority", "id"),
         Index("ix_outbox_chat", "chat_key", "status", "id"),
+        # Ids are never reused: the delivery worker marks a row sent by its id after the send,
+        # and a row cancelled meanwhile (an erasure) must not hand its id to a new message,
+        # which would then be marked sent without ever being sent.
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
