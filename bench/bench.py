@@ -210,6 +210,18 @@ def count(emu: BotApiEmulator, method: str) -> int:
     return sum(1 for m, _ in emu.calls if m == method)
 
 
+EVERYDAY = (
+    "hey, are we still meeting at the coffee place tomorrow morning?",
+    "work was long today but I made it to the evening group",
+    "my sister is visiting this weekend, kind of nervous about it",
+    "slept better last night, thanks for the tip about the phone",
+    "can you remind me what time the Thursday meeting starts?",
+    "got the job interview for Monday!! need to find a shirt",
+    "feeling ok, a little tired, going to cook something simple",
+    "gracias por escucharme ayer, hoy me siento mucho mejor",
+)
+
+
 async def throughput(kind: str, messages: int, pairs: int, tmp: Path) -> dict[str, float]:
     """Messages per second and CPU ms per message, for 'ours' or the 'echo' baseline."""
     emu = BotApiEmulator()
@@ -230,7 +242,8 @@ async def throughput(kind: str, messages: int, pairs: int, tmp: Path) -> dict[st
         cpu0, t0 = proc.cpu_seconds(), time.monotonic()
         for n in range(messages):
             user = FakeUser(MENTEE_BASE + n % pairs, "x")
-            emu.user_sends(user, f"message {n}")
+            # Everyday chat of usual length, so the risk models score it as they would.
+            emu.user_sends(user, f"{EVERYDAY[n % len(EVERYDAY)]} ({n})")
         await wait_until(lambda: count(emu, "copyMessage") >= messages, 300)
         elapsed, cpu = time.monotonic() - t0, proc.cpu_seconds() - cpu0
         await proc.stop()
