@@ -244,9 +244,6 @@ UNSUPPORTED_MESSAGE = (
 NOT_YOUR_BUTTON = "This button isn't for you."
 STALE_BUTTON = "This button has expired."
 SOMETHING_BROKE = "Sorry, something went wrong on our side. Please try again in a moment."
-BOT_ERROR_FOR_COORDINATORS = (
-    "⚠️ The bot hit an error while handling an update ({ref}). Details are in the server log."
-)
 
 # ---- check-ins ---------------------------------------------------------------------------
 CHECKIN_MOOD = "🌱 <b>Daily check-in</b>\nHow is your mood right now?"

@@ -193,3 +193,20 @@ async def test_a_mentors_message_at_the_concern_tier_goes_to_the_coordinators(
     await emu.wait_for_bot_message(alex.id, "Whom is this message for?")
     staff_card = await emu.wait_for_bot_message(STAFF_GROUP, "Escalation #1")
     assert "Written by: mentor Alex" in staff_card["text"] and "(high)" in staff_card["text"]
+
+
+async def test_another_mentor_cannot_answer_someone_elses_concern(
+    paired: Program, staff: None, emu: BotApiEmulator, sam: FakeUser, alex: FakeUser,
+    clock: FakeClock,
+) -> None:  # fmt: skip
+    """A forged or forwarded press: only the mentor the card was for can answer it."""
+    casey = await paired.join(emu.user(7300000009, "Cassandra"), "mentor", "Casey")
+    emu.user_sends(sam, LAPSE)
+    card = await concern_card(paired, alex)
+    pressed = emu.press_raw(casey, card, emu.button_data(card, "They're OK"))
+    await emu.wait_for(lambda: emu.answer_of(pressed) is not None, what="the answer")
+    assert emu.answer_of(pressed) == "This button isn't for you."
+    assert (await stored_concern(paired)).status == "open"
+    clock.advance(minutes=16)  # and the ladder still climbs
+    await paired.runtime.run_concern_timers()
+    await emu.wait_for_bot_message(STAFF_GROUP, "Escalation #1")
