@@ -40,6 +40,7 @@ class Result:
     spanish_human_recall: float | None
     critical_false_alarms: float
     human_false_alarms: float
+    harmless_false_alarms: float  # either tier, on category "none" only (no calm lapses)
     per_category: dict[str, tuple[int, int, int]]  # positives, critical, human
     misses: list[dict[str, object]]
     alarms: list[dict[str, object]]
@@ -51,7 +52,8 @@ class Result:
             f"  recall: critical {self.critical_recall:.2f}, reaches a human "
             f"{self.human_recall:.2f} (Spanish {spanish})",
             f"  false alarms: critical {self.critical_false_alarms:.3f}, critical or concern "
-            f"{self.human_false_alarms:.3f}",
+            f"{self.human_false_alarms:.3f} (on harmless messages alone, without calm "
+            f"lapses, which the mentor is meant to hear about: {self.harmless_false_alarms:.3f})",
             "  category              positives  critical  human",
         ]
         for category, (total, critical, human) in sorted(self.per_category.items()):
@@ -91,6 +93,9 @@ def evaluate(name: str, rows: Sequence[dict[str, object]], tier_of: Tiering) -> 
         spanish_human_recall=share(spanish, human) if spanish else None,
         critical_false_alarms=share(negatives, {Tier.CRITICAL}),
         human_false_alarms=share(negatives, human),
+        harmless_false_alarms=share(
+            [(r, t) for r, t in negatives if r["category"] == "none"], human
+        ),
         per_category={
             c: (
                 per_category[(c, "total")],
@@ -143,6 +148,9 @@ def main(argv: list[str]) -> int:
     paths = [Path(a) for a in argv if not a.startswith("--")] or EVALUATION_SETS
     tier_of = rules_tiering if "--rules-only" in argv else model_tiering(default_models())
     results = [evaluate(p.name, rows_of(p), tier_of) for p in paths if p.exists()]
+    if paths == EVALUATION_SETS and len(results) == 2:
+        both = [row for p in paths for row in rows_of(p)]
+        results.append(evaluate("dev + dev2 (issue 12's gates)", both, tier_of))
     if "--cv" in argv:
         results.append(cross_validate())
     for result in results:

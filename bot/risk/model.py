@@ -13,7 +13,8 @@ import gzip
 import json
 import math
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ MODEL_FILE = Path(__file__).with_name("model.json.gz")
 FORMAT = 1
 CHAR_SIZES = (2, 3, 4, 5)
 WORD = re.compile(r"\w+")
+WORD_CACHE = 50_000  # distinct words whose n-gram rows are kept (a few MB)
 
 
 def features(text: str) -> list[str]:
@@ -34,14 +36,20 @@ def features(text: str) -> list[str]:
     folded = fold(text)
     grams: list[str] = []
     for word in folded.split():
-        padded = f" {word} "
-        for size in CHAR_SIZES:
-            if len(padded) < size:
-                break
-            grams.extend(padded[i : i + size] for i in range(len(padded) - size + 1))
+        grams.extend(_char_grams(word))
     words = WORD.findall(folded)
     grams.extend(f"w:{w}" for w in words)
     grams.extend(f"w:{a} {b}" for a, b in zip(words, words[1:], strict=False))
+    return grams
+
+
+def _char_grams(word: str) -> list[str]:
+    padded = f" {word} "
+    grams: list[str] = []
+    for size in CHAR_SIZES:
+        if len(padded) < size:
+            break
+        grams.extend(padded[i : i + size] for i in range(len(padded) - size + 1))
     return grams
 
 
@@ -65,6 +73,7 @@ class LinearModels:
     calibration: tuple[tuple[float, float], ...]
     thresholds: dict[str, float]
     meta: dict[str, Any]
+    _word_rows: Callable[[str], tuple[int, ...]] = field(init=False, repr=False, compare=False)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LinearModels:
@@ -88,11 +97,31 @@ class LinearModels:
             meta=dict(data.get("meta", {})),
         )
 
-    def _vector(self, text: str) -> tuple[list[int], np.ndarray]:
-        """The rows of the n-grams present (binary TF, as trained) and their L2-normalised
-        TF-IDF values."""
+    def __post_init__(self) -> None:
+        # Scoring looks words up, not n-grams: a word's character n-grams (and the word
+        # itself) map to the same rows wherever it appears, and chat repeats its words.
+        object.__setattr__(self, "_word_rows", lru_cache(maxsize=WORD_CACHE)(self._rows_of_word))
+
+    def _rows_of_word(self, word: str) -> tuple[int, ...]:
         index = self.index
-        rows = [i for g in set(features(text)) if (i := index.get(g)) is not None]
+        return tuple(i for g in _char_grams(word) if (i := index.get(g)) is not None)
+
+    def vector(self, text: str) -> tuple[list[int], np.ndarray]:
+        """The rows of the n-grams present (binary TF, as trained) and their L2-normalised
+        TF-IDF values: the same n-grams as `features`, found a word at a time."""
+        index = self.index
+        word_rows = self._word_rows
+        folded = fold(text)
+        present: set[int] = set()
+        for word in folded.split():
+            present.update(word_rows(word))
+        words = WORD.findall(folded)
+        for gram in [f"w:{w}" for w in words] + [
+            f"w:{a} {b}" for a, b in zip(words, words[1:], strict=False)
+        ]:
+            if (i := index.get(gram)) is not None:
+                present.add(i)
+        rows = list(present)
         if not rows:
             return rows, np.zeros(0)
         values = self.idf[rows]
@@ -100,27 +129,33 @@ class LinearModels:
 
     def decision(self, text: str) -> np.ndarray:
         """Raw linear scores per head (what scikit-learn's decision_function gives)."""
-        rows, values = self._vector(text)
+        rows, values = self.vector(text)
         return np.asarray(self.intercepts + values @ self.weights[rows])
 
     def score(self, text: str, evidence: int = 0) -> Scores:
         """Calibrated probabilities per head; with `evidence`, the n-grams that pushed each
-        head up the most (only asked for when a message is flagged: it costs more)."""
-        rows, values = self._vector(text)
+        head up the most."""
+        rows, values = self.vector(text)
+        return Scores(self.probabilities(rows, values), self.strongest(rows, values, evidence))
+
+    def probabilities(self, rows: list[int], values: np.ndarray) -> dict[str, float]:
         z = self.intercepts + values @ self.weights[rows]
-        probabilities = {
+        return {
             head: _sigmoid(a * float(z[k]) + b)
             for k, (head, (a, b)) in enumerate(zip(self.heads, self.calibration, strict=True))
         }
+
+    def strongest(self, rows: list[int], values: np.ndarray, n: int) -> dict[str, list[str]]:
+        """Per head, the `n` n-grams that pushed it up the most (asked for only when a
+        message is flagged: it costs more than scoring)."""
         strongest: dict[str, list[str]] = {}
-        if evidence:
-            parts = values[:, None] * self.weights[rows]
-            for k, head in enumerate(self.heads):
-                top = np.argsort(-parts[:, k], kind="stable")[:evidence]
-                strongest[head] = [
-                    _readable(self.ngrams[rows[i]]) for i in top if parts[i, k] > 0
-                ]
-        return Scores(probabilities, strongest)
+        if not n or not rows:
+            return strongest
+        parts = values[:, None] * self.weights[rows]
+        for k, head in enumerate(self.heads):
+            top = np.argsort(-parts[:, k], kind="stable")[:n]
+            strongest[head] = [_readable(self.ngrams[rows[i]]) for i in top if parts[i, k] > 0]
+        return strongest
 
 
 def _sigmoid(x: float) -> float:

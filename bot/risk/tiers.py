@@ -54,8 +54,8 @@ def assess(text: str, models: LinearModels | None = None) -> RiskAssessment:
     rules = assess_rules(text)
     if len(WORD.findall(fold(text))) < MODEL_MIN_WORDS:
         return _rules_only(rules)
-    scores = models.score(text)
-    p = scores.probabilities
+    rows, values = models.vector(text)
+    p = models.probabilities(rows, values)
     critical_at, concern_at = models.thresholds["critical"], models.thresholds["concern"]
     if p["critical"] >= critical_at or (rules.escalate and p["critical"] >= RULE_CALMED_BELOW):
         tier = Tier.CRITICAL
@@ -70,7 +70,7 @@ def assess(text: str, models: LinearModels | None = None) -> RiskAssessment:
         category, evidence = rules.category, list(rules.evidence)
     else:
         head = max(CATEGORY_HEADS, key=lambda c: p[c])
-        strongest = models.score(text, evidence=3).evidence  # only for flagged messages
+        strongest = models.strongest(rows, values, 3)
         category, evidence = Category(head), strongest["critical"] or strongest["human"]
     subject = Subject.WRITER if p["self"] >= 0.5 else Subject.OTHER
     return RiskAssessment(tier, category, p["critical"], subject, evidence)

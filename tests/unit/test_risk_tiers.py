@@ -88,10 +88,10 @@ def test_evidence_is_readable() -> None:
     reason="the evaluation sets live in ../shared/risk, beside the project (absent here)",
 )
 def test_measured_quality_does_not_slip_on_the_evaluation_sets() -> None:
-    """Floors at the figures measured when the models were committed (docs/risk.md), so a
-    change that makes them worse fails. Two are issue 12's gates, met (critical recall 0.85,
-    critical false alarms 0.03); the other three are floors below gates not yet met (reaching
-    a human 0.97, Spanish 0.95, either tier's false alarms 0.15; see docs/risk.md)."""
+    """Issue 12's gates on the evaluation sets (never trained on), four of them met: critical
+    recall 0.85, reaching a human 0.97, Spanish 0.95, critical false alarms 0.03. The fifth,
+    either tier's false alarms 0.15, is not met: its floor sits at the measured figure, so a
+    change that makes it worse fails (docs/risk.md)."""
     rows = [
         json.loads(line)
         for name in ("dev.jsonl", "dev2.jsonl")
@@ -101,6 +101,7 @@ def test_measured_quality_does_not_slip_on_the_evaluation_sets() -> None:
     tiers = [(r, assess(r["text"]).tier) for r in rows]
     positives = [(r, t) for r, t in tiers if r["escalate"]]
     negatives = [t for r, t in tiers if not r["escalate"]]
+    harmless = [t for r, t in tiers if r["category"] == "none"]
     spanish = [t for r, t in positives if r["lang"] == "es"]
     human = {Tier.CRITICAL, Tier.CONCERN}
     human_recall = sum(t in human for _, t in positives) / len(positives)
@@ -110,6 +111,8 @@ def test_measured_quality_does_not_slip_on_the_evaluation_sets() -> None:
     any_alarms = sum(t in human for t in negatives) / len(negatives)
     assert critical_alarms <= 0.03  # issue 12's gate
     assert critical_recall >= 0.85  # issue 12's gate
-    assert human_recall >= 0.96  # floor; the gate is 0.97
-    assert spanish_recall >= 0.92  # floor; the gate is 0.95
-    assert any_alarms <= 0.22  # floor; the gate is 0.15
+    assert human_recall >= 0.97  # issue 12's gate
+    assert spanish_recall >= 0.95  # issue 12's gate
+    assert any_alarms <= 0.21  # floor (measured 0.209); the gate is 0.15
+    # Calm lapses (escalate false) are meant to reach the mentor; on harmless messages alone:
+    assert sum(t in human for t in harmless) / len(harmless) <= 0.14  # measured 0.131
