@@ -55,6 +55,9 @@ def backup_database(database_url: str, target: Path, *, force: bool = False) -> 
     target = target.expanduser()
     if target.is_dir():
         raise OperationError(f"{target}: is a folder; give the backup file's name")
+    live = source.resolve()
+    if target.resolve() in {Path(f"{live}{s}") for s in ("", ".lock", *SQLITE_SUFFIXES)}:
+        raise OperationError(f"{target}: is the database itself (or its log); choose another")
     if target.exists() and not force:
         raise OperationError(f"{target}: already exists; use --force to overwrite it")
     if not target.parent.is_dir():

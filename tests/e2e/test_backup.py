@@ -129,6 +129,8 @@ def test_backup_and_restore_refuse_with_one_line(
     existing = tmp_path / "taken.sqlite3"
     existing.write_bytes(b"an older backup")
     assert operation("backup", [str(existing)], settings) == 1
+    itself = tmp_path / "test.sqlite3"
+    assert operation("backup", [str(itself), "--force"], settings) == 1
     assert existing.read_bytes() == b"an older backup"
     not_a_database = tmp_path / "notes.txt"
     not_a_database.write_text("hello")
@@ -147,6 +149,8 @@ def test_backup_and_restore_refuse_with_one_line(
         f"backup: DATABASE_URL: no database at {tmp_path / 'nothing-here.sqlite3'}",
         f"backup: {tmp_path / 'no-such-folder'}: no such folder",
         f"backup: {existing}: already exists; use --force to overwrite it",
+        f"backup: {tmp_path / 'test.sqlite3'}: is the database itself (or its log); "
+        "choose another",
         f"restore: {not_a_database}: could not be copied as a SQLite database "
         "(file is not a database)",
         "restore: not a database of this bot (no migration history); nothing was changed",
