@@ -7,6 +7,9 @@ python -m bot demo     a scripted conversation against the bundled Bot API emula
 python -m bot doctor   check settings, database, migrations and the token
 python -m bot keygen   print a new DATA_ENCRYPTION_KEY and DATA_LOOKUP_KEY for .env
 python -m bot rotate-keys  re-encrypt stored data with the first DATA_ENCRYPTION_KEY
+python -m bot backup PATH [--force]  a consistent copy of the SQLite database, bot running or not
+python -m bot restore PATH  put a backup in place (bot stopped; the old file is kept beside)
+python -m bot migrate  apply pending migrations (what start-up does unless AUTO_MIGRATE=0)
 python -m bot risk train   train the risk models from bot/risk/corpus (needs the train extra)
 """
 
@@ -36,7 +39,9 @@ def main(argv: list[str]) -> int:
     webhook = "--webhook" in argv
     argv = [a for a in argv if a != "--webhook"]
     command = argv[0] if argv else ("run" if webhook else "auto")
-    if command not in ("auto", "run", "demo", "doctor", "keygen", "rotate-keys", "risk"):
+    operations = ("backup", "restore", "migrate")  # bot/backup.py
+    commands = ("auto", "run", "demo", "doctor", "keygen", "rotate-keys", "risk")
+    if command not in (*commands, *operations):
         print(__doc__, file=sys.stderr)
         return 2
     if command == "risk":
@@ -58,6 +63,10 @@ def main(argv: list[str]) -> int:
         print(f"DATA_ENCRYPTION_KEY={generate_key()}")
         print(f"DATA_LOOKUP_KEY={generate_lookup_key()}")
         return 0
+    if command in operations:
+        from bot.backup import main as run_operation
+
+        return run_operation(command, argv[1:], settings)
     if command == "rotate-keys":
         from bot.keys import rotate_keys
 

@@ -136,7 +136,7 @@ class BotRuntime:
                 "database; run one bot per SQLite database (stop the other one first)"
             )
         try:
-            await migrate.upgrade(self.settings.database_url)
+            await self._bring_schema_up_to_date()
             async with transaction(self.session_factory) as session:
                 await verify_keys(session, crypto.active(), self.clock.now())
         except KeyMismatch as exc:
@@ -199,6 +199,21 @@ class BotRuntime:
             asyncio.create_task(intake, name="intake"),
         ]
         log.info("bot started as @%s", self.app.bot.username)
+
+    async def _bring_schema_up_to_date(self) -> None:
+        """Apply pending migrations, or (AUTO_MIGRATE=0) refuse to start while any are."""
+        if self.settings.auto_migrate:
+            await migrate.upgrade(self.settings.database_url)
+            return
+        current = await migrate.current_revision(self.engine)
+        head = migrate.head_revision(self.settings.database_url)
+        if current != head:
+            self._db_lock.release()
+            await self.engine.dispose()
+            raise ConfigError(
+                f"AUTO_MIGRATE=0: the database is at revision {current}, this version needs "
+                f"{head}; back it up, then run `python -m bot migrate`"
+            )
 
     async def stop(self) -> None:
         """Stop taking updates, let sends in flight finish (bounded), close the database."""

@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     data_encryption_key: SecretStr | None = None
     data_lookup_key: SecretStr | None = None
     allow_unencrypted: bool = False
+    # Start-up brings the database to this version's schema; AUTO_MIGRATE=0 makes it refuse
+    # instead, for operators who back up and run `python -m bot migrate` themselves.
+    auto_migrate: bool = True
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod

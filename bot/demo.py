@@ -114,8 +114,11 @@ async def play(emu: BotApiEmulator, runtime: BotRuntime) -> list[tuple[FakeUser,
 
 
 async def run_demo() -> int:
-    logging.basicConfig(level=logging.WARNING)
-    logging.getLogger("telegram").setLevel(logging.WARNING)
+    # Warnings only, on the handler itself: starting the bot sets some libraries' loggers to
+    # INFO (python-telegram-bot's "Application started"), and the transcript is all we show.
+    handler = logging.StreamHandler()
+    handler.setLevel(logging.WARNING)
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
     emu = BotApiEmulator()
     await emu.start()
     with tempfile.TemporaryDirectory() as tmp:

@@ -39,7 +39,11 @@ async def run_doctor(settings: Settings) -> int:
             ok = False
             print(
                 f"migrations: BEHIND (database at {current}, code at {head}); "
-                "starting the bot applies them"
+                + (
+                    "starting the bot applies them"
+                    if settings.auto_migrate
+                    else "run `python -m bot migrate` (AUTO_MIGRATE=0)"
+                )
             )
         if current == head:
             try:

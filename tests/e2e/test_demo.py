@@ -21,6 +21,8 @@ def test_demo_prints_the_conversation_as_each_person_sees_it(tmp_path: Path) -> 
         check=False,
     )
     assert result.returncode == 0, result.stderr[-2000:]
+    # The transcript is all there is: no library's log lines around it.
+    assert result.stderr == ""
     out = result.stdout
     sam_view = out.split("=== What Sam (mentee) sees")[1].split("=== What Alex")[0]
     alex_view = out.split("=== What Alex (mentor) sees")[1]

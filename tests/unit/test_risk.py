@@ -4,20 +4,17 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from bot.risk import Category, Severity
 from bot.risk import assess_rules as assess
+from tests.shared import SHARED_RISK, needs_shared
 
-DEV_SET = Path(__file__).resolve().parents[3] / "shared" / "risk" / "dev.jsonl"
+DEV_SET = SHARED_RISK / "dev.jsonl"
 
 
-@pytest.mark.skipif(
-    not DEV_SET.exists(),
-    reason="the evaluation sets live in ../shared/risk, beside the project (absent here)",
-)
+@needs_shared("dev.jsonl")
 def test_dev_set_recall_and_false_alarms() -> None:
     """The rules alone, on the set they were tuned on (so these figures are optimistic)."""
     rows = [json.loads(line) for line in DEV_SET.read_text(encoding="utf-8").splitlines()]

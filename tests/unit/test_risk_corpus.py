@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
-import pytest
 from sklearn.feature_extraction.text import CountVectorizer
 
 from bot.risk import train
 from bot.risk.text import fold
+from tests.shared import SHARED_RISK, needs_shared
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "risk"
+SHARED = SHARED_RISK
 CATEGORIES = {"suicide_self_harm", "overdose_medical", "using_now_relapse"}
 CATEGORIES |= {"harm_to_others_abuse", "none"}
 
@@ -41,10 +40,7 @@ def test_every_message_is_labelled_by_the_policy() -> None:
             assert row["category"] != "none", row["id"]
 
 
-@pytest.mark.skipif(
-    not (SHARED / "dev2.jsonl").exists(),
-    reason="the evaluation sets live in ../shared/risk, beside the project (absent here)",
-)
+@needs_shared("dev.jsonl", "dev2.jsonl")
 def test_no_corpus_message_is_a_near_duplicate_of_an_evaluation_message() -> None:
     """Character 5-gram Jaccard similarity above 0.6 counts as a copy."""
     corpus = [e.text for e in train.load_corpus()]

@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import gzip
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from bot.risk import Category, Subject, Tier, assess, train
 from bot.risk import model as risk_model
+from tests.shared import SHARED_RISK, needs_shared
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "risk"
+SHARED = SHARED_RISK
 
 
 def test_the_committed_model_is_what_its_corpus_trains() -> None:
@@ -83,10 +83,7 @@ def test_evidence_is_readable() -> None:
     assert all(isinstance(e, str) and e.strip() for e in found.evidence)
 
 
-@pytest.mark.skipif(
-    not (SHARED / "dev2.jsonl").exists(),
-    reason="the evaluation sets live in ../shared/risk, beside the project (absent here)",
-)
+@needs_shared("dev.jsonl", "dev2.jsonl")
 def test_measured_quality_does_not_slip_on_the_evaluation_sets() -> None:
     """Issue 12's gates on the evaluation sets (never trained on), four of them met: critical
     recall 0.85, reaching a human 0.97, Spanish 0.95, critical false alarms 0.03. The fifth,
