@@ -4,8 +4,11 @@ coordinators."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from bot.config import Settings
 from emulator import BotApiEmulator, FakeUser
@@ -210,3 +213,53 @@ async def test_another_mentor_cannot_answer_someone_elses_concern(
     clock.advance(minutes=16)  # and the ladder still climbs
     await paired.runtime.run_concern_timers()
     await emu.wait_for_bot_message(STAFF_GROUP, "Escalation #1")
+
+
+async def test_a_climbing_concern_reaches_a_coordinator_when_the_staff_chat_is_broken(
+    paired: Program, staff: None, emu: BotApiEmulator, sam: FakeUser, alex: FakeUser,
+    clock: FakeClock,
+) -> None:  # fmt: skip
+    """The bot was removed from the staff group: the ladder's card falls back to the
+    coordinators privately, like any escalation's."""
+    emu.kicked.add(STAFF_GROUP)
+    emu.user_sends(sam, LAPSE)
+    await concern_card(paired, alex)
+    clock.advance(minutes=16)
+    await paired.runtime.run_concern_timers()
+    card = await emu.wait_for_bot_message(paired.coordinator.id, "Escalation #1", timeout=10)
+    assert "concern that climbed to staff" in card["text"]
+    await emu.wait_for_bot_message(alex.id, "Nobody answered the check-in request")
+
+
+async def test_a_full_disk_when_a_concern_climbs_loses_nothing_and_sends_nothing_twice(
+    paired: Program, staff: None, emu: BotApiEmulator, sam: FakeUser, alex: FakeUser,
+    clock: FakeClock, db_url: str,
+) -> None:  # fmt: skip
+    """The climb and the mentor's notice are one transaction: a write that fails between
+    them (a full disk, or the process killed there) leaves the concern open with neither
+    sent, and the next run does both, once."""
+    from tests.e2e.test_storage_faults import FullDisk
+
+    emu.user_sends(sam, LAPSE)
+    await concern_card(paired, alex)
+    await paired.settle()
+    disk = FullDisk(paired.runtime.engine, db_url.split("///", 1)[1])
+    await asyncio.to_thread(disk._vacuum)  # no free pages left inside the file
+    await disk.fill()
+    clock.advance(minutes=16)
+    with pytest.raises(OperationalError, match="full"):
+        await paired.runtime.run_concern_timers()
+    assert (await stored_concern(paired)).status == "open"
+    disk.free()
+    assert await paired.runtime.run_concern_timers() == 1
+    await emu.wait_for_bot_message(STAFF_GROUP, "Escalation #1")
+    await emu.wait_for_bot_message(alex.id, "Nobody answered the check-in request")
+    assert await paired.runtime.run_concern_timers() == 0
+    await paired.settle()
+    assert len(staff_cards(emu)) == 1
+    notices = [
+        m for m in emu.bot_messages(alex.id) if "Nobody answered" in str(m.get("text", ""))
+    ]
+    assert len(notices) == 1
+    async with paired.runtime.session_factory() as s:
+        assert len((await s.scalars(select(Escalation))).all()) == 1
