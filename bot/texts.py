@@ -552,3 +552,40 @@ OUTCOME_KINDS = {
 }
 OUTCOME_RECORDED = "Escalation #{id}: recorded as “{kind}”."
 OUTCOME_NOT_RESOLVED = "Escalation #{id} is not resolved yet."
+
+
+# --- i13-staff: /id, bulk invites, /invites, command menus ---
+ID_ANSWER = (
+    "Your user id: {user_id}\n"
+    "(to make someone a coordinator, put their user id in <code>COORDINATOR_IDS</code>)\n\n"
+    "This chat's id: {chat_id}\n"
+    "(to send escalation cards to a staff group, put that group's chat id in "
+    "<code>COORDINATOR_CHAT_ID</code>)"
+)
+INVITE_BULK_USAGE = (
+    "Usage: <code>/invite mentee</code> or <code>/invite mentor</code>, optionally with how "
+    "many links (1 to 200): <code>/invite mentee 40</code>"
+)
+INVITE_TOO_MANY = (
+    "At most {limit} invite links at a time. Usage: <code>/invite mentee 40</code>"
+)
+ROLE_PLURALS = {"mentee": "mentees", "mentor": "mentors"}
+INVITES_CREATED = (
+    "<b>{count} one-time invites for {role}</b>, valid until {expires} UTC. Give each link "
+    "privately to one person; each works once. /invites lists the open ones.\n\n"
+)
+INVITES_CSV_CAPTION = (
+    "{count} one-time invites for {role}, valid until {expires} UTC (one link per line; too "
+    "many for one message). Give each link privately to one person; each works once."
+)
+INVITE_REVOKED = (
+    "This invite link is no longer valid. Please ask your program coordinator for a new one."
+)
+INVITES_NONE = "No open invites. Make one with /invite mentee or /invite mentor."
+INVITES_HEADER = "<b>Open invites</b>: {count} open (page {page} of {pages})"
+INVITES_LINE = "• {short_id} {role}, valid until {expires} UTC"
+INVITE_REVOKE = "Revoke {short_id}"
+INVITES_PREVIOUS = "◀ Previous"
+INVITES_NEXT = "Next ▶"
+INVITE_REVOKED_TOAST = "{short_id} revoked: its link no longer works."
+INVITE_NOT_OPEN = "That invite is no longer open (used, expired or revoked)."

@@ -51,6 +51,7 @@ CONTENT_KEYS = (
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT = 64
+UPLOAD_LIMIT = 50 * 1024 * 1024  # what a bot may upload through the Bot API
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup "
     "are exactly the same as a current content and reply markup of the message"
@@ -599,6 +600,10 @@ class BotApiEmulator:
         upload = params.get(field)
         if not isinstance(upload, dict) or not upload.get("size"):
             raise ApiError(400, f"Bad Request: there is no {field} in the request")
+        if upload["size"] > UPLOAD_LIMIT:
+            raise ApiError(413, "Request Entity Too Large")
+        if field == "document" and not upload.get("file_name"):
+            raise ApiError(400, "Bad Request: file name must be non-empty")
         markup = _checked_markup(params.get("reply_markup"))
         message = self._new_message(chat, sender=self._bot_user())
         message[field] = describe(message["message_id"], upload)

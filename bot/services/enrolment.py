@@ -55,6 +55,7 @@ class InviteProblem(StrEnum):
     UNKNOWN = "unknown"
     USED = "used"
     EXPIRED = "expired"
+    REVOKED = "revoked"
 
 
 class Step(StrEnum):
@@ -96,6 +97,8 @@ async def check_invite(session: AsyncSession, code: str, now: datetime) -> Invit
         return InviteCheck(None, InviteProblem.UNKNOWN)
     if invite.used_at is not None:
         return InviteCheck(invite, InviteProblem.USED)
+    if invite.revoked_at is not None:
+        return InviteCheck(invite, InviteProblem.REVOKED)
     if invite.expires_at <= now:
         return InviteCheck(invite, InviteProblem.EXPIRED)
     return InviteCheck(invite, None)
@@ -105,6 +108,7 @@ INVITE_PROBLEM_TEXT = {
     InviteProblem.UNKNOWN: texts.INVITE_UNKNOWN,
     InviteProblem.USED: texts.INVITE_USED,
     InviteProblem.EXPIRED: texts.INVITE_EXPIRED,
+    InviteProblem.REVOKED: texts.INVITE_REVOKED,
 }
 
 
@@ -408,13 +412,24 @@ async def finish_enrolment(
     assert invite is not None
     claimed = await session.execute(
         update(Invite)
-        .where(Invite.id == invite.id, Invite.used_at.is_(None), Invite.expires_at > now)
+        .where(
+            Invite.id == invite.id,
+            Invite.used_at.is_(None),
+            Invite.revoked_at.is_(None),
+            Invite.expires_at > now,
+        )
         .values(used_at=now)
     )
     chat_id = draft.chat_id
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         await session.delete(draft)
-        problem = InviteProblem.USED if invite.used_at is not None else InviteProblem.EXPIRED
+        problem = (
+            InviteProblem.USED
+            if invite.used_at is not None
+            else InviteProblem.REVOKED
+            if invite.revoked_at is not None
+            else InviteProblem.EXPIRED
+        )
         await edit_text(session, chat_id, message_id, INVITE_PROBLEM_TEXT[problem], now=now)
         return None
     if await _pseudonym_taken(session, draft.pseudonym):

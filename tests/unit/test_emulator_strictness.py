@@ -97,3 +97,24 @@ async def test_getupdates_conflicts_with_a_webhook_like_telegram(api: httpx.Asyn
     assert status == 409 and "webhook is active" in description
     assert (await call(api, "deleteWebhook"))[0] == 200
     assert (await call(api, "getUpdates"))[0] == 200
+
+
+async def test_documents_are_multipart_uploads_within_telegrams_size_limit(
+    api: httpx.AsyncClient, emu: BotApiEmulator
+) -> None:
+    ok = await api.post(
+        "sendDocument", data={"chat_id": "42"}, files={"document": ("a.csv", b"link\n")}
+    )
+    assert ok.status_code == 200
+    assert ok.json()["result"]["document"]["file_name"] == "a.csv"
+    assert (await call(api, "sendDocument", chat_id=42, document="a.csv"))[0] == 400
+    empty = await api.post(
+        "sendDocument", data={"chat_id": "42"}, files={"document": ("a.csv", b"")}
+    )
+    assert empty.status_code == 400
+    big = await api.post(
+        "sendDocument",
+        data={"chat_id": "42"},
+        files={"document": ("big.csv", b"x" * (50 * 1024 * 1024 + 1))},
+    )
+    assert big.status_code == 413
