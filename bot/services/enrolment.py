@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.services.members import coordinator_ids, member_by_telegram_id
+from bot.services.menus import refresh_menu
 from bot.services.outbox import Button, edit_text, h, send_text
 from storage.crypto import lookup
 from storage.models import EnrolmentDraft, Invite, Member
@@ -465,9 +466,11 @@ async def finish_enrolment(
         chat_id,
         welcome.format(
             pseudonym=h(member.pseudonym), short_id=member.short_id, crisis_line=h(crisis_line)
-        ),
+        )
+        + texts.ENROLLED_COMMANDS_HINT,
         now=now,
     )
+    await refresh_menu(session, telegram_user_id=member.telegram_user_id, now=now)
     hint = (
         texts.NEW_MENTEE_HINT.format(short_id=member.short_id) if member.role == "mentee" else ""
     )
