@@ -128,7 +128,6 @@ HELP_COORDINATOR = (
     "/coordinators — list, add or remove coordinators"
 )
 
-INVITE_USAGE = "Usage: <code>/invite mentee</code> or <code>/invite mentor</code>"
 INVITE_CREATED = (
     "One-time invite for a <b>{role}</b>, valid until {expires} UTC:\n{link}\n\n"
     "Give it to the person privately. It works once."
