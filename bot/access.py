@@ -26,11 +26,13 @@ class Role(StrEnum):
 class Where(StrEnum):
     PRIVATE = "private"  # a private chat with the bot
     STAFF_CHAT = "staff_chat"  # COORDINATOR_CHAT_ID or the escalation fallback chat
+    OTHER_GROUP = "other_group"  # any other group: only /id is answered there
 
 
 class Action(StrEnum):
     START = "start"
     HELP = "help"
+    ID = "id"  # your Telegram user id and this chat's id, for setting the bot up
     MESSAGE = "message"  # plain messages: relayed, a check-in note, an enrolment answer
     # mentees
     CHECKIN = "checkin"
@@ -56,6 +58,8 @@ class Action(StrEnum):
     ENROL_STEP = "enrol_step"
     # coordinators
     INVITE = "invite"
+    INVITES = "invites"
+    INVITE_BUTTON = "invite_button"  # revoke an open invite, or page through them
     PAIR = "pair"
     UNPAIR = "unpair"
     PAIRS = "pairs"
@@ -88,10 +92,13 @@ _MENTORS = frozenset({Role.MENTOR})
 _STRANGERS = frozenset({Role.STRANGER})
 _STAFF = frozenset({Role.COORDINATOR})
 _STAFF_ANYWHERE = frozenset({Where.PRIVATE, Where.STAFF_CHAT})
+_ANYWHERE = frozenset(Where)
 
 RULES: Mapping[Action, Rule] = {
     Action.START: Rule(_EVERYONE),
     Action.HELP: Rule(_EVERYONE, _STAFF_ANYWHERE),
+    # Answers with ids the asker already knows; stores nothing (setting up the staff group).
+    Action.ID: Rule(_EVERYONE, _ANYWHERE),
     Action.MESSAGE: Rule(_EVERYONE),
     Action.CHECKIN: Rule(_MENTEES),
     Action.SCHEDULE: Rule(_MENTEES),
@@ -112,6 +119,8 @@ RULES: Mapping[Action, Rule] = {
     Action.CONSENT: Rule(_STRANGERS),
     Action.ENROL_STEP: Rule(_STRANGERS),
     Action.INVITE: Rule(_STAFF, _STAFF_ANYWHERE),
+    Action.INVITES: Rule(_STAFF, _STAFF_ANYWHERE),
+    Action.INVITE_BUTTON: Rule(_STAFF, _STAFF_ANYWHERE),
     Action.PAIR: Rule(_STAFF, _STAFF_ANYWHERE),
     Action.UNPAIR: Rule(_STAFF, _STAFF_ANYWHERE),
     Action.PAIRS: Rule(_STAFF, _STAFF_ANYWHERE),
@@ -133,6 +142,7 @@ RULES: Mapping[Action, Rule] = {
 COMMANDS: Mapping[str, Action] = {
     "start": Action.START,
     "help": Action.HELP,
+    "id": Action.ID,
     "checkin": Action.CHECKIN,
     "schedule": Action.SCHEDULE,
     "quiet": Action.QUIET,
@@ -145,6 +155,7 @@ COMMANDS: Mapping[str, Action] = {
     "deleteme": Action.DELETEME,
     "flag": Action.FLAG,
     "invite": Action.INVITE,
+    "invites": Action.INVITES,
     "pair": Action.PAIR,
     "unpair": Action.UNPAIR,
     "pairs": Action.PAIRS,
@@ -171,6 +182,7 @@ BUTTONS: Mapping[str, Action] = {
     "lang": Action.ENROL_STEP,
     "tag": Action.ENROL_STEP,
     "pm": Action.PAIR_BUTTON,
+    "iv": Action.INVITE_BUTTON,
     "esc": Action.ESCALATION_BUTTON,
     "out": Action.OUTCOME_BUTTON,
     "del": Action.ERASE_CONFIRM,

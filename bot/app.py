@@ -18,10 +18,10 @@ from bot.context import BotApplication, BotContext, BotData, Services
 from bot.delivery import MAX_IN_FLIGHT, DeliveryWorker
 from bot.inbox import ALLOWED_UPDATES, Inbox
 from bot.logs import quiet_noisy_loggers
-from bot.services import checkins, concerns, escalation, retention
+from bot.services import checkins, concerns, escalation, menus, retention
 from bot.services.escalation import EscalationPolicy
 from bot.services.flood import FloodGate
-from bot.services.members import seed_coordinators
+from bot.services.members import coordinator_ids, seed_coordinators
 from bot.webhook import WebhookServer
 from handlers import register_all
 from storage import crypto, migrate
@@ -151,6 +151,11 @@ class BotRuntime:
             )
         async with transaction(self.session_factory) as session:
             await seed_coordinators(session, self.settings.coordinator_ids, self.clock.now())
+            await menus.set_startup_menus(
+                session,
+                coordinators=await coordinator_ids(session),
+                now=self.clock.now(),
+            )
         await self.app.initialize()  # getMe: fails fast on a bad token or unreachable API
         await self.app.start()
         job_queue = self.app.job_queue

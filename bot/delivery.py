@@ -42,6 +42,7 @@ from bot.ratelimit import Limits, RateLimiter
 from bot.services.escalation import card_delivered, card_undeliverable
 from bot.services.outbox import (
     CARD_RECEIPT,
+    MENU_METHODS,
     RESOLVE_MESSAGE_ID_FROM_RELAY,
     RESOLVE_REPLY_TO_RELAY,
     Priority,
@@ -441,6 +442,17 @@ class DeliveryWorker:
                 row.last_error = result.error
                 if result.unauthorized:
                     continue  # stays pending, attempts untouched: sent once the token works
+                if row.method in MENU_METHODS and not self._will_retry(row, result):
+                    # A command menu is cosmetic: refused, it is dropped, never parked as
+                    # undeliverable nor taken as a sign that the person blocked the bot.
+                    log.warning(
+                        "outbox id=%s method=%s refused (%s); command menu left as it was",
+                        row.id,
+                        row.method,
+                        (result.error or "").split(":", 1)[0],
+                    )
+                    await session.delete(row)
+                    continue
                 if result.retry_after_s is not None:
                     row.not_before = now + timedelta(seconds=result.retry_after_s)
                     log.warning("outbox id=%s rate limited for %ss", row.id, result.retry_after_s)
@@ -465,6 +477,14 @@ class DeliveryWorker:
                     if row.relay_id is not None and row.method == "copyMessage":
                         await report_undeliverable(session, relay_id=row.relay_id, now=now)
                     await self._card_failed(session, result, result.error or "", now)
+
+    @staticmethod
+    def _will_retry(row: OutboxMessage, result: _Result) -> bool:
+        """Whether a failed send is tried again (a 429, or a transient error with attempts
+        left)."""
+        return result.retry_after_s is not None or (
+            result.transient and row.attempts + 1 < MAX_ATTEMPTS
+        )
 
     async def _card_failed(
         self, session: AsyncSession, result: _Result, reason: str, now: datetime

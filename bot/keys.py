@@ -16,6 +16,7 @@ from sqlalchemy import Column, Table, Text, select, type_coerce, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import ConfigError, Settings, data_cipher
+from bot.services.outbox import DEFAULT_MENU_KEY
 from storage import crypto, migrate
 from storage.crypto import DataCipher
 from storage.db import DatabaseLock, create_engine, create_session_factory, transaction
@@ -142,6 +143,14 @@ async def _rehash(factory: async_sessionmaker[AsyncSession], cipher: DataCipher)
             chat_id = content.get("chat_id") if isinstance(content, dict) else None
             # A sent message's content is gone; its hash is not needed to send it any more.
             value = cipher.lookup(chat_id) if isinstance(chat_id, int) else ""
+            scope = content.get("scope") if isinstance(content, dict) else None
+            if isinstance(scope, dict):  # a command menu waiting: its own queue, as queued
+                menu_chat = scope.get("chat_id")
+                value = (
+                    cipher.lookup(f"menu:{menu_chat}")
+                    if isinstance(menu_chat, int)
+                    else DEFAULT_MENU_KEY
+                )
             await session.execute(
                 update(OUTBOX).where(OUTBOX.c.id == row_id).values(chat_key=value)
             )

@@ -128,7 +128,6 @@ HELP_COORDINATOR = (
     "/coordinators — list, add or remove coordinators"
 )
 
-INVITE_USAGE = "Usage: <code>/invite mentee</code> or <code>/invite mentor</code>"
 INVITE_CREATED = (
     "One-time invite for a <b>{role}</b>, valid until {expires} UTC:\n{link}\n\n"
     "Give it to the person privately. It works once."
@@ -552,3 +551,84 @@ OUTCOME_KINDS = {
 }
 OUTCOME_RECORDED = "Escalation #{id}: recorded as “{kind}”."
 OUTCOME_NOT_RESOLVED = "Escalation #{id} is not resolved yet."
+
+
+# --- i13-staff: /id, bulk invites, /invites, command menus ---
+ID_ANSWER = (
+    "Your user id: {user_id}\n"
+    "(to make someone a coordinator, put their user id in <code>COORDINATOR_IDS</code>)\n\n"
+    "This chat's id: {chat_id}\n"
+    "(to send escalation cards to a staff group, put that group's chat id in "
+    "<code>COORDINATOR_CHAT_ID</code>)"
+)
+INVITE_BULK_USAGE = (
+    "Usage: <code>/invite mentee</code> or <code>/invite mentor</code>, optionally with how "
+    "many links (1 to 200): <code>/invite mentee 40</code>"
+)
+INVITE_TOO_MANY = (
+    "At most {limit} invite links at a time. Usage: <code>/invite mentee 40</code>"
+)
+ROLE_PLURALS = {"mentee": "mentees", "mentor": "mentors"}
+INVITES_CREATED = (
+    "<b>{count} one-time invites for {role}</b>, valid until {expires} UTC. Give each link "
+    "privately to one person; each works once. /invites lists the open ones.\n\n"
+)
+INVITES_CSV_CAPTION = (
+    "{count} one-time invites for {role}, valid until {expires} UTC (one link per line; too "
+    "many for one message). Give each link privately to one person; each works once."
+)
+INVITE_REVOKED = (
+    "This invite link is no longer valid. Please ask your program coordinator for a new one."
+)
+INVITES_NONE = "No open invites. Make one with /invite mentee or /invite mentor."
+INVITES_HEADER = "<b>Open invites</b>: {count} open (page {page} of {pages})"
+INVITES_LINE = "• {short_id} {role}, valid until {expires} UTC"
+INVITE_REVOKE = "Revoke {short_id}"
+INVITES_PREVIOUS = "◀ Previous"
+INVITES_NEXT = "Next ▶"
+INVITE_REVOKED_TOAST = "{short_id} revoked: its link no longer works."
+INVITE_NOT_OPEN = "That invite is no longer open (used, expired or revoked)."
+# Telegram's command menu: the order here is the menu's order (each role sees its own).
+COMMAND_DESCRIPTIONS = {
+    "start": "Start, or join with an invite link",
+    "help": "How this works and what you can do",
+    "sos": "Alert program staff now",
+    "checkin": "A check-in now",
+    "progress": "Your mood and craving chart",
+    "schedule": "Change your daily check-in time",
+    "quiet": "Set your quiet hours",
+    "pause": "Pause check-ins for some days",
+    "resume": "Resume check-ins",
+    "sober": "Set the day your recovery started",
+    "flag": "Reply to a mentee's message to alert staff",
+    "mydata": "A copy of everything stored about you",
+    "deleteme": "Erase your data",
+    "invite": "One-time invite links (mentee or mentor, how many)",
+    "invites": "Open invites, with Revoke buttons",
+    "members": "Everyone enrolled",
+    "match": "Suggested mentors for a mentee",
+    "pair": "Pair a mentee with a mentor",
+    "unpair": "End a mentee's pairing",
+    "pairs": "Current pairings",
+    "escalations": "Open escalations",
+    "escalation": "An escalation's audit trail",
+    "resolve": "Resolve an escalation with a note",
+    "cancel": "Drop a pending note or staff message",
+    "health": "Delivery health",
+    "coordinators": "List, add or remove coordinators",
+    "erase": "Erase a member's data (they asked in person)",
+    "id": "Your Telegram user id and this chat's id",
+}
+ENROLLED_COMMANDS_HINT = (
+    "\n\nSend /help to see what you can do here, and /sos at any time to alert program staff "
+    "at once. Your commands are also in the menu next to the message box."
+)
+COORDINATOR_GREETING_HINT = (
+    "\n\n/help shows this list again. When a mentee or mentor presses /sos, or a message "
+    "suggests danger, the alert comes to the staff chat (or to you privately) with buttons."
+)
+HELP_COORDINATOR_EXTRA = (
+    "\n/invite mentee 40 — many links at once (a CSV file when they don't fit one message)\n"
+    "/invites — open invites, with Revoke buttons\n"
+    "/id — your user id and this chat's id (for COORDINATOR_IDS and COORDINATOR_CHAT_ID)"
+)

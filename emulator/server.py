@@ -51,6 +51,21 @@ CONTENT_KEYS = (
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT = 64
+UPLOAD_LIMIT = 50 * 1024 * 1024  # what a bot may upload through the Bot API
+COMMAND_NAME_RE = re.compile(r"[a-z0-9_]{1,32}")
+COMMANDS_LIMIT = 100
+DESCRIPTION_LIMIT = 256
+SCOPE_TYPES = {
+    "default",
+    "all_private_chats",
+    "all_group_chats",
+    "all_chat_administrators",
+    "chat",
+    "chat_administrators",
+    "chat_member",
+}
+# (scope type, chat id, user id, language code): a command list per scope, as Telegram keeps.
+ScopeKey = tuple[str, int | None, int | None, str]
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup "
     "are exactly the same as a current content and reply markup of the message"
@@ -135,6 +150,7 @@ class BotApiEmulator:
         # The token was revoked at @BotFather: every call is answered 401 until restored.
         self.token_revoked = False
         self.unauthorized_calls: list[str] = []  # methods answered 401 while revoked
+        self.menus: dict[ScopeKey, list[dict[str, str]]] = {}  # setMyCommands, per scope
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._callback_ids = itertools.count(1)
@@ -497,7 +513,61 @@ class BotApiEmulator:
                     await asyncio.sleep(0.05)
 
     async def _m_setmycommands(self, params: dict[str, Any]) -> bool:
+        key = self._scope_key(params)
+        commands = params.get("commands")
+        if not isinstance(commands, list):
+            raise ApiError(400, "Bad Request: can't parse commands JSON object")
+        if len(commands) > COMMANDS_LIMIT:
+            raise ApiError(400, "Bad Request: BOT_COMMANDS_TOO_MUCH")
+        checked: list[dict[str, str]] = []
+        for command in commands:
+            if not isinstance(command, dict):
+                raise ApiError(400, "Bad Request: can't parse BotCommand JSON object")
+            name, description = command.get("command"), command.get("description")
+            if not isinstance(name, str) or COMMAND_NAME_RE.fullmatch(name) is None:
+                raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
+            if not isinstance(description, str) or not (
+                1 <= len(description.strip()) and len(description) <= DESCRIPTION_LIMIT
+            ):
+                raise ApiError(400, "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
+            checked.append({"command": name, "description": description})
+        if checked:
+            self.menus[key] = checked
+        else:  # an empty list is how Telegram deletes a scope's commands too
+            self.menus.pop(key, None)
         return True
+
+    async def _m_getmycommands(self, params: dict[str, Any]) -> list[dict[str, str]]:
+        return list(self.menus.get(self._scope_key(params), []))
+
+    async def _m_deletemycommands(self, params: dict[str, Any]) -> bool:
+        self.menus.pop(self._scope_key(params), None)
+        return True
+
+    def _scope_key(self, params: dict[str, Any]) -> ScopeKey:
+        scope = params.get("scope", {"type": "default"})
+        if not isinstance(scope, dict) or scope.get("type") not in SCOPE_TYPES:
+            raise ApiError(400, "Bad Request: can't parse BotCommandScope JSON object")
+        kind = str(scope["type"])
+        chat_id = user_id = None
+        if kind in ("chat", "chat_administrators", "chat_member"):
+            chat_id = _int(scope, "chat_id")
+            if chat_id not in self.chats:
+                raise ApiError(400, "Bad Request: chat not found")
+        if kind == "chat_member":
+            user_id = _int(scope, "user_id")
+        language = params.get("language_code") or ""
+        if not isinstance(language, str) or not re.fullmatch(r"(|[a-z]{2})", language):
+            raise ApiError(400, "Bad Request: invalid language code specified")
+        return kind, chat_id, user_id, language
+
+    def menu_seen_in(self, chat_id: int) -> list[str]:
+        """The commands a person sees in Telegram's menu of their private chat with the bot:
+        the chat's own scope, else all private chats, else the default."""
+        for key in (("chat", chat_id, None, ""), ("all_private_chats", None, None, "")):
+            if key in self.menus:
+                return [c["command"] for c in self.menus[key]]
+        return [c["command"] for c in self.menus.get(("default", None, None, ""), [])]
 
     async def _m_getupdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         if self.webhook_url:
@@ -599,6 +669,10 @@ class BotApiEmulator:
         upload = params.get(field)
         if not isinstance(upload, dict) or not upload.get("size"):
             raise ApiError(400, f"Bad Request: there is no {field} in the request")
+        if upload["size"] > UPLOAD_LIMIT:
+            raise ApiError(413, "Request Entity Too Large")
+        if field == "document" and not upload.get("file_name"):
+            raise ApiError(400, "Bad Request: file name must be non-empty")
         markup = _checked_markup(params.get("reply_markup"))
         message = self._new_message(chat, sender=self._bot_user())
         message[field] = describe(message["message_id"], upload)

@@ -62,6 +62,12 @@ async def gate(update: Update, context: BotContext) -> None:
             context.settings.coordinator_chat_id,
             context.settings.escalation_fallback_chat_id,
         )
+        if chat.type != ChatType.CHANNEL and chat.id not in staff_chats:
+            action = _action_of(update)
+            anyone = frozenset({Role.STRANGER})
+            if action is not None and allowed(action, anyone, Where.OTHER_GROUP):
+                # /id, to set a new staff group up; it stores nothing and answers once.
+                return
         if chat.id not in staff_chats or chat.type == ChatType.CHANNEL:
             message = update.message
             if message is not None and message.text and message.text.startswith("/"):
@@ -175,6 +181,15 @@ async def help_command(update: Update, context: BotContext) -> None:
     )
 
 
+async def show_ids(update: Update, context: BotContext) -> None:
+    """Tell anyone their own Telegram user id and this chat's id, and what each is for."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return
+    # Nothing is stored: the ids go out in the reply only (its outbox row is emptied once sent).
+    await reply(update, context, texts.ID_ANSWER.format(user_id=user.id, chat_id=chat.id))
+
+
 async def unknown_command(update: Update, context: BotContext) -> None:
     """Tell the person the command doesn't exist."""
     await reply(update, context, texts.UNKNOWN_COMMAND)
@@ -194,6 +209,7 @@ def register(app: BotApplication) -> None:
     app.add_handler(TypeHandler(Update, gate), group=GROUP_GATE)
     app.add_handler(CommandHandler("start", start), group=GROUP_MAIN)
     app.add_handler(CommandHandler("help", help_command), group=GROUP_MAIN)
+    app.add_handler(CommandHandler("id", show_ids), group=GROUP_MAIN)
     app.add_error_handler(on_error)
 
 

@@ -9,37 +9,57 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import texts
 from bot.context import BotApplication, BotContext
-from bot.numbers import parse_id
-from bot.services import enrolment, pairing, staff
+from bot.numbers import ID_PATTERN, parse_id, parse_int
+from bot.services import invites, pairing, staff
 from bot.services.health import delivery_health, health_report
-from bot.services.outbox import Priority, h, send_text
+from bot.services.outbox import Priority
 from handlers.common import GROUP_MAIN, answer, reply
 
 
 async def invite(update: Update, context: BotContext) -> None:
-    """Give the coordinator a one-time invite link for a mentee or a mentor."""
+    """Give the coordinator one-time invite links (one, or many: a message or a CSV file)."""
     assert update.effective_chat is not None and update.effective_user is not None
-    chat_id = update.effective_chat.id
-    role = (context.args or [""])[0].lower()
-    if role not in ("mentee", "mentor"):
-        await reply(update, context, texts.INVITE_USAGE)
-        return
-    new = await enrolment.create_invite(
+    await invites.invite(
         context.session,
-        role=role,
+        chat_id=update.effective_chat.id,
+        args=list(context.args or []),
         created_by=update.effective_user.id,
-        now=context.now(),
+        bot_username=context.bot.username,
         ttl=timedelta(days=context.settings.invite_ttl_days),
-    )
-    link = enrolment.invite_link(context.bot.username, new.code)
-    await send_text(
-        context.session,
-        chat_id,
-        texts.INVITE_CREATED.format(
-            role=role, expires=new.expires_at.strftime("%Y-%m-%d %H:%M"), link=h(link)
-        ),
         now=context.now(),
     )
+
+
+async def list_invites(update: Update, context: BotContext) -> None:
+    """List the open invites, a page at a time, each with a Revoke button."""
+    assert update.effective_chat is not None
+    await invites.list_open(context.session, chat_id=update.effective_chat.id, now=context.now())
+
+
+async def invite_button(update: Update, context: BotContext) -> None:
+    """Revoke an open invite, or turn the /invites list to another page."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and query.message is not None
+    _, kind, raw = query.data.split(":")
+    number = parse_int(raw, low=0)
+    if number is None:
+        await answer(query, texts.STALE_BUTTON)
+        return
+    chat_id, message_id = query.message.chat.id, query.message.message_id
+    if kind == "p":
+        await invites.show_page(
+            context.session, chat_id=chat_id, message_id=message_id, page=number, now=context.now()
+        )
+        await answer(query)
+        return
+    toast = await invites.revoke(
+        context.session,
+        invite_id=number,
+        chat_id=chat_id,
+        message_id=message_id,
+        now=context.now(),
+    )
+    await answer(query, toast)
 
 
 async def pair(update: Update, context: BotContext) -> None:
@@ -147,6 +167,7 @@ async def pair_button(update: Update, context: BotContext) -> None:
 def register(app: BotApplication) -> None:
     for name, callback in (
         ("invite", invite),
+        ("invites", list_invites),
         ("pair", pair),
         ("unpair", unpair),
         ("pairs", pairs),
@@ -157,3 +178,6 @@ def register(app: BotApplication) -> None:
     ):
         app.add_handler(CommandHandler(name, callback), group=GROUP_MAIN)
     app.add_handler(CallbackQueryHandler(pair_button, pattern=r"^pm:"), group=GROUP_MAIN)
+    app.add_handler(
+        CallbackQueryHandler(invite_button, pattern=rf"^iv:[rp]:{ID_PATTERN}$"), group=GROUP_MAIN
+    )

@@ -126,6 +126,12 @@ class Invite(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     used_by_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    # Set when a coordinator revoked the invite (/invites): the link no longer works.
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def short_id(self) -> str:
+        return f"I-{self.id:04d}"
 
 
 class EnrolmentDraft(Base):

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.services.members import coordinator_ids, member_by_telegram_id
+from bot.services.menus import refresh_menu
 from bot.services.outbox import Button, edit_text, h, send_text
 from storage.crypto import lookup
 from storage.models import EnrolmentDraft, Invite, Member
@@ -55,6 +56,7 @@ class InviteProblem(StrEnum):
     UNKNOWN = "unknown"
     USED = "used"
     EXPIRED = "expired"
+    REVOKED = "revoked"
 
 
 class Step(StrEnum):
@@ -96,6 +98,8 @@ async def check_invite(session: AsyncSession, code: str, now: datetime) -> Invit
         return InviteCheck(None, InviteProblem.UNKNOWN)
     if invite.used_at is not None:
         return InviteCheck(invite, InviteProblem.USED)
+    if invite.revoked_at is not None:
+        return InviteCheck(invite, InviteProblem.REVOKED)
     if invite.expires_at <= now:
         return InviteCheck(invite, InviteProblem.EXPIRED)
     return InviteCheck(invite, None)
@@ -105,6 +109,7 @@ INVITE_PROBLEM_TEXT = {
     InviteProblem.UNKNOWN: texts.INVITE_UNKNOWN,
     InviteProblem.USED: texts.INVITE_USED,
     InviteProblem.EXPIRED: texts.INVITE_EXPIRED,
+    InviteProblem.REVOKED: texts.INVITE_REVOKED,
 }
 
 
@@ -408,13 +413,24 @@ async def finish_enrolment(
     assert invite is not None
     claimed = await session.execute(
         update(Invite)
-        .where(Invite.id == invite.id, Invite.used_at.is_(None), Invite.expires_at > now)
+        .where(
+            Invite.id == invite.id,
+            Invite.used_at.is_(None),
+            Invite.revoked_at.is_(None),
+            Invite.expires_at > now,
+        )
         .values(used_at=now)
     )
     chat_id = draft.chat_id
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         await session.delete(draft)
-        problem = InviteProblem.USED if invite.used_at is not None else InviteProblem.EXPIRED
+        problem = (
+            InviteProblem.USED
+            if invite.used_at is not None
+            else InviteProblem.REVOKED
+            if invite.revoked_at is not None
+            else InviteProblem.EXPIRED
+        )
         await edit_text(session, chat_id, message_id, INVITE_PROBLEM_TEXT[problem], now=now)
         return None
     if await _pseudonym_taken(session, draft.pseudonym):
@@ -450,9 +466,11 @@ async def finish_enrolment(
         chat_id,
         welcome.format(
             pseudonym=h(member.pseudonym), short_id=member.short_id, crisis_line=h(crisis_line)
-        ),
+        )
+        + texts.ENROLLED_COMMANDS_HINT,
         now=now,
     )
+    await refresh_menu(session, telegram_user_id=member.telegram_user_id, now=now)
     hint = (
         texts.NEW_MENTEE_HINT.format(short_id=member.short_id) if member.role == "mentee" else ""
     )

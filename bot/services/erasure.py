@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.services.escalation import flagged_words_of_mentee
+from bot.services.menus import refresh_menu
 from bot.services.outbox import (
     Button,
     cancel_copies_of,
@@ -53,6 +54,7 @@ async def ask(session: AsyncSession, *, chat_id: int, member: Member, now: datet
 async def erase(session: AsyncSession, *, member: Member, now: datetime) -> None:
     """Erase everything about the member except the anonymous fact of their escalations."""
     chat_id = member.chat_id
+    telegram_user_id = member.telegram_user_id
     chat_key = lookup(chat_id)
     pairings = (
         await session.scalars(
@@ -138,6 +140,10 @@ async def erase(session: AsyncSession, *, member: Member, now: datetime) -> None
     member.erased_at = now
     # Queued under a key of its own: the hash of their chat is stored nowhere after this.
     await send_text(session, chat_id, texts.ERASED, now=now, chat_key=f"erased:{member.id}")
+    # Their menu goes too (a coordinator keeps the staff one), after the notice, on its key.
+    await refresh_menu(
+        session, telegram_user_id=telegram_user_id, now=now, chat_key=f"erased:{member.id}"
+    )
     checkpoint_after_commit(session)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
-from bot.services import checkins, enrolment, escalation, reachability, relay
+from bot.services import checkins, enrolment, escalation, menus, reachability, relay
 from bot.services.escalation import EscalationPolicy
 from bot.services.flood import FloodGate
 from bot.services.members import member_by_telegram_id, sender_by_telegram_id
@@ -147,13 +147,22 @@ async def start(
             now=now,
         )
         return
+    if member is not None or is_coordinator:
+        # Their menu, again: a coordinator named in COORDINATOR_IDS may not have started the
+        # bot when it last set the menus.
+        await menus.refresh_menu(session, telegram_user_id=telegram_user_id, now=now)
     if member is not None:
         # Coming back after blocking the bot makes them reachable again.
         await reachability.mark_reachable(session, member=member, now=now)
         await send_text(session, chat_id, help_text(member.role, crisis_line), now=now)
         return
     if is_coordinator:
-        await send_text(session, chat_id, texts.HELP_COORDINATOR, now=now)
+        await send_text(
+            session,
+            chat_id,
+            help_text("coordinator", crisis_line) + texts.COORDINATOR_GREETING_HINT,
+            now=now,
+        )
         return
     await enrolment.start_without_invite(
         session,
@@ -170,7 +179,7 @@ def help_text(role: str | None, crisis_line: str) -> str:
     if role == "mentor":
         return texts.HELP_MENTOR
     if role == "coordinator":
-        return texts.HELP_COORDINATOR
+        return texts.HELP_COORDINATOR + texts.HELP_COORDINATOR_EXTRA
     return texts.NOT_INVITED.format(crisis_line=h(crisis_line))
 
 

@@ -27,6 +27,14 @@ CARD_RECEIPT = "_card_receipt"
 Button = tuple[str, str]  # (label, callback_data)
 
 
+# Telegram's command menu for a chat (see `bot.services.menus`): cosmetic, so the delivery
+# worker drops a menu call Telegram refuses instead of parking it or judging the person by it.
+MENU_SET = "setMyCommands"
+MENU_DELETE = "deleteMyCommands"
+MENU_METHODS = frozenset({MENU_SET, MENU_DELETE})
+DEFAULT_MENU_KEY = "menu:default"
+
+
 class Priority(IntEnum):
     """Lower is sooner: escalations, then relayed messages, then everything else."""
 
@@ -90,10 +98,53 @@ async def enqueue(
     )
 
 
+def menu_key(chat_id: int) -> str:
+    """The outbox queue of a chat's command menu: apart from its messages (a menu call waiting
+    for a retry must not hold them up), in order with the chat's other menu calls."""
+    return lookup(f"menu:{chat_id}")
+
+
+async def queue_menu(
+    session: AsyncSession,
+    *,
+    chat_id: int | None,
+    commands: Sequence[tuple[str, str]],
+    now: datetime,
+    chat_key: str | None = None,
+) -> None:
+    """Queue setMyCommands for one private chat's scope (or the default scope for None), or
+    deleteMyCommands when there are no commands (the chat then shows the default menu)."""
+    payload: dict[str, Any] = {}
+    if chat_id is not None:
+        payload["scope"] = {"type": "chat", "chat_id": chat_id}
+    if commands:
+        payload["commands"] = [{"command": c, "description": d} for c, d in commands]
+    insert_later(
+        session,
+        _INSERT_OUTBOX,
+        {
+            "chat_key": chat_key
+            or (DEFAULT_MENU_KEY if chat_id is None else menu_key(chat_id)),
+            "is_group": False,
+            "priority": int(Priority.BULK),
+            "method": MENU_SET if commands else MENU_DELETE,
+            "payload": json.dumps(payload),
+            "status": "pending",
+            "attempts": 0,
+            "not_before": None,
+            "created_at": now,
+            "relay_id": None,
+        },
+    )
+
+
 async def cancel_for_chat(session: AsyncSession, chat_id: int) -> None:
-    """Forget every row for a chat (an erased member's): what is queued is never sent, and no
-    row keeps the keyed hash of their chat. A send already in flight may still arrive."""
-    await session.execute(delete(OUTBOX).where(OUTBOX.c.chat_key == lookup(chat_id)))
+    """Forget every row for a chat (an erased member's), its menu calls too: what is queued is
+    never sent, and no row keeps the keyed hash of their chat. A send already in flight may
+    still arrive."""
+    await session.execute(
+        delete(OUTBOX).where(OUTBOX.c.chat_key.in_((lookup(chat_id), menu_key(chat_id))))
+    )
 
 
 async def cancel_copies_of(session: AsyncSession, relay_ids: Select[int]) -> None:

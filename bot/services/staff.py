@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import texts
 from bot.numbers import parse_id
 from bot.services.escalation import drop_pending_actions
+from bot.services.menus import refresh_menu
 from storage.models import Coordinator, CoordinatorChange
 
 
@@ -33,6 +34,7 @@ async def manage(
             return texts.COORDINATOR_ALREADY.format(id=target)
         session.add(Coordinator(telegram_user_id=target, added_at=now, added_by=actor))
         session.add(CoordinatorChange(at=now, actor=actor, action="added", target=target))
+        await refresh_menu(session, telegram_user_id=target, now=now)
         return texts.COORDINATOR_ADDED.format(id=target)
     if existing is None:
         return texts.COORDINATOR_NOT_FOUND.format(id=target)
@@ -41,6 +43,7 @@ async def manage(
     await session.delete(existing)
     await drop_pending_actions(session, coordinator=target)
     session.add(CoordinatorChange(at=now, actor=actor, action="removed", target=target))
+    await refresh_menu(session, telegram_user_id=target, now=now)
     return texts.COORDINATOR_REMOVED.format(id=target)
 
 

@@ -29,6 +29,7 @@ MEMBERS = {MENTEE, MENTOR}
 COMMAND_RULES: dict[str, set[str]] = {
     "start": EVERYONE,
     "help": EVERYONE,
+    "id": EVERYONE,
     "checkin": {MENTEE},
     "schedule": {MENTEE},
     "quiet": {MENTEE},
@@ -44,6 +45,7 @@ COMMAND_RULES: dict[str, set[str]] = {
         name: {COORDINATOR}
         for name in (
             "invite",
+            "invites",
             "pair",
             "unpair",
             "pairs",
@@ -78,6 +80,7 @@ BUTTON_RULES: dict[str, tuple[str, set[str]]] = {
     "lang": ("lang:en", {STRANGER, COORDINATOR}),
     "tag": ("tag:music", {STRANGER, COORDINATOR}),
     "pm": ("pm:999999:999998", {COORDINATOR}),
+    "iv": ("iv:r:999999", {COORDINATOR}),
     "esc": ("esc:999999:ack", {COORDINATOR}),
     "out": ("out:999999:false_alarm", {COORDINATOR}),
     "del": ("del:999999:no", {MENTEE, MENTOR, COORDINATOR}),
@@ -170,14 +173,17 @@ async def test_every_command_by_every_role_and_place(paired: Program, people: Pe
 
         for role in (COORDINATOR, MENTEE):
             replies = await _replies(paired, people[role], f"/{command}", STAFF_GROUP)
-            expected = command == "help" or (
+            expected = command in ("help", "id") or (
                 role == COORDINATOR and command in STAFF_GROUP_COMMANDS
             )
             refused = not replies or any(r in COMMAND_REFUSALS for r in replies)
             assert refused == (not expected), (f"/{command} in the staff group", role, replies)
 
         replies = await _replies(paired, people[COORDINATOR], f"/{command}", OTHER_GROUP)
-        assert replies == [texts.GROUP_NOT_SUPPORTED], (f"/{command} in another group", replies)
+        if command == "id":  # anyone may learn a group's id, to set the staff group up
+            assert len(replies) == 1 and "COORDINATOR_CHAT_ID" in replies[0], replies
+        else:
+            assert replies == [texts.GROUP_NOT_SUPPORTED], (f"/{command} elsewhere", replies)
 
     # Turned-away commands changed nothing: the counts are those the allowed ones left.
     members, pairings, _, coordinator_changes = await _program_state(paired)
@@ -206,7 +212,7 @@ async def test_every_button_by_every_role_and_place(paired: Program, people: Peo
             toast = await _press(paired, person, person.id, data)
             assert (toast in BUTTON_REFUSALS) == (role not in allowed_for), (data, role, toast)
 
-        staff_allowed = prefix in ("pm", "esc", "out")
+        staff_allowed = prefix in ("pm", "esc", "out", "iv")
         toast = await _press(paired, people[COORDINATOR], STAFF_GROUP, data)
         assert (toast in BUTTON_REFUSALS) == (not staff_allowed), (data, "staff group", toast)
         toast = await _press(paired, sam, STAFF_GROUP, data)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -46,10 +47,19 @@ async def test_erasure_cancels_everything_queued_for_the_member(
                 .order_by(OutboxMessage.id)
             )
         ).all()
-        queued = [json.loads(row.payload) for row in pending]
-        # Only the confirmation of the erasure itself is left to send them.
-        assert [q.get("text") for q in queued if q["chat_id"] == mentee_chat] == [texts.ERASED]
-        assert [q.get("text") for q in queued if q["chat_id"] == other_chat] == [
+        queued = [(row.method, json.loads(row.payload)) for row in pending]
+
+        def chat_of(payload: dict[str, Any]) -> int:
+            # A command menu's chat is in its scope.
+            return int(payload.get("chat_id") or payload["scope"]["chat_id"])
+
+        # Only the confirmation of the erasure itself is left to send them, and their command
+        # menu is taken away.
+        assert [(m, q.get("text")) for m, q in queued if chat_of(q) == mentee_chat] == [
+            ("sendMessage", texts.ERASED),
+            ("deleteMyCommands", None),
+        ]
+        assert [q.get("text") for _, q in queued if chat_of(q) == other_chat] == [
             "a notice for someone else"
         ]
 

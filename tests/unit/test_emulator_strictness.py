@@ -97,3 +97,60 @@ async def test_getupdates_conflicts_with_a_webhook_like_telegram(api: httpx.Asyn
     assert status == 409 and "webhook is active" in description
     assert (await call(api, "deleteWebhook"))[0] == 200
     assert (await call(api, "getUpdates"))[0] == 200
+
+
+async def test_documents_are_multipart_uploads_within_telegrams_size_limit(
+    api: httpx.AsyncClient, emu: BotApiEmulator
+) -> None:
+    ok = await api.post(
+        "sendDocument", data={"chat_id": "42"}, files={"document": ("a.csv", b"link\n")}
+    )
+    assert ok.status_code == 200
+    assert ok.json()["result"]["document"]["file_name"] == "a.csv"
+    assert (await call(api, "sendDocument", chat_id=42, document="a.csv"))[0] == 400
+    empty = await api.post(
+        "sendDocument", data={"chat_id": "42"}, files={"document": ("a.csv", b"")}
+    )
+    assert empty.status_code == 400
+    big = await api.post(
+        "sendDocument",
+        data={"chat_id": "42"},
+        files={"document": ("big.csv", b"x" * (50 * 1024 * 1024 + 1))},
+    )
+    assert big.status_code == 413
+
+
+async def test_command_menus_are_checked_and_kept_per_scope(api: httpx.AsyncClient) -> None:
+    good = [{"command": "help", "description": "How this works"}]
+    chat = {"type": "chat", "chat_id": 42}
+    for bad in (
+        [{"command": "Help", "description": "x"}],
+        [{"command": "h" * 33, "description": "x"}],
+        [{"command": "", "description": "x"}],
+        [{"command": "help me", "description": "x"}],
+        [{"command": "help", "description": ""}],
+        [{"command": "help", "description": "x" * 257}],
+        [{"command": f"c{n}", "description": "x"} for n in range(101)],
+        "help",
+    ):
+        assert (await call(api, "setMyCommands", commands=bad, scope=chat))[0] == 400, bad
+    assert (await call(api, "setMyCommands", commands=good, scope={"type": "nope"}))[0] == 400
+    no_chat = {"type": "chat", "chat_id": 999}
+    assert await call(api, "setMyCommands", commands=good, scope=no_chat) == (
+        400,
+        "Bad Request: chat not found",
+    )
+    hundred = [{"command": f"c{n}", "description": "d" * 256} for n in range(100)]
+    assert (await call(api, "setMyCommands", commands=hundred, scope=chat))[0] == 200
+    assert (await call(api, "setMyCommands", commands=good, scope=chat))[0] == 200
+    assert (await call(api, "setMyCommands", commands=[*good, *good]))[0] == 200  # default
+
+    async def commands(**params: object) -> list[str]:
+        body = (await api.post("getMyCommands", json=params)).json()
+        return [c["command"] for c in body["result"]]
+
+    assert await commands(scope=chat) == ["help"]
+    assert await commands() == ["help", "help"]
+    assert await commands(scope={"type": "all_private_chats"}) == []
+    assert (await call(api, "deleteMyCommands", scope=chat))[0] == 200
+    assert await commands(scope=chat) == []
