@@ -246,7 +246,7 @@ def data_cipher(settings: Settings) -> DataCipher:
                 "Run `python -m bot keygen` and put both lines in .env, "
                 "or set ALLOW_UNENCRYPTED=1 for local use"
             )
-        return DataCipher()
+        return DataCipher.unencrypted()
     if settings.data_lookup_key is None:
         raise ConfigError(
             "DATA_LOOKUP_KEY: required with DATA_ENCRYPTION_KEY; `python -m bot keygen` makes one"

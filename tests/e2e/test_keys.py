@@ -101,7 +101,7 @@ async def test_a_database_started_unencrypted_is_encrypted_by_rotate_keys(
     settings: Settings, emu: BotApiEmulator, clock: FakeClock, db_url: str
 ) -> None:
     plain = with_keys(settings, allow_unencrypted=True)
-    crypto.configure(DataCipher())  # written as an ALLOW_UNENCRYPTED bot writes
+    crypto.configure(DataCipher.unencrypted())  # written as an ALLOW_UNENCRYPTED bot writes
     sam, alex = await seed_pair(db_url, emu, clock.now())
     runtime = await started(plain, clock)
     await runtime.stop()
