@@ -27,7 +27,7 @@ from bot.context import BotApplication, BotContext, BotData, Services
 from bot.delivery import MAX_IN_FLIGHT, DeliveryWorker
 from bot.inbox import ALLOWED_UPDATES, Inbox
 from bot.logs import quiet_noisy_loggers
-from bot.preflight import NO_COORDINATOR, check_database_reachable_here, reach_telegram
+from bot.preflight import NO_COORDINATOR, check_database_writable, reach_telegram
 from bot.services import checkins, concerns, escalation, retention
 from bot.services.escalation import EscalationPolicy
 from bot.services.flood import FloodGate
@@ -92,7 +92,7 @@ class BotRuntime:
         # Then what else would stop it later, each with one line: crisis resources to show
         # someone in danger, a database it can write.
         self.escalation_policy = EscalationPolicy.from_settings(settings)
-        check_database_reachable_here(settings)
+        check_database_writable(settings)
         self.clock = clock or SystemClock()
         self.engine: AsyncEngine = create_engine(settings.database_url)
         self.session_factory: async_sessionmaker[AsyncSession] = create_session_factory(
@@ -179,7 +179,7 @@ class BotRuntime:
             raise StartupError(
                 f"DATABASE_URL: the database cannot be opened or updated "
                 f"({type(getattr(exc, 'orig', None) or exc).__name__}); check that its server "
-                "is up, its disk is not full and `python -m bot doctor`"
+                "is up and its disk not full, and run `python -m bot doctor`"
             ) from None
         wider = readable_by_others(self.settings.database_url)
         if wider:
@@ -202,6 +202,7 @@ class BotRuntime:
         """Undo what a failed start took: the lock, the connections."""
         await self.app.shutdown()
         await self.app.bot.shutdown()
+        await self.app.bot.request.shutdown()  # used by getMe before the bot was initialized
         await self.engine.dispose()
         self._db_lock.release()
 

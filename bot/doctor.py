@@ -18,7 +18,7 @@ from telegram.error import TelegramError
 
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, StartupError, data_cipher
-from bot.preflight import NO_COORDINATOR, check_database_reachable_here, reach_telegram
+from bot.preflight import NO_COORDINATOR, check_database_writable, reach_telegram
 from bot.services.escalation import load_crisis_resources
 from bot.services.health import delivery_health, health_report
 from bot.services.members import coordinator_ids
@@ -61,7 +61,7 @@ async def run_doctor(
     except ConfigError as exc:
         report("error", "crisis resources", str(exc))
     try:
-        check_database_reachable_here(settings)
+        check_database_writable(settings)
     except ConfigError as exc:
         report("error", "database", str(exc))
         _check_coordinators(settings, None, report)

@@ -28,7 +28,7 @@ FIRST_RETRY_S = 1.0
 MAX_RETRY_S = 10.0
 
 
-def check_database_reachable_here(settings: Settings) -> None:
+def check_database_writable(settings: Settings) -> None:
     """The database's driver is installed and, for SQLite, its folder and file are writable
     (SQLite writes its -wal and -shm files beside the database)."""
     url = make_url(settings.database_url)

@@ -4,8 +4,10 @@ error, 0 with only warnings."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import socket
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,7 @@ from bot.config import Settings
 from bot.doctor import DISK_ERROR_BYTES, DISK_WARNING_BYTES, run_doctor
 from emulator import BotApiEmulator
 from storage import migrate
+from tests.helpers import clean_env
 
 STAFF_CHAT = -1001234567890
 LINE = re.compile(r"^(ok|warning|error)  ([a-z ]+): (.+)$")
@@ -197,3 +200,22 @@ async def test_a_database_that_cannot_be_written_or_opened_is_an_error(
     assert code == 1, out
     assert checks["database"][0] == "error" and "asyncpg" in checks["database"][1]
     assert "pw-secret" not in out
+
+
+async def test_a_malformed_setting_is_an_error_line(tmp_path: Path) -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "doctor",
+        cwd=tmp_path,
+        env=clean_env(COORDINATOR_IDS="staff"),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 1
+    assert stdout.decode().splitlines() == [
+        "error  settings: COORDINATOR_IDS: must be comma-separated numeric Telegram user ids"
+    ]
+    assert not stderr
