@@ -11,6 +11,9 @@ python -m bot backup PATH [--force]  a consistent copy of the SQLite database, b
 python -m bot restore PATH  put a backup in place (bot stopped; the old file is kept beside)
 python -m bot migrate  apply pending migrations (what start-up does unless AUTO_MIGRATE=0)
 python -m bot risk train   train the risk models from bot/risk/corpus (needs the train extra)
+
+Settings come from the environment, then from the project's .env (beside pyproject.toml,
+whatever the working folder), or from the file given with `--env-file PATH`.
 """
 
 from __future__ import annotations
@@ -18,8 +21,18 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
+from collections.abc import Callable
+from pathlib import Path
 
-from bot.config import ConfigError, Settings, data_cipher, load_settings, webhook_settings
+from bot.config import (
+    ConfigError,
+    Settings,
+    StartupError,
+    data_cipher,
+    env_file_path,
+    load_settings,
+    webhook_settings,
+)
 from bot.logs import configure_logging
 
 
@@ -35,15 +48,114 @@ async def _run(settings: Settings, webhook: bool) -> None:
     await runtime.run_until(stopped)
 
 
+def refuse(exc: StartupError) -> int:
+    """One line on stderr naming the cause and the fix; exit status 2."""
+    label = "Configuration error" if isinstance(exc, ConfigError) else "Cannot start"
+    print(f"{label}: {exc}", file=sys.stderr)
+    return 2
+
+
+def keygen(_settings: Settings, _env_file: Path) -> int:
+    from storage.crypto import generate_key, generate_lookup_key
+
+    print(f"DATA_ENCRYPTION_KEY={generate_key()}")
+    print(f"DATA_LOOKUP_KEY={generate_lookup_key()}")
+    return 0
+
+
+def rotate_keys(settings: Settings, _env_file: Path) -> int:
+    from bot.keys import rotate_keys
+
+    return asyncio.run(rotate_keys(settings))
+
+
+def doctor(settings: Settings, _env_file: Path) -> int:
+    from bot.doctor import run_doctor
+
+    return asyncio.run(run_doctor(settings))
+
+
+def demo(_settings: Settings, _env_file: Path) -> int:
+    from bot.demo import run_demo
+
+    print("Running the offline demo (asked for with `python -m bot demo`).\n")
+    return asyncio.run(run_demo())
+
+
+def auto(settings: Settings, env_file: Path) -> int:
+    """The bot when a token is configured anywhere; else the demo, saying where it looked."""
+    if settings.telegram_bot_token is not None:
+        return run(settings, env_file)
+    from bot.demo import run_demo
+
+    print(
+        f"No TELEGRAM_BOT_TOKEN in the environment or {env_file}: running the offline demo.\n"
+    )
+    return asyncio.run(run_demo())
+
+
+def run(settings: Settings, _env_file: Path, *, webhook: bool = False) -> int:
+    if settings.telegram_bot_token is None:
+        return refuse(
+            ConfigError("TELEGRAM_BOT_TOKEN: required to run the bot (get one from @BotFather)")
+        )
+    try:
+        data_cipher(settings)
+        if webhook:
+            webhook_settings(settings)
+    except ConfigError as exc:
+        return refuse(exc)
+    configure_logging()
+    try:
+        asyncio.run(_run(settings, webhook))
+    except KeyboardInterrupt:
+        pass
+    except StartupError as exc:  # found at start-up: keys, database, coordinators, Telegram
+        return refuse(exc)
+    return 0
+
+
+def operation(command: str, args: list[str]) -> Callable[[Settings, Path], int]:
+    """backup, restore and migrate (bot/backup.py), with their own arguments."""
+
+    def run_operation(settings: Settings, _env_file: Path) -> int:
+        from bot.backup import main as run_backup_operation
+
+        return run_backup_operation(command, args, settings)
+
+    return run_operation
+
+
+COMMANDS: dict[str, Callable[[Settings, Path], int]] = {
+    "auto": auto,
+    "run": run,
+    "demo": demo,
+    "doctor": doctor,
+    "keygen": keygen,
+    "rotate-keys": rotate_keys,
+}
+
+
+def _option(argv: list[str], name: str) -> tuple[list[str], str | None]:
+    """Take `--name VALUE` or `--name=VALUE` out of argv."""
+    rest: list[str] = []
+    value: str | None = None
+    args = iter(argv)
+    for arg in args:
+        if arg == name:
+            value = next(args, "")
+        elif arg.startswith(name + "="):
+            value = arg.split("=", 1)[1]
+        else:
+            rest.append(arg)
+    return rest, value
+
+
 def main(argv: list[str]) -> int:
     webhook = "--webhook" in argv
     argv = [a for a in argv if a != "--webhook"]
+    argv, env_file_arg = _option(argv, "--env-file")
     command = argv[0] if argv else ("run" if webhook else "auto")
-    operations = ("backup", "restore", "migrate")  # bot/backup.py
-    commands = ("auto", "run", "demo", "doctor", "keygen", "rotate-keys", "risk")
-    if command not in (*commands, *operations):
-        print(__doc__, file=sys.stderr)
-        return 2
     if command == "risk":
         if argv[1:] != ["train"]:
             print(__doc__, file=sys.stderr)
@@ -52,58 +164,28 @@ def main(argv: list[str]) -> int:
 
         train_risk_models()
         return 0
-    try:
-        settings = load_settings()
-    except ConfigError as exc:
-        print(f"Configuration error: {exc}", file=sys.stderr)
+    operations = ("backup", "restore", "migrate")
+    if command not in COMMANDS and command not in operations:
+        print(__doc__, file=sys.stderr)
         return 2
-    if command == "keygen":
-        from storage.crypto import generate_key, generate_lookup_key
-
-        print(f"DATA_ENCRYPTION_KEY={generate_key()}")
-        print(f"DATA_LOOKUP_KEY={generate_lookup_key()}")
-        return 0
+    if env_file_arg is not None:
+        env_file = Path(env_file_arg).expanduser().resolve()
+        if not env_file.is_file():
+            return refuse(ConfigError(f"--env-file: no such file {env_file}"))
+    else:
+        env_file = env_file_path()
+    try:
+        settings = load_settings(_env_file=env_file)
+    except ConfigError as exc:
+        if command == "doctor":
+            print(f"error  settings: {exc}")
+            return 1
+        return refuse(exc)
+    if webhook and command in ("auto", "run"):
+        return run(settings, env_file, webhook=True)
     if command in operations:
-        from bot.backup import main as run_operation
-
-        return run_operation(command, argv[1:], settings)
-    if command == "rotate-keys":
-        from bot.keys import rotate_keys
-
-        return asyncio.run(rotate_keys(settings))
-    if command == "doctor":
-        from bot.doctor import run_doctor
-
-        return asyncio.run(run_doctor(settings))
-    if command == "demo" or (command == "auto" and settings.telegram_bot_token is None):
-        from bot.demo import run_demo
-
-        if command == "auto":
-            print("No TELEGRAM_BOT_TOKEN configured: running the demo instead.\n")
-        return asyncio.run(run_demo())
-    if settings.telegram_bot_token is None:
-        print(
-            "Configuration error: TELEGRAM_BOT_TOKEN: required to run the bot "
-            "(get one from @BotFather)",
-            file=sys.stderr,
-        )
-        return 2
-    try:
-        data_cipher(settings)
-        if webhook:
-            webhook_settings(settings)
-    except ConfigError as exc:
-        print(f"Configuration error: {exc}", file=sys.stderr)
-        return 2
-    configure_logging()
-    try:
-        asyncio.run(_run(settings, webhook))
-    except KeyboardInterrupt:
-        pass
-    except ConfigError as exc:  # found at start-up: the keys do not open this database
-        print(f"Configuration error: {exc}", file=sys.stderr)
-        return 2
-    return 0
+        return operation(command, argv[1:])(settings, env_file)
+    return COMMANDS[command](settings, env_file)
 
 
 if __name__ == "__main__":

@@ -9,15 +9,25 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from telegram.error import TelegramError
 from telegram.ext import ApplicationBuilder, ContextTypes
 
 from bot.clock import Clock, SystemClock
-from bot.config import ConfigError, Settings, data_cipher, limits_from, webhook_settings
+from bot.config import (
+    ConfigError,
+    Settings,
+    StartupError,
+    data_cipher,
+    limits_from,
+    webhook_settings,
+)
 from bot.context import BotApplication, BotContext, BotData, Services
 from bot.delivery import MAX_IN_FLIGHT, DeliveryWorker
 from bot.inbox import ALLOWED_UPDATES, Inbox
 from bot.logs import quiet_noisy_loggers
+from bot.preflight import NO_COORDINATOR, check_database_writable, reach_telegram
 from bot.services import checkins, concerns, escalation, menus, retention
 from bot.services.escalation import EscalationPolicy
 from bot.services.flood import FloodGate
@@ -79,6 +89,10 @@ class BotRuntime:
         self.settings = settings
         # Before anything touches the database: refuses to go on without keys (ConfigError).
         crypto.configure(data_cipher(settings))
+        # Then what else would stop it later, each with one line: crisis resources to show
+        # someone in danger, a database it can write.
+        self.escalation_policy = EscalationPolicy.from_settings(settings)
+        check_database_writable(settings)
         self.clock = clock or SystemClock()
         self.engine: AsyncEngine = create_engine(settings.database_url)
         self.session_factory: async_sessionmaker[AsyncSession] = create_session_factory(
@@ -96,7 +110,6 @@ class BotRuntime:
         self.inbox = Inbox(
             self.app, self.session_factory, self.clock, self.delivery, poll_timeout=poll_timeout
         )
-        self.escalation_policy = EscalationPolicy.from_settings(settings)
         self.app.bot_data.services_ = Services(
             settings=settings,
             clock=self.clock,
@@ -125,8 +138,10 @@ class BotRuntime:
             )
 
     async def start(self) -> None:
-        """Start everything; ConfigError (one line) when the database is being re-encrypted
-        or the configured keys are not the ones it was written with."""
+        """Start everything; StartupError (one line naming the cause and the fix) when it
+        cannot: the database is in use or cannot be opened, the keys are not the ones it was
+        written with, there is no coordinator, Telegram refuses the token or cannot be reached.
+        """
         quiet_noisy_loggers()
         # Held until the process ends: one bot per SQLite database (two would both send every
         # queued message), and `rotate-keys` refuses to run under a running bot.
@@ -136,13 +151,36 @@ class BotRuntime:
                 "database; run one bot per SQLite database (stop the other one first)"
             )
         try:
+            await self._open_database()
+            # getMe: a refused token or an unreachable Telegram stops start-up here, in one line.
+            await reach_telegram(self.app.bot, self.settings)
+            try:
+                await self.app.initialize()
+            except TelegramError as exc:  # PTB's own text of InvalidToken holds the token
+                raise StartupError(
+                    f"Telegram failed while the bot started ({type(exc).__name__}); "
+                    "start it again, and run `python -m bot doctor` if it happens again"
+                ) from None
+        except BaseException:
+            await self._abandon_start()
+            raise
+        await self._start_running()
+
+    async def _open_database(self) -> None:
+        try:
             await self._bring_schema_up_to_date()
             async with transaction(self.session_factory) as session:
                 await verify_keys(session, crypto.active(), self.clock.now())
         except KeyMismatch as exc:
-            self._db_lock.release()
-            await self.engine.dispose()
             raise ConfigError(str(exc)) from None
+        except (OSError, SQLAlchemyError) as exc:
+            # The message of a driver error can carry SQL parameters or a password: only its
+            # kind is named.
+            raise StartupError(
+                f"DATABASE_URL: the database cannot be opened or updated "
+                f"({type(getattr(exc, 'orig', None) or exc).__name__}); check that its server "
+                "is up and its disk not full, and run `python -m bot doctor`"
+            ) from None
         wider = readable_by_others(self.settings.database_url)
         if wider:
             log.warning(
@@ -151,12 +189,25 @@ class BotRuntime:
             )
         async with transaction(self.session_factory) as session:
             await seed_coordinators(session, self.settings.coordinator_ids, self.clock.now())
-            await menus.set_startup_menus(
-                session,
-                coordinators=await coordinator_ids(session),
-                now=self.clock.now(),
+            staff = await coordinator_ids(session)
+            await menus.set_startup_menus(session, coordinators=staff, now=self.clock.now())
+        if not staff:
+            if not self.settings.allow_no_coordinator:
+                raise ConfigError(NO_COORDINATOR)
+            log.warning(
+                "no coordinator: alarms reach nobody; set COORDINATOR_IDS and restart "
+                "(ALLOW_NO_COORDINATOR=1 is only for learning your id with /id)"
             )
-        await self.app.initialize()  # getMe: fails fast on a bad token or unreachable API
+
+    async def _abandon_start(self) -> None:
+        """Undo what a failed start took: the lock, the connections."""
+        await self.app.shutdown()
+        await self.app.bot.shutdown()
+        await self.app.bot.request.shutdown()  # used by getMe before the bot was initialized
+        await self.engine.dispose()
+        self._db_lock.release()
+
+    async def _start_running(self) -> None:
         await self.app.start()
         job_queue = self.app.job_queue
         assert job_queue is not None  # the job-queue extra is a dependency
@@ -212,9 +263,7 @@ class BotRuntime:
             return
         current = await migrate.current_revision(self.engine)
         head = migrate.head_revision(self.settings.database_url)
-        if current != head:
-            self._db_lock.release()
-            await self.engine.dispose()
+        if current != head:  # the caller releases the lock and the connections
             raise ConfigError(
                 f"AUTO_MIGRATE=0: the database is at revision {current}, this version needs "
                 f"{head}; back it up, then run `python -m bot migrate`"

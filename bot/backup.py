@@ -194,7 +194,7 @@ async def _check_restorable(staged: Path, cipher: crypto.DataCipher) -> None:
             "know (made by a newer version?); nothing was changed"
         ) from None
     # Brought to this version's schema (what starting the bot would do) to check the keys.
-    before = crypto.active()
+    before = crypto.configured()
     crypto.configure(cipher)
     engine = create_engine(url)
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -13,23 +14,39 @@ from bot.ratelimit import Limits
 from bot.schedule import format_hhmm, parse_hhmm
 from storage.crypto import DataCipher, valid_key
 
+# The checkout the bot runs from (pyproject.toml beside the packages): its .env is found from
+# any working folder.
+PROJECT_DIR = Path(__file__).resolve().parents[1]
 TELEGRAM_API = "https://api.telegram.org/bot"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
 WEBHOOK_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
 
 
-class ConfigError(Exception):
+class StartupError(Exception):
+    """The bot cannot start; the message is one line naming the cause and the fix, and never
+    a secret."""
+
+
+class ConfigError(StartupError):
     """A setting is missing or malformed; the message is one line naming it."""
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # Which .env is read is chosen by `python -m bot` (`env_file_path`); the environment wins.
+    model_config = SettingsConfigDict(env_file=None, env_file_encoding="utf-8", extra="ignore")
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str = TELEGRAM_API
+    # Reaching Telegram at start-up (getMe): seconds per attempt, and attempts before giving up
+    # with one line (a network that is still coming up after a reboot gets a few seconds).
+    telegram_startup_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    telegram_startup_attempts: int = Field(default=3, ge=1, le=20)
     database_url: str = "sqlite+aiosqlite:///data/bot.sqlite3"
     coordinator_ids: Annotated[tuple[int, ...], NoDecode] = ()
+    # Refuses to start with no coordinator (nobody would answer an alarm), unless waived to
+    # learn one's own id with /id.
+    allow_no_coordinator: bool = False
     coordinator_chat_id: int | None = None
     default_timezone: str = "UTC"
     mentor_capacity: int = Field(default=3, ge=1, le=50)
@@ -195,7 +212,10 @@ class Settings(BaseSettings):
     @classmethod
     def _db(cls, value: str) -> str:
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
-            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+            raise ValueError(
+                "not a supported database; use sqlite+aiosqlite:///path/to/bot.sqlite3 "
+                "or postgresql+asyncpg://user:password@host/db"
+            )
         return value
 
 
@@ -229,7 +249,7 @@ def data_cipher(settings: Settings) -> DataCipher:
                 "Run `python -m bot keygen` and put both lines in .env, "
                 "or set ALLOW_UNENCRYPTED=1 for local use"
             )
-        return DataCipher()
+        return DataCipher.unencrypted()
     if settings.data_lookup_key is None:
         raise ConfigError(
             "DATA_LOOKUP_KEY: required with DATA_ENCRYPTION_KEY; `python -m bot keygen` makes one"
@@ -238,8 +258,17 @@ def data_cipher(settings: Settings) -> DataCipher:
     return DataCipher(keys, settings.data_lookup_key.get_secret_value().strip())
 
 
+def env_file_path(cwd: Path | None = None) -> Path:
+    """The .env a bot reads when not given `--env-file`: the project's, beside pyproject.toml,
+    when it runs from a checkout (whatever the working folder); else the working folder's."""
+    if (PROJECT_DIR / "pyproject.toml").is_file():
+        return PROJECT_DIR / ".env"
+    return (cwd or Path.cwd()) / ".env"
+
+
 def load_settings(**overrides: object) -> Settings:
-    """Read settings; raise ConfigError with one line naming the first bad setting."""
+    """Read settings (from the environment, and the .env given as `_env_file`); raise
+    ConfigError with one line naming the first bad setting."""
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:

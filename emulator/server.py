@@ -143,6 +143,8 @@ class BotApiEmulator:
         self.blocked: set[int] = set()
         self.migrated: dict[int, int] = {}  # group id -> its supergroup's id
         self.kicked: set[int] = set()  # groups the bot was removed from
+        # The bot's membership in each group, as getChatMember reports it (default: member).
+        self.bot_status: dict[int, dict[str, Any]] = {}
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.call_times: list[float] = []  # time.monotonic() of each call, for benchmarks
         self.uploads: dict[tuple[int, int], bytes] = {}  # (chat, message) -> uploaded file
@@ -214,6 +216,46 @@ class BotApiEmulator:
 
     def add_group(self, chat_id: int, title: str) -> None:
         self.chats.setdefault(chat_id, Chat({"id": chat_id, "type": "group", "title": title}))
+
+    def add_supergroup(self, chat_id: int, title: str, *, forum: bool = False) -> None:
+        info: dict[str, Any] = {"id": chat_id, "type": "supergroup", "title": title}
+        if forum:
+            info["is_forum"] = True
+        self.chats.setdefault(chat_id, Chat(info))
+
+    def set_bot_status(
+        self, chat_id: int, status: str, *, can_send_messages: bool = True
+    ) -> None:
+        """The bot's rights in a group: "administrator", "member", or "restricted" (with
+        `can_send_messages` as the group's admins set it)."""
+        bot = self._bot_user()
+        if status == "administrator":
+            rights = (
+                "can_be_edited can_manage_chat can_delete_messages can_manage_video_chats "
+                "can_restrict_members can_promote_members can_change_info can_invite_users "
+                "can_post_stories can_edit_stories can_delete_stories can_pin_messages "
+                "can_manage_topics"
+            ).split()
+            member = {"status": status, "user": bot, "is_anonymous": False}
+            member |= {right: right != "can_be_edited" for right in rights}
+        elif status == "restricted":
+            sends = (
+                "can_send_messages can_send_audios can_send_documents can_send_photos "
+                "can_send_videos can_send_video_notes can_send_voice_notes can_send_polls "
+                "can_send_other_messages can_add_web_page_previews can_react_to_messages"
+            ).split()
+            member = {"status": status, "user": bot, "is_member": True, "until_date": 0}
+            member |= {right: can_send_messages for right in sends}
+            member |= {
+                right: False
+                for right in (
+                    "can_change_info can_invite_users can_pin_messages can_manage_topics "
+                    "can_edit_tag"
+                ).split()
+            }
+        else:
+            member = {"status": status, "user": bot}
+        self.bot_status[chat_id] = member
 
     def skip_update_ids(self, first: int) -> None:
         """Number the next updates from `first` on (Telegram's ids only grow), for tests that
@@ -752,7 +794,7 @@ class BotApiEmulator:
         return True
 
     async def _m_getchat(self, params: dict[str, Any]) -> dict[str, Any]:
-        chat = self._target_chat(params)
+        chat = self._member_chat(params)
         return {
             **chat.info,
             "accent_color_id": 0,
@@ -762,10 +804,33 @@ class BotApiEmulator:
                 "limited_gifts": False,
                 "unique_gifts": False,
                 "premium_subscription": False,
+                "gifts_from_channels": False,
             },
         }
 
+    async def _m_getchatmember(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self._member_chat(params)
+        user_id = _int(params, "user_id")
+        if user_id == self.bot_id:
+            default = {"status": "member", "user": self._bot_user()}
+            return self.bot_status.get(chat.info["id"], default)
+        user = self.users.get(user_id)
+        if user is None:
+            raise ApiError(400, "Bad Request: user not found")
+        return {"status": "member", "user": user.to_dict()}
+
     # ---- helpers ------------------------------------------------------------------------
+
+    def _member_chat(self, params: dict[str, Any]) -> Chat:
+        """A chat asked about (getChat, getChatMember): as Telegram, a group the bot is no
+        longer in answers 403, an unknown one 400."""
+        chat_id = _int(params, "chat_id")
+        chat = self.chats.get(chat_id)
+        if chat_id in self.kicked:
+            supergroup = chat is not None and chat.info["type"] == "supergroup"
+            kind = "supergroup" if supergroup else "group"
+            raise ApiError(403, f"Forbidden: bot is not a member of the {kind} chat")
+        return self._target_chat(params)
 
     def _bot_user(self) -> dict[str, Any]:
         return {

@@ -7,8 +7,10 @@ Telegram id keep a keyed hash of it (HMAC-SHA256 with the separate lookup key), 
 database file alone says neither who is enrolled nor what they wrote.
 
 The cipher is set once per process by whoever opens the database for the bot
-(`configure`). Without one (ALLOW_UNENCRYPTED=1, local use only), values are stored as they
-are, and lookup hashes use a fixed, public key.
+(`configure`). A process that never configured one cannot read or write an encrypted column
+(`CipherNotConfigured`): health data is never stored in clear because someone forgot. Only
+the explicit `DataCipher.unencrypted()` (ALLOW_UNENCRYPTED=1, local use only) stores values
+as they are, with lookup hashes under a fixed, public key.
 """
 
 from __future__ import annotations
@@ -32,8 +34,14 @@ class DecryptionError(Exception):
     """A stored value cannot be read with the keys given (wrong or missing key)."""
 
 
+class CipherNotConfigured(Exception):
+    """Encrypted data was read or written before the process configured its data cipher."""
+
+
 class DataCipher:
-    def __init__(self, keys: Sequence[str] = (), lookup_key: str | None = None) -> None:
+    def __init__(self, keys: Sequence[str], lookup_key: str | None) -> None:
+        """A cipher with Fernet `keys` (newest first) and a lookup key; empty `keys` and no
+        lookup key only through `unencrypted()`."""
         self._fernet = MultiFernet([Fernet(k.encode()) for k in keys]) if keys else None
         if self._fernet is not None and not lookup_key:
             raise ValueError("a lookup key is needed with encryption keys")
@@ -43,6 +51,11 @@ class DataCipher:
         self._lookups: dict[str, str] = {}
         self._id_tokens: dict[int, str] = {}
         self._ids: dict[str, int] = {}
+
+    @classmethod
+    def unencrypted(cls) -> DataCipher:
+        """Values stored as they are (ALLOW_UNENCRYPTED=1: made-up people only)."""
+        return cls((), None)
 
     @property
     def encrypts(self) -> bool:
@@ -105,21 +118,34 @@ def _remember(cache: dict[_K, _V], key: _K, value: _V) -> None:
     cache[key] = value
 
 
-_active = DataCipher()
+_active: DataCipher | None = None
 
 
-def configure(cipher: DataCipher) -> None:
+def configure(cipher: DataCipher | None) -> None:
+    """Set the process's cipher (None: none again, as before `configure` was first called)."""
     global _active
     _active = cipher
 
 
+def configured() -> DataCipher | None:
+    """The process's cipher if one was set (to put it back after a temporary one)."""
+    return _active
+
+
 def active() -> DataCipher:
+    """The process's cipher; CipherNotConfigured if none was set (never a silent fallback to
+    storing in clear)."""
+    if _active is None:
+        raise CipherNotConfigured(
+            "no data cipher configured: set DATA_ENCRYPTION_KEY and DATA_LOOKUP_KEY "
+            "(or ALLOW_UNENCRYPTED=1 for made-up people) and open the database through the bot"
+        )
     return _active
 
 
 def lookup(value: int | str) -> str:
     """The keyed hash a Telegram id is stored and found by, with the active cipher."""
-    return _active.lookup(value)
+    return active().lookup(value)
 
 
 def generate_key() -> str:

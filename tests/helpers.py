@@ -121,6 +121,7 @@ BOT_SETTING_PREFIXES = (
     "DATABASE_",
     "DATA_",
     "ALLOW_UNENCRYPTED",
+    "ALLOW_NO_COORDINATOR",
 )
 
 # One pair of data keys for the whole test run: the bot in tests encrypts, as in production.

@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.schedule import quiet_hours_of
 from bot.services.members import active_mentor_of, coordinator_ids, is_coordinator
 from bot.services.outbox import Button, Priority, edit_text, enqueue, h, notify_member, send_text
@@ -47,8 +47,7 @@ class EscalationPolicy:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EscalationPolicy:
-        path = Path(settings.crisis_resources_file or DEFAULT_CRISIS_FILE)
-        crisis = json.loads(path.read_text(encoding="utf-8"))
+        crisis = load_crisis_resources(settings)
         return cls(
             coordinator_chat_id=settings.coordinator_chat_id,
             ack_interval=timedelta(minutes=settings.escalation_ack_minutes),
@@ -60,6 +59,37 @@ class EscalationPolicy:
 
     def crisis_text(self, language: str | None) -> str:
         return self.crisis.get(language or "en") or self.crisis["en"]
+
+
+def load_crisis_resources(settings: Settings) -> dict[str, str]:
+    """The crisis resources by language; ConfigError (one line naming CRISIS_RESOURCES_FILE,
+    the file and what is wrong) when they cannot be shown to someone in danger."""
+    path = Path(settings.crisis_resources_file or DEFAULT_CRISIS_FILE)
+
+    def refuse(problem: str) -> ConfigError:
+        return ConfigError(
+            f"CRISIS_RESOURCES_FILE: {path}: {problem}; it must be a JSON object of texts by "
+            'language with at least "en", like bot/resources/crisis.json'
+        )
+
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise refuse("no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise refuse(f"cannot be read ({type(exc).__name__})") from None
+    try:
+        crisis = json.loads(raw)
+    except ValueError as exc:
+        line = exc.lineno if isinstance(exc, json.JSONDecodeError) else "?"
+        raise refuse(f"not valid JSON (line {line})") from None
+    if not isinstance(crisis, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in crisis.items()
+    ):
+        raise refuse("not an object of non-empty texts")
+    if "en" not in crisis:
+        raise refuse('no "en" text (shown when a person\'s language has none)')
+    return crisis
 
 
 async def open_escalation(

@@ -68,6 +68,7 @@ def test_the_wheel_alone_runs_the_bot(tmp_path: Path) -> None:
     env = clean_env(
         PYTHONPATH=str(installed),
         DATABASE_URL=f"sqlite+aiosqlite:///{elsewhere / 'bot.sqlite3'}",
+        COORDINATOR_IDS="1000",
     )
 
     def bot(*args: str) -> subprocess.CompletedProcess[str]:
@@ -94,7 +95,7 @@ def test_the_wheel_alone_runs_the_bot(tmp_path: Path) -> None:
     assert migrated.returncode == 0, migrated.stderr[-2000:]
     doctor = bot("doctor")
     assert doctor.returncode == 0, doctor.stdout + doctor.stderr[-2000:]
-    assert "migrations: ok" in doctor.stdout
+    assert "ok  migrations: at" in doctor.stdout
     demo = bot("demo")
     assert demo.returncode == 0, demo.stderr[-2000:]
     assert "You now have a mentor: Alex" in demo.stdout

@@ -25,12 +25,14 @@ depends_on = None
 
 def _convert(table: str, key: str, ids: list[str], keys: dict[str, str]) -> None:
     """Encrypt the id columns `ids` of every row; set each `keys[column]` to its hash."""
-    cipher = crypto.active()
     columns = [sa.column(key), *(sa.column(c, sa.String) for c in ids + list(keys.values()))]
     rows = sa.table(table, *columns)
     bind = op.get_bind()
     for row in bind.execute(sa.select(rows.c[key], *(rows.c[c] for c in ids))).all():
         plain = {c: int(row[i + 1]) for i, c in enumerate(ids)}
+        # The cipher is asked for only when there is something to convert (a fresh database
+        # needs none); unconfigured, it raises rather than store ids in clear.
+        cipher = crypto.active()
         values = {c: cipher.encrypt(str(v)) for c, v in plain.items()}
         values.update({hashed: cipher.lookup(plain[source]) for source, hashed in keys.items()})
         bind.execute(sa.update(rows).where(rows.c[key] == row[0]).values(**values))
@@ -110,7 +112,6 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("chat_key", sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column("is_group", sa.Boolean(), nullable=True))
         batch_op.drop_index("ix_outbox_chat")
-    cipher = crypto.active()
     outbox = sa.table(
         "outbox",
         sa.column("id"),
@@ -123,7 +124,7 @@ def upgrade() -> None:
         bind.execute(
             sa.update(outbox)
             .where(outbox.c.id == row_id)
-            .values(chat_key=cipher.lookup(int(chat_id)), is_group=int(chat_id) < 0)
+            .values(chat_key=crypto.active().lookup(int(chat_id)), is_group=int(chat_id) < 0)
         )
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.alter_column("chat_key", existing_type=sa.String(length=64), nullable=False)
