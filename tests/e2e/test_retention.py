@@ -25,7 +25,9 @@ async def test_the_daily_purge_keeps_the_fact_of_an_escalation_but_not_its_conte
     coordinator: FakeUser,
 ) -> None:
     await paired.join(jo, "mentee", "Jo")
-    emu.user_sends(jo, "still waiting for a mentor")  # held
+    # Held until Jo has a mentor. (Not "still waiting for a mentor": the models put that at
+    # the concern tier, and an unpaired mentee's concern goes to the coordinators.)
+    emu.user_sends(jo, "hello, when do we start?")
     emu.user_sends(sam, "things are hard, i want to kill myself")
     await emu.wait_for_bot_message(coordinator.id, "Escalation #1")
     await paired.scenario.say(coordinator, "/resolve 1 talked with Sam, safety plan made")
