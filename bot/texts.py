@@ -552,3 +552,38 @@ OUTCOME_KINDS = {
 }
 OUTCOME_RECORDED = "Escalation #{id}: recorded as “{kind}”."
 OUTCOME_NOT_RESOLVED = "Escalation #{id} is not resolved yet."
+
+# ---- i15-reports: /stats, /stats chart, /export and the weekly digest ----------------------
+STATS_TITLE = "📊 <b>Program report</b> ({when} UTC)"
+STATS_MEMBERS = (
+    "Members: {mentees} mentees, {mentors} mentors; {pairings} active pairings; "
+    "{waiting} mentees waiting for a mentor"
+)
+STATS_LOAD = "Mentor load: {average} mentees per mentor; {full} mentors full, {idle} with none"
+STATS_ADHERENCE = "Check-ins answered: last 7 days {week}; last 30 days {month}"
+STATS_ENGAGEMENT = "Engagement: paired mentees who wrote to their mentor in the last 7 days {rate}"
+STATS_RATE = "{part}/{whole} ({percent}%)"
+STATS_NONE = "none due"
+STATS_ESCALATIONS = "Escalations in the last 30 days: {count}"
+STATS_CATEGORY = "• {category}: {outcomes}"
+STATS_OUTCOME_REAL_DANGER = "real danger"
+STATS_OUTCOME_SUPPORT_NEEDED = "support needed"
+STATS_OUTCOME_FALSE_ALARM = "false alarm"
+STATS_OUTCOME_UNRECORDED = "resolved, outcome not recorded"
+STATS_OUTCOME_OPEN = "not resolved yet"
+STATS_TO_ACKNOWLEDGE = "Time to acknowledge: median {median}, 90th percentile {p90} ({count})"
+STATS_TO_RESOLVE = "Time to resolve: median {median}, 90th percentile {p90} ({count})"
+STATS_SECONDS = "{n} s"
+STATS_MINUTES = "{n} min"
+STATS_HOURS = "{n} h"
+STATS_LADDERS = (
+    "Concerns in the last 30 days: {answered} answered by mentors, {climbed} climbed to staff"
+)
+STATS_USAGE = "Use <code>/stats</code> for the figures or <code>/stats chart</code> for a chart."
+STATS_CHART_TITLE = "Check-ins answered, engagement (%) and escalations per week"
+STATS_CHART_CAPTION = "The program by week (weeks start on Monday, UTC)."
+EXPORT_CAPTION = (
+    "Per member and per week, counts only (columns in the README). Members by short id. "
+    "Redisclosure of these records is restricted by 42 CFR Part 2."
+)
+STATS_DIGEST_TITLE = "🗓 <b>Weekly digest</b>"

@@ -51,6 +51,9 @@ CONTENT_KEYS = (
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT = 64
+# What a bot may upload through the Bot API (multipart/form-data only; a file_id or URL is
+# something else): photos up to 10 MB, other files up to 50 MB.
+UPLOAD_LIMITS = {"photo": 10 * 1024 * 1024, "document": 50 * 1024 * 1024}
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup "
     "are exactly the same as a current content and reply markup of the message"
@@ -599,6 +602,8 @@ class BotApiEmulator:
         upload = params.get(field)
         if not isinstance(upload, dict) or not upload.get("size"):
             raise ApiError(400, f"Bad Request: there is no {field} in the request")
+        if upload["size"] > UPLOAD_LIMITS[field]:
+            raise ApiError(413, "Request Entity Too Large")
         markup = _checked_markup(params.get("reply_markup"))
         message = self._new_message(chat, sender=self._bot_user())
         message[field] = describe(message["message_id"], upload)
