@@ -72,6 +72,7 @@ class Action(StrEnum):
     ESCALATION_BUTTON = "escalation_button"
     OUTCOME_BUTTON = "outcome_button"
     STATS = "stats"
+    STAFF_MESSAGE = "staff_message"
     EXPORT = "export"
     # the member erasing their own data, or a coordinator erasing a member's
     ERASE_CONFIRM = "erase_confirm"
@@ -130,6 +131,7 @@ RULES: Mapping[Action, Rule] = {
     Action.ESCALATION_BUTTON: Rule(_STAFF, _STAFF_ANYWHERE),
     Action.OUTCOME_BUTTON: Rule(_STAFF, _STAFF_ANYWHERE),
     Action.STATS: Rule(_STAFF, _STAFF_ANYWHERE),
+    Action.STAFF_MESSAGE: Rule(_MEMBERS),
     Action.EXPORT: Rule(_STAFF, _STAFF_ANYWHERE),
     Action.ERASE_CONFIRM: Rule(_MEMBERS | _STAFF),
 }
@@ -162,6 +164,7 @@ COMMANDS: Mapping[str, Action] = {
     "resolve": Action.RESOLVE,
     "cancel": Action.CANCEL,
     "stats": Action.STATS,
+    "staff": Action.STAFF_MESSAGE,
     "export": Action.EXPORT,
 }
 

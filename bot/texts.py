@@ -587,3 +587,28 @@ EXPORT_CAPTION = (
     "Redisclosure of these records is restricted by 42 CFR Part 2."
 )
 STATS_DIGEST_TITLE = "🗓 <b>Weekly digest</b>"
+
+# ---- i15-reports: the mentor's view heard, /staff ----------------------------------------
+WEEKLY_ANSWER_FOR_STAFF = (
+    "📋 Mentor's weekly check-in: <b>{mentor}</b> ({mentor_id}) answered "
+    "“{answer}” about <b>{mentee}</b> ({mentee_id}). No alarm; for your follow-up."
+)
+RAISED_BY_WEEKLY = "mentor's weekly check-in"
+WEEKLY_WHY_WORRIED = "the mentor answered “worried, needs staff now”"
+WEEKLY_WHY_SILENT = "the mentor has not heard from them two weeks in a row"
+ALERT_ACKNOWLEDGED_FOR_MENTOR = (
+    "✅ Program staff have acknowledged the alert about <b>{mentee}</b> and are on it."
+)
+ALERT_RESOLVED_FOR_MENTOR = "✅ Program staff have resolved the alert about <b>{mentee}</b>."
+TO_STAFF_MESSAGE_USAGE = (
+    "Write <code>/staff</code> and your message, for example "
+    "<code>/staff can someone call me about my housing form?</code> It goes to program staff, "
+    "not to your {other}. In an emergency, use /sos."
+)
+TO_STAFF_MESSAGE_OTHER_MENTEE = "mentor"
+TO_STAFF_MESSAGE_OTHER_MENTOR = "mentees"
+TO_STAFF_MESSAGE_SENT = "Sent to program staff. They will get back to you here."
+TO_STAFF_MESSAGE_FOR_STAFF = "✉️ To staff from {role} <b>{pseudonym}</b> ({short_id}):\n\n{text}"
+TO_STAFF_ROLE_MENTEE = "mentee"
+TO_STAFF_ROLE_MENTOR = "mentor"
+RAISED_BY["weekly"] = RAISED_BY_WEEKLY

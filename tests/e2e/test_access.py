@@ -39,6 +39,7 @@ COMMAND_RULES: dict[str, set[str]] = {
     "sos": MEMBERS,
     "mydata": MEMBERS,
     "deleteme": MEMBERS,
+    "staff": MEMBERS,
     "flag": {MENTOR},
     **{
         name: {COORDINATOR}
