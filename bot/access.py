@@ -75,6 +75,9 @@ class Action(StrEnum):
     CANCEL = "cancel"
     ESCALATION_BUTTON = "escalation_button"
     OUTCOME_BUTTON = "outcome_button"
+    STATS = "stats"
+    STAFF_MESSAGE = "staff_message"
+    EXPORT = "export"
     # the member erasing their own data, or a coordinator erasing a member's
     ERASE_CONFIRM = "erase_confirm"
 
@@ -136,6 +139,9 @@ RULES: Mapping[Action, Rule] = {
     Action.CANCEL: Rule(_STAFF),
     Action.ESCALATION_BUTTON: Rule(_STAFF, _STAFF_ANYWHERE),
     Action.OUTCOME_BUTTON: Rule(_STAFF, _STAFF_ANYWHERE),
+    Action.STATS: Rule(_STAFF, _STAFF_ANYWHERE),
+    Action.STAFF_MESSAGE: Rule(_MEMBERS),
+    Action.EXPORT: Rule(_STAFF, _STAFF_ANYWHERE),
     Action.ERASE_CONFIRM: Rule(_MEMBERS | _STAFF),
 }
 
@@ -168,6 +174,9 @@ COMMANDS: Mapping[str, Action] = {
     "escalation": Action.ESCALATION,
     "resolve": Action.RESOLVE,
     "cancel": Action.CANCEL,
+    "stats": Action.STATS,
+    "staff": Action.STAFF_MESSAGE,
+    "export": Action.EXPORT,
 }
 
 # Callback data is "<prefix>:<ids...>"; the prefix names the action.

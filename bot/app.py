@@ -28,7 +28,7 @@ from bot.delivery import MAX_IN_FLIGHT, DeliveryWorker
 from bot.inbox import ALLOWED_UPDATES, Inbox
 from bot.logs import quiet_noisy_loggers
 from bot.preflight import NO_COORDINATOR, check_database_writable, reach_telegram
-from bot.services import checkins, concerns, escalation, menus, retention
+from bot.services import checkins, concerns, escalation, menus, reports, retention
 from bot.services.escalation import EscalationPolicy
 from bot.services.flood import FloodGate
 from bot.services.members import coordinator_ids, seed_coordinators
@@ -226,6 +226,14 @@ class BotRuntime:
             name="retention",
             job_kwargs={"misfire_grace_time": None, "coalesce": True},
         )
+        # The weekly digest: which weeks went out is in the database, so it goes once a week.
+        job_queue.run_repeating(
+            self._digest_tick,
+            interval=timedelta(minutes=15),
+            first=timedelta(minutes=1),
+            name="weekly-digest",
+            job_kwargs={"misfire_grace_time": None, "coalesce": True},
+        )
         # Escalation reminders: their due times live in the database, so they survive restarts.
         job_queue.run_repeating(
             self._escalation_tick,
@@ -352,6 +360,25 @@ class BotRuntime:
             purged.escalations,
         )
         return purged
+
+    async def run_weekly_digest(self) -> bool:
+        """Send the week's digest of the program's figures if it is due (the recurring job)."""
+        async with transaction(self.session_factory) as session:
+            sent = await reports.send_weekly_digest(
+                session,
+                now=self.clock.now(),
+                timezone=self.settings.default_timezone,
+                staff_chat_id=self.settings.coordinator_chat_id,
+                default_capacity=self.settings.mentor_capacity,
+            )
+        self.delivery.wake()
+        return sent
+
+    async def _digest_tick(self, _context: object) -> None:
+        try:
+            await self.run_weekly_digest()
+        except Exception:
+            log.exception("weekly digest failed")
 
     async def _retention_tick(self, _context: object) -> None:
         try:

@@ -632,3 +632,63 @@ HELP_COORDINATOR_EXTRA = (
     "/invites — open invites, with Revoke buttons\n"
     "/id — your user id and this chat's id (for COORDINATOR_IDS and COORDINATOR_CHAT_ID)"
 )
+
+# ---- i15-reports: /stats, /stats chart, /export and the weekly digest ----------------------
+STATS_TITLE = "📊 <b>Program report</b> ({when} UTC)"
+STATS_MEMBERS = (
+    "Members: {mentees} mentees, {mentors} mentors; {pairings} active pairings; "
+    "{waiting} mentees waiting for a mentor"
+)
+STATS_LOAD = "Mentor load: {average} mentees per mentor; {full} mentors full, {idle} with none"
+STATS_ADHERENCE = "Check-ins answered: last 7 days {week}; last 30 days {month}"
+STATS_ENGAGEMENT = "Engagement: paired mentees who wrote to their mentor in the last 7 days {rate}"
+STATS_RATE = "{part}/{whole} ({percent}%)"
+STATS_NONE = "none due"
+STATS_ESCALATIONS = "Escalations in the last 30 days: {count}"
+STATS_CATEGORY = "• {category}: {outcomes}"
+STATS_OUTCOME_REAL_DANGER = "real danger"
+STATS_OUTCOME_SUPPORT_NEEDED = "support needed"
+STATS_OUTCOME_FALSE_ALARM = "false alarm"
+STATS_OUTCOME_UNRECORDED = "resolved, outcome not recorded"
+STATS_OUTCOME_OPEN = "not resolved yet"
+STATS_TO_ACKNOWLEDGE = "Time to acknowledge: median {median}, 90th percentile {p90} ({count})"
+STATS_TO_RESOLVE = "Time to resolve: median {median}, 90th percentile {p90} ({count})"
+STATS_SECONDS = "{n} s"
+STATS_MINUTES = "{n} min"
+STATS_HOURS = "{n} h"
+STATS_LADDERS = (
+    "Concerns in the last 30 days: {answered} answered by mentors, {climbed} climbed to staff"
+)
+STATS_USAGE = "Use <code>/stats</code> for the figures or <code>/stats chart</code> for a chart."
+STATS_CHART_TITLE = "Check-ins answered, engagement (%) and escalations per week"
+STATS_CHART_CAPTION = "The program by week (weeks start on Monday, UTC)."
+EXPORT_CAPTION = (
+    "Per member and per week, counts only (columns in the README). Members by short id. "
+    "Redisclosure of these records is restricted by 42 CFR Part 2."
+)
+STATS_DIGEST_TITLE = "🗓 <b>Weekly digest</b>"
+
+# ---- i15-reports: the mentor's view heard, /staff ----------------------------------------
+WEEKLY_ANSWER_FOR_STAFF = (
+    "📋 Mentor's weekly check-in: <b>{mentor}</b> ({mentor_id}) answered "
+    "“{answer}” about <b>{mentee}</b> ({mentee_id}). No alarm; for your follow-up."
+)
+RAISED_BY_WEEKLY = "mentor's weekly check-in"
+WEEKLY_WHY_WORRIED = "the mentor answered “worried, needs staff now”"
+WEEKLY_WHY_SILENT = "the mentor has not heard from them two weeks in a row"
+ALERT_ACKNOWLEDGED_FOR_MENTOR = (
+    "✅ Program staff have acknowledged the alert about <b>{mentee}</b> and are on it."
+)
+ALERT_RESOLVED_FOR_MENTOR = "✅ Program staff have resolved the alert about <b>{mentee}</b>."
+TO_STAFF_MESSAGE_USAGE = (
+    "Write <code>/staff</code> and your message, for example "
+    "<code>/staff can someone call me about my housing form?</code> It goes to program staff, "
+    "not to your {other}. In an emergency, use /sos."
+)
+TO_STAFF_MESSAGE_OTHER_MENTEE = "mentor"
+TO_STAFF_MESSAGE_OTHER_MENTOR = "mentees"
+TO_STAFF_MESSAGE_SENT = "Sent to program staff. They will get back to you here."
+TO_STAFF_MESSAGE_FOR_STAFF = "✉️ To staff from {role} <b>{pseudonym}</b> ({short_id}):\n\n{text}"
+TO_STAFF_ROLE_MENTEE = "mentee"
+TO_STAFF_ROLE_MENTOR = "mentor"
+RAISED_BY["weekly"] = RAISED_BY_WEEKLY

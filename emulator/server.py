@@ -51,7 +51,6 @@ CONTENT_KEYS = (
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT = 64
-UPLOAD_LIMIT = 50 * 1024 * 1024  # what a bot may upload through the Bot API
 COMMAND_NAME_RE = re.compile(r"[a-z0-9_]{1,32}")
 COMMANDS_LIMIT = 100
 DESCRIPTION_LIMIT = 256
@@ -66,6 +65,9 @@ SCOPE_TYPES = {
 }
 # (scope type, chat id, user id, language code): a command list per scope, as Telegram keeps.
 ScopeKey = tuple[str, int | None, int | None, str]
+# What a bot may upload through the Bot API (multipart/form-data only; a file_id or URL is
+# something else): photos up to 10 MB, other files up to 50 MB.
+UPLOAD_LIMITS = {"photo": 10 * 1024 * 1024, "document": 50 * 1024 * 1024}
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup "
     "are exactly the same as a current content and reply markup of the message"
@@ -711,7 +713,7 @@ class BotApiEmulator:
         upload = params.get(field)
         if not isinstance(upload, dict) or not upload.get("size"):
             raise ApiError(400, f"Bad Request: there is no {field} in the request")
-        if upload["size"] > UPLOAD_LIMIT:
+        if upload["size"] > UPLOAD_LIMITS[field]:
             raise ApiError(413, "Request Entity Too Large")
         if field == "document" and not upload.get("file_name"):
             raise ApiError(400, "Bad Request: file name must be non-empty")

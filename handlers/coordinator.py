@@ -10,7 +10,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot import texts
 from bot.context import BotApplication, BotContext
 from bot.numbers import ID_PATTERN, parse_id, parse_int
-from bot.services import invites, pairing, staff
+from bot.services import invites, pairing, reports, staff
 from bot.services.health import delivery_health, health_report
 from bot.services.outbox import Priority
 from handlers.common import GROUP_MAIN, answer, reply
@@ -130,6 +130,40 @@ async def health(update: Update, context: BotContext) -> None:
     await reply(update, context, report, priority=Priority.ESCALATION)
 
 
+async def stats(update: Update, context: BotContext) -> None:
+    """Show the program's figures, or (`/stats chart`) a chart of them per week."""
+    assert update.effective_chat is not None
+    chat_id = update.effective_chat.id
+    args = [a.lower() for a in context.args or []]
+    if args == ["chart"]:
+        await reports.send_chart(
+            context.session,
+            chat_id,
+            now=context.now(),
+            retention=timedelta(days=context.settings.retention_days),
+        )
+    elif not args:
+        await reports.send_stats(
+            context.session,
+            chat_id,
+            now=context.now(),
+            default_capacity=context.settings.mentor_capacity,
+        )
+    else:
+        await reply(update, context, texts.STATS_USAGE)
+
+
+async def export(update: Update, context: BotContext) -> None:
+    """Send a CSV of pseudonymous per-member, per-week counts."""
+    assert update.effective_chat is not None
+    await reports.send_csv(
+        context.session,
+        update.effective_chat.id,
+        now=context.now(),
+        retention=timedelta(days=context.settings.retention_days),
+    )
+
+
 async def coordinators(update: Update, context: BotContext) -> None:
     """List coordinators, or add or remove one (audited)."""
     assert update.effective_user is not None
@@ -175,6 +209,8 @@ def register(app: BotApplication) -> None:
         ("match", match),
         ("health", health),
         ("coordinators", coordinators),
+        ("stats", stats),
+        ("export", export),
     ):
         app.add_handler(CommandHandler(name, callback), group=GROUP_MAIN)
     app.add_handler(CallbackQueryHandler(pair_button, pattern=r"^pm:"), group=GROUP_MAIN)

@@ -453,6 +453,15 @@ class KeyCheck(Base):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class ReportDigest(Base):
+    """A week whose digest of the program's figures went to the coordinators (once each)."""
+
+    __tablename__ = "report_digests"
+
+    week_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 def table_of(model: type[Base]) -> Table:
     """The Core table behind a model, for statements on hot paths that skip the ORM."""
     table = model.__table__

@@ -31,8 +31,9 @@ from bot.schedule import (
     next_weekly,
     parse_hhmm,
 )
+from bot.services import desk
 from bot.services.concerns import raise_alarm
-from bot.services.escalation import EscalationPolicy, open_for_mentee
+from bot.services.escalation import EscalationPolicy
 from bot.services.members import active_mentees, active_mentor_of, coordinator_ids
 from bot.services.outbox import (
     Button,
@@ -599,7 +600,7 @@ async def answer_report(
     now: datetime,
     escalations: EscalationPolicy,
 ) -> str | None:
-    """Record a mentor's weekly answer about a mentee; 'worried' opens an escalation."""
+    """Record a mentor's weekly answer about a mentee; the staff hear what needs a look."""
     report = await session.get(MentorReport, report_id)
     if report is None or report.mentor_id != mentor.id:
         return texts.NOT_YOUR_BUTTON
@@ -620,17 +621,9 @@ async def answer_report(
         ),
         now=now,
     )
-    if answer == "worried":
-        await open_for_mentee(
-            session,
-            policy=escalations,
-            mentee=mentee,
-            raised_by="mentor_report",
-            category="mentor_concern",
-            flagged_text=None,
-            writer=mentor,
-            now=now,
-        )
+    await desk.hear_weekly_answer(
+        session, policy=escalations, report=report, mentor=mentor, mentee=mentee, now=now
+    )
     return None
 
 

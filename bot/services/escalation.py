@@ -522,7 +522,35 @@ async def acknowledge(
     escalation.acknowledged_by = coordinator
     escalation.next_notify_at = None
     await _event(session, escalation, "acknowledged", coordinator, None, now)
+    await _tell_mentor_of_progress(
+        session, escalation, texts.ALERT_ACKNOWLEDGED_FOR_MENTOR, "mentor: acked", now
+    )
     return texts.ESCALATION_ACKED.format(id=escalation.id)
+
+
+async def _tell_mentor_of_progress(
+    session: AsyncSession, escalation: Escalation, template: str, kind: str, now: datetime
+) -> None:
+    """The mentor who raised an alarm about their mentee, or was told of one, hears that staff
+    acknowledged or resolved it: the fact only, never the staff's notes."""
+    if escalation.mentee_id is None or escalation.mentor_id is None:
+        return  # an alarm about the mentor themselves, or a mentee with no mentor
+    raised = escalation.writer_id == escalation.mentor_id or escalation.raised_by == "ladder"
+    told = raised or await session.scalar(
+        select(EscalationEvent.id).where(
+            EscalationEvent.escalation_id == escalation.id, EscalationEvent.kind == "mentor told"
+        )
+    )
+    if not told:
+        return
+    mentor = await session.get(Member, escalation.mentor_id)
+    mentee = await session.get(Member, escalation.mentee_id)
+    if mentor is None or mentee is None or mentor.erased_at is not None:
+        return
+    if await notify_member(
+        session, mentor, template.format(mentee=h(mentee.pseudonym)), now=now
+    ):
+        await _event(session, escalation, kind, None, None, now)
 
 
 async def resolve(
@@ -553,6 +581,9 @@ async def resolve(
         escalation.outcome = note
         escalation.next_notify_at = None
         await _event(session, escalation, "resolved", coordinator, note, now)
+        await _tell_mentor_of_progress(
+            session, escalation, texts.ALERT_RESOLVED_FOR_MENTOR, "mentor: resolved", now
+        )
         answer = texts.ESCALATION_RESOLVED.format(id=escalation.id) + texts.ASK_OUTCOME_KIND
         kinds = [
             (label, f"out:{escalation.id}:{kind}") for kind, label in texts.OUTCOME_KINDS.items()

@@ -40,6 +40,7 @@ COMMAND_RULES: dict[str, set[str]] = {
     "sos": MEMBERS,
     "mydata": MEMBERS,
     "deleteme": MEMBERS,
+    "staff": MEMBERS,
     "flag": {MENTOR},
     **{
         name: {COORDINATOR}
@@ -58,6 +59,8 @@ COMMAND_RULES: dict[str, set[str]] = {
             "escalation",
             "resolve",
             "cancel",
+            "stats",
+            "export",
         )
     },
 }

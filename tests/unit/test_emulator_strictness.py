@@ -154,3 +154,31 @@ async def test_command_menus_are_checked_and_kept_per_scope(api: httpx.AsyncClie
     assert await commands(scope={"type": "all_private_chats"}) == []
     assert (await call(api, "deleteMyCommands", scope=chat))[0] == 200
     assert await commands(scope=chat) == []
+
+
+async def test_uploads_keep_telegrams_size_limit_per_kind(
+    api: httpx.AsyncClient, emu: BotApiEmulator
+) -> None:
+    # A document named in JSON (no file in the request) is refused, as Telegram does for
+    # anything that is neither an upload, a file_id nor a URL.
+    assert await call(api, "sendDocument", chat_id=42, document="report.csv") == (
+        400,
+        "Bad Request: there is no document in the request",
+    )
+    ok = await api.post(
+        "sendDocument", data={"chat_id": "42"}, files={"document": ("a.csv", b"x,y\n1,2\n")}
+    )
+    assert ok.status_code == 200
+    assert ok.json()["result"]["document"]["file_name"] == "a.csv"
+    too_big = await api.post(
+        "sendDocument",
+        data={"chat_id": "42"},
+        files={"document": ("big.csv", b"x" * (50 * 1024 * 1024 + 1))},
+    )
+    assert too_big.status_code == 413
+    photo = await api.post(
+        "sendPhoto",
+        data={"chat_id": "42"},
+        files={"photo": ("p.png", b"x" * (10 * 1024 * 1024 + 1))},
+    )
+    assert photo.status_code == 413
