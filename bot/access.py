@@ -71,6 +71,8 @@ class Action(StrEnum):
     CANCEL = "cancel"
     ESCALATION_BUTTON = "escalation_button"
     OUTCOME_BUTTON = "outcome_button"
+    REPLY = "reply"  # write to a member as program staff
+    ONCALL = "oncall"
     # the member erasing their own data, or a coordinator erasing a member's
     ERASE_CONFIRM = "erase_confirm"
 
@@ -127,6 +129,8 @@ RULES: Mapping[Action, Rule] = {
     Action.CANCEL: Rule(_STAFF),
     Action.ESCALATION_BUTTON: Rule(_STAFF, _STAFF_ANYWHERE),
     Action.OUTCOME_BUTTON: Rule(_STAFF, _STAFF_ANYWHERE),
+    Action.REPLY: Rule(_STAFF, _STAFF_ANYWHERE),
+    Action.ONCALL: Rule(_STAFF, _STAFF_ANYWHERE),
     Action.ERASE_CONFIRM: Rule(_MEMBERS | _STAFF),
 }
 
@@ -157,6 +161,8 @@ COMMANDS: Mapping[str, Action] = {
     "escalation": Action.ESCALATION,
     "resolve": Action.RESOLVE,
     "cancel": Action.CANCEL,
+    "reply": Action.REPLY,
+    "oncall": Action.ONCALL,
 }
 
 # Callback data is "<prefix>:<ids...>"; the prefix names the action.

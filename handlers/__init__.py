@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from bot.context import BotApplication
-from handlers import checkins, common, coordinator, enrolment, escalations, privacy, relay
+from handlers import (
+    checkins,
+    common,
+    coordinator,
+    desk,
+    enrolment,
+    escalations,
+    privacy,
+    relay,
+)
 
 
 def register_all(app: BotApplication) -> None:
@@ -13,6 +22,7 @@ def register_all(app: BotApplication) -> None:
     enrolment.register(app)
     checkins.register(app)
     escalations.register(app)
+    desk.register(app)
     privacy.register(app)
     relay.register(app)
     common.register_fallback(app)

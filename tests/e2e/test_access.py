@@ -56,6 +56,8 @@ COMMAND_RULES: dict[str, set[str]] = {
             "escalation",
             "resolve",
             "cancel",
+            "reply",
+            "oncall",
         )
     },
 }
