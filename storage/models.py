@@ -372,11 +372,6 @@ class Escalation(Base):
     outcome: Mapped[str | None] = mapped_column(EncryptedText())
     notify_round: Mapped[int] = mapped_column(Integer, default=0)
     next_notify_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # The coordinator who claimed it (reminders go to them only), and their first name as
-    # staff see it in Telegram (shown on the card to staff, never to members).
-    claimed_by: Mapped[int | None] = mapped_column(BigInteger)
-    claimed_by_name: Mapped[str | None] = mapped_column(String(64))
-    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Concern(Base):
@@ -435,6 +430,18 @@ class CoordinatorAction(Base):
     action: Mapped[str] = mapped_column(String(10))
     escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id"))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class EscalationClaim(Base):
+    """The coordinator who claimed an escalation (reminders go to them only), and their first
+    name as staff see it in Telegram (shown on the card to staff, never to members)."""
+
+    __tablename__ = "escalation_claims"
+
+    escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id"), primary_key=True)
+    coordinator: Mapped[int] = mapped_column(BigInteger)
+    name: Mapped[str] = mapped_column(String(64))
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class EscalationCard(Base):

@@ -32,6 +32,7 @@ from storage.models import (
     CoordinatorAction,
     Escalation,
     EscalationCard,
+    EscalationClaim,
     EscalationEvent,
     Member,
     OnCallShift,
@@ -273,6 +274,7 @@ async def _repost_card(
         fallback_chat_id=policy.fallback_chat_id,
         prefix=prefix,
         with_context=False,
+        claimed=await session.get(EscalationClaim, escalation.id),
         thread_of=await topic_for(
             session, forum_chat_id=policy.forum_chat_id, member=mentee or writer, now=now
         ),
@@ -328,6 +330,7 @@ async def _post_card(
     prefix: str = "",
     with_context: bool = True,
     thread_of: int | None = None,
+    claimed: EscalationClaim | None = None,
 ) -> None:
     """Queue the card and its context for each target (in the staff forum, in the topic of
     the member `thread_of`). It counts as "notified" only when
@@ -336,10 +339,10 @@ async def _post_card(
     coordinator privately, if the staff chat turns out to be broken."""
     context = await _context(session, escalation.pairing_id) if with_context else []
     writer = await session.get(Member, escalation.writer_id) if escalation.writer_id else None
-    card = prefix + _card(escalation, mentee, mentor, writer, len(context))
+    card = prefix + _card(escalation, mentee, mentor, writer, len(context), claimed)
     if reminder_round:
         card = texts.ESCALATION_REMINDER.format(round=reminder_round) + card
-    buttons = _card_buttons(escalation)
+    buttons = _card_buttons(escalation, claimed)
     for chat_id, role in targets:
         receipt = {"escalation": escalation.id, "to": role, "round": reminder_round}
         in_topic = thread_of if role == texts.DISCLOSED_STAFF_CHAT else None
@@ -380,10 +383,10 @@ async def _post_card(
     )
 
 
-def _card_buttons(escalation: Escalation) -> list[list[Button]]:
+def _card_buttons(escalation: Escalation, claimed: EscalationClaim | None) -> list[list[Button]]:
     claim = (
         (texts.DESK_TAKE_OVER, f"esc:{escalation.id}:take")
-        if escalation.claimed_by is not None
+        if claimed is not None
         else (texts.DESK_CLAIM, f"esc:{escalation.id}:claim")
     )
     return [
@@ -453,6 +456,7 @@ async def card_undeliverable(
         mentor,
         now,
         reminder_round=round_number if isinstance(round_number, int) else 0,
+        claimed=await session.get(EscalationClaim, escalation.id),
     )
 
 
@@ -490,6 +494,7 @@ def _card(
     mentor: Member | None,
     writer: Member | None,
     context: int,
+    claim: EscalationClaim | None = None,
 ) -> str:
     flagged = ""
     if escalation.flagged_text:
@@ -509,11 +514,7 @@ def _card(
                 else ""
             ),
         )
-    claimed = (
-        texts.DESK_CLAIMED_BY.format(name=h(escalation.claimed_by_name or "?"))
-        if escalation.claimed_by is not None
-        else ""
-    )
+    claimed = texts.DESK_CLAIMED_BY.format(name=h(claim.name)) if claim is not None else ""
     return claimed + texts.ESCALATION_CARD.format(
         writer=written_by,
         at_risk=texts.ESCALATION_AT_RISK.get(escalation.subject or "", ""),
@@ -651,9 +652,10 @@ async def remind_unacknowledged(
         escalation.notify_round += 1
         targets = coordinators
         staff = {c for c, _ in targets}
-        if escalation.claimed_by is not None and escalation.claimed_by in staff:
+        claimed = await session.get(EscalationClaim, escalation.id)
+        if claimed is not None and claimed.coordinator in staff:
             # Claimed: the claimer is on it; the others are not woken again.
-            targets = [(escalation.claimed_by, texts.DISCLOSED_COORDINATOR)]
+            targets = [(claimed.coordinator, texts.DISCLOSED_COORDINATOR)]
         elif on_call is not None and on_call in staff and escalation.notify_round == 1:
             # Out of hours: the one on call first; everyone from the next round on.
             targets = [(on_call, texts.DISCLOSED_COORDINATOR)]
@@ -669,6 +671,7 @@ async def remind_unacknowledged(
             mentor,
             now,
             reminder_round=escalation.notify_round,
+            claimed=claimed,
         )
         escalation.next_notify_at = now + policy.ack_interval
     return len(due)
@@ -703,26 +706,32 @@ async def claim(
         return texts.ESCALATION_NOT_FOUND.format(id=escalation_id)
     if escalation.status == "resolved":
         return texts.ESCALATION_ALREADY_RESOLVED.format(id=escalation_id)
-    if escalation.claimed_by == coordinator:
+    claimed = await session.get(EscalationClaim, escalation.id)
+    if claimed is not None and claimed.coordinator == coordinator:
         return texts.DESK_CLAIMED_ALREADY_YOURS
-    if escalation.claimed_by is not None and not take_over:
-        return texts.DESK_CLAIMED_BY_OTHER.format(name=escalation.claimed_by_name or "?")
-    kind = "taken over" if escalation.claimed_by is not None else "claimed"
-    escalation.claimed_by = coordinator
-    escalation.claimed_by_name = " ".join(name.split())[:CLAIMER_NAME_LIMIT] or "?"
-    escalation.claimed_at = now
+    if claimed is not None and not take_over:
+        return texts.DESK_CLAIMED_BY_OTHER.format(name=claimed.name)
+    kind = "taken over" if claimed is not None else "claimed"
+    if claimed is None:
+        claimed = EscalationClaim(escalation_id=escalation.id)
+        session.add(claimed)
+    claimed.coordinator = coordinator
+    claimed.name = " ".join(name.split())[:CLAIMER_NAME_LIMIT] or "?"
+    claimed.claimed_at = now
     await _event(session, escalation, kind, coordinator, None, now)
-    await _show_claim(session, escalation, now)
+    await _show_claim(session, escalation, claimed, now)
     return texts.DESK_CLAIMED.format(id=escalation.id)
 
 
-async def _show_claim(session: AsyncSession, escalation: Escalation, now: datetime) -> None:
+async def _show_claim(
+    session: AsyncSession, escalation: Escalation, claimed: EscalationClaim, now: datetime
+) -> None:
     """Every copy of the card, as it reads now, with who has it."""
     mentee = await session.get(Member, escalation.mentee_id) if escalation.mentee_id else None
     mentor = await session.get(Member, escalation.mentor_id) if escalation.mentor_id else None
     writer = await session.get(Member, escalation.writer_id) if escalation.writer_id else None
     context = len(await _context(session, escalation.pairing_id))
-    card = _card(escalation, mentee, mentor, writer, context)
+    card = _card(escalation, mentee, mentor, writer, context, claimed)
     copies = (
         await session.scalars(
             select(EscalationCard)
@@ -736,7 +745,7 @@ async def _show_claim(session: AsyncSession, escalation: Escalation, now: dateti
             copy.chat_id,
             copy.message_id,
             card,
-            buttons=_card_buttons(escalation),
+            buttons=_card_buttons(escalation, claimed),
             now=now,
             priority=Priority.ESCALATION,
         )

@@ -60,17 +60,19 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["member_id"], ["members.id"]),
         sa.PrimaryKeyConstraint("member_id"),
     )
-    with op.batch_alter_table("escalations") as batch:
-        batch.add_column(sa.Column("claimed_by", sa.BigInteger(), nullable=True))
-        batch.add_column(sa.Column("claimed_by_name", sa.String(length=64), nullable=True))
-        batch.add_column(sa.Column("claimed_at", storage.types.UTCDateTime(), nullable=True))
+    op.create_table(
+        "escalation_claims",
+        sa.Column("escalation_id", sa.Integer(), nullable=False),
+        sa.Column("coordinator", sa.BigInteger(), nullable=False),
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("claimed_at", storage.types.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["escalation_id"], ["escalations.id"]),
+        sa.PrimaryKeyConstraint("escalation_id"),
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("escalations") as batch:
-        batch.drop_column("claimed_at")
-        batch.drop_column("claimed_by_name")
-        batch.drop_column("claimed_by")
+    op.drop_table("escalation_claims")
     op.drop_index("ix_escalation_cards_escalation_id", table_name="escalation_cards")
     op.drop_table("escalation_cards")
     op.drop_table("out_of_hours_notices")
