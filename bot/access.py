@@ -78,6 +78,8 @@ class Action(StrEnum):
     STATS = "stats"
     STAFF_MESSAGE = "staff_message"
     EXPORT = "export"
+    REPLY = "reply"  # write to a member as program staff
+    ONCALL = "oncall"
     # the member erasing their own data, or a coordinator erasing a member's
     ERASE_CONFIRM = "erase_confirm"
 
@@ -142,6 +144,8 @@ RULES: Mapping[Action, Rule] = {
     Action.STATS: Rule(_STAFF, _STAFF_ANYWHERE),
     Action.STAFF_MESSAGE: Rule(_MEMBERS),
     Action.EXPORT: Rule(_STAFF, _STAFF_ANYWHERE),
+    Action.REPLY: Rule(_STAFF, _STAFF_ANYWHERE),
+    Action.ONCALL: Rule(_STAFF, _STAFF_ANYWHERE),
     Action.ERASE_CONFIRM: Rule(_MEMBERS | _STAFF),
 }
 
@@ -177,6 +181,8 @@ COMMANDS: Mapping[str, Action] = {
     "stats": Action.STATS,
     "staff": Action.STAFF_MESSAGE,
     "export": Action.EXPORT,
+    "reply": Action.REPLY,
+    "oncall": Action.ONCALL,
 }
 
 # Callback data is "<prefix>:<ids...>"; the prefix names the action.

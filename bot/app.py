@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,7 +29,7 @@ from bot.delivery import MAX_IN_FLIGHT, DeliveryWorker
 from bot.inbox import ALLOWED_UPDATES, Inbox
 from bot.logs import quiet_noisy_loggers
 from bot.preflight import NO_COORDINATOR, check_database_writable, reach_telegram
-from bot.services import checkins, concerns, escalation, menus, reports, retention
+from bot.services import checkins, concerns, escalation, menus, oncall, reports, retention
 from bot.services.escalation import EscalationPolicy
 from bot.services.flood import FloodGate
 from bot.services.members import coordinator_ids, seed_coordinators
@@ -208,6 +209,7 @@ class BotRuntime:
         self._db_lock.release()
 
     async def _start_running(self) -> None:
+        await self._use_forum_topics()
         await self.app.start()
         job_queue = self.app.job_queue
         assert job_queue is not None  # the job-queue extra is a dependency
@@ -263,6 +265,23 @@ class BotRuntime:
             asyncio.create_task(intake, name="intake"),
         ]
         log.info("bot started as @%s", self.app.bot.username)
+
+    async def _use_forum_topics(self) -> None:
+        """A staff chat that is a forum gets a topic per person; otherwise plain cards. Asked
+        at every start (an admin may turn topics on or off meanwhile)."""
+        chat_id = self.settings.coordinator_chat_id
+        if chat_id is None:
+            return
+        try:
+            chat = await self.app.bot.get_chat(chat_id)
+        except TelegramError as exc:
+            log.warning("could not ask whether the staff chat has topics (%s)", type(exc).__name__)
+            return
+        forum = chat_id if chat.is_forum else None
+        self.escalation_policy = replace(self.escalation_policy, forum_chat_id=forum)
+        self.checkin_policy = replace(self.checkin_policy, forum_chat_id=forum)
+        self.app.bot_data.services.escalations = self.escalation_policy
+        log.info("staff chat topics=%s", "yes" if forum else "no")
 
     async def _bring_schema_up_to_date(self) -> None:
         """Apply pending migrations, or (AUTO_MIGRATE=0) refuse to start while any are."""
@@ -331,6 +350,15 @@ class BotRuntime:
         self.delivery.wake()
         return reminded
 
+    async def run_daily_summary(self) -> int:
+        """List alarms still unacknowledged after the fallback rounds, once a day each."""
+        async with transaction(self.session_factory) as session:
+            listed = await oncall.summarize_unacknowledged(
+                session, policy=self.escalation_policy, now=self.clock.now()
+            )
+        self.delivery.wake()
+        return listed
+
     async def run_concern_timers(self) -> int:
         """Send concerns nobody answered in time to the coordinators (the recurring job)."""
         async with transaction(self.session_factory) as session:
@@ -390,6 +418,7 @@ class BotRuntime:
         try:
             await self.run_concern_timers()
             await self.run_escalation_timers()
+            await self.run_daily_summary()
         except Exception:
             log.exception("escalation reminder tick failed")
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.hours import ProgramHours
 from bot.ratelimit import Limits
 from bot.schedule import format_hhmm, parse_hhmm
 from storage.crypto import DataCipher, valid_key
@@ -49,6 +50,8 @@ class Settings(BaseSettings):
     allow_no_coordinator: bool = False
     coordinator_chat_id: int | None = None
     default_timezone: str = "UTC"
+    # When staff are at their desks, in DEFAULT_TIMEZONE ("mon-fri 09:00-17:00"); unset: always.
+    program_hours: str | None = None
     mentor_capacity: int = Field(default=3, ge=1, le=50)
     invite_ttl_days: int = Field(default=7, ge=1, le=90)
     crisis_line: str = "988 (call or text, US) or your local emergency number"
@@ -162,6 +165,16 @@ class Settings(BaseSettings):
     def _chat(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():
             return None
+        return value
+
+    @field_validator("program_hours", mode="before")
+    @classmethod
+    def _program_hours(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, str):
+            ProgramHours.parse(value, "UTC")  # ProgramHoursError is a ValueError: one line
+            return " ".join(value.split())
         return value
 
     @field_validator("default_timezone")

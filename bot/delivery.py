@@ -39,12 +39,16 @@ from telegram.error import (
 from bot.bot_api import BotApiClient, retry_after_seconds
 from bot.clock import Clock
 from bot.ratelimit import Limits, RateLimiter
+from bot.services.desk import thread_id_for, thread_unusable, topic_created, topic_not_created
 from bot.services.escalation import card_delivered, card_undeliverable
 from bot.services.outbox import (
     CARD_RECEIPT,
     MENU_METHODS,
     RESOLVE_MESSAGE_ID_FROM_RELAY,
     RESOLVE_REPLY_TO_RELAY,
+    RESOLVE_THREAD_OF_MEMBER,
+    THREAD_RETRIED,
+    TOPIC_RECEIPT,
     Priority,
 )
 from bot.services.reachability import mark_unreachable
@@ -77,6 +81,9 @@ class _Result:
     unauthorized: bool = False  # 401: the bot's token was revoked, not this message's fault
     receipt: dict[str, Any] | None = None  # an escalation card's (see outbox.CARD_RECEIPT)
     chat_id: int | None = None
+    topic_for: int | None = None  # a createForumTopic's member (see outbox.TOPIC_RECEIPT)
+    thread_id: int | None = None  # the topic Telegram created
+    used_thread: int | None = None  # the topic a message was sent to
 
 
 _UPLOAD_KEYS = frozenset({"photo_bytes", "document_bytes"})
@@ -110,6 +117,10 @@ async def call_bot_api(bot: Bot, method: str, payload: dict[str, Any]) -> object
         )
     function = getattr(bot, _METHODS[method])
     return await function(**kwargs)
+
+
+def _int_or_none(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def backoff_seconds(attempt: int, rng: random.Random) -> float:
@@ -262,9 +273,14 @@ class DeliveryWorker:
                     row = claimed[row_id]
                     payload = await self._resolve(session, row.payload)
                     receipt = payload.pop(CARD_RECEIPT, None) if payload is not None else None
-                    jobs.append((chat_key, row_id, row.relay_id, row.method, payload, receipt))
-        for chat_key, row_id, relay_id, method, payload, receipt in jobs:
-            task = asyncio.create_task(self._send(row_id, relay_id, method, payload, receipt))
+                    topic = payload.pop(TOPIC_RECEIPT, None) if payload is not None else None
+                    jobs.append(
+                        (chat_key, row_id, row.relay_id, row.method, payload, receipt, topic)
+                    )
+        for chat_key, row_id, relay_id, method, payload, receipt, topic in jobs:
+            task = asyncio.create_task(
+                self._send(row_id, relay_id, method, payload, receipt, topic)
+            )
             self._in_flight[chat_key] = task
             task.add_done_callback(functools.partial(self._finished, chat_key))
         return len(jobs)
@@ -328,6 +344,12 @@ class DeliveryWorker:
                     "message_id": target.dest_message_id,
                     "allow_sending_without_reply": True,
                 }
+        if RESOLVE_THREAD_OF_MEMBER in payload:
+            thread = await thread_id_for(session, payload)
+            del payload[RESOLVE_THREAD_OF_MEMBER]
+            payload.pop(THREAD_RETRIED, None)
+            if thread is not None:
+                payload["message_thread_id"] = thread
         edit_relay = payload.pop(RESOLVE_MESSAGE_ID_FROM_RELAY, None)
         if edit_relay is not None:
             target = await session.get(RelayedMessage, edit_relay)
@@ -343,12 +365,16 @@ class DeliveryWorker:
         method: str,
         payload: dict[str, Any] | None,
         receipt: dict[str, Any] | None,
+        topic: int | None = None,
     ) -> _Result:
         result = await self._call(row_id, method, payload)
         result.relay_id = relay_id
+        if payload is not None:
+            result.chat_id = _int_or_none(payload.get("chat_id"))  # menus have a scope instead
+            result.used_thread = _int_or_none(payload.get("message_thread_id"))
         if receipt is not None and payload is not None:
             result.receipt = receipt
-            result.chat_id = int(payload["chat_id"])
+        result.topic_for = topic
         return result
 
     async def _call(self, row_id: int, method: str, payload: dict[str, Any] | None) -> _Result:
@@ -381,6 +407,8 @@ class DeliveryWorker:
             # PTB strips "Bad Request: " and capitalises ("Message is not modified: ...").
             if "message is not modified" in exc.message.lower():
                 return _Result(row_id)
+            if "topic_not_modified" in exc.message.lower():  # reopened by staff meanwhile
+                return _Result(row_id)
             return _Result(row_id, error=f"bad request: {exc.message}"[:300])
         except TelegramError as exc:  # NetworkError, TimedOut, 5xx and the like
             return _Result(
@@ -391,9 +419,15 @@ class DeliveryWorker:
             return _Result(row_id, error=f"unexpected {type(exc).__name__}", transient=True)
         if isinstance(result, dict):
             message_id = result.get("message_id")
+            thread_id = _int_or_none(result.get("message_thread_id"))
         else:
             message_id = getattr(result, "message_id", None)
-        return _Result(row_id, message_id=message_id if isinstance(message_id, int) else None)
+            thread_id = None
+        return _Result(
+            row_id,
+            message_id=message_id if isinstance(message_id, int) else None,
+            thread_id=thread_id,
+        )
 
     async def close(self) -> None:
         await self._api.close()
@@ -431,7 +465,18 @@ class DeliveryWorker:
                     log.debug("outbox id=%s sent", r.row_id)
                     if r.receipt is not None and r.chat_id is not None:
                         await card_delivered(
-                            session, receipt=r.receipt, chat_id=r.chat_id, now=now
+                            session,
+                            receipt=r.receipt,
+                            chat_id=r.chat_id,
+                            now=now,
+                            message_id=r.message_id,
+                        )
+                    if r.topic_for is not None and r.chat_id is not None and r.thread_id:
+                        await topic_created(
+                            session,
+                            member_id=r.topic_for,
+                            chat_id=r.chat_id,
+                            thread_id=r.thread_id,
                         )
             if any(r.unauthorized for r in failed):
                 self._token_rejected(now)
@@ -440,6 +485,22 @@ class DeliveryWorker:
                 if row is None:  # cancelled while in flight (its member was erased)
                     continue
                 row.last_error = result.error
+                final = (
+                    not result.unauthorized
+                    and result.retry_after_s is None
+                    and not (result.transient and row.attempts + 1 < MAX_ATTEMPTS)
+                )
+                if final and result.topic_for is not None:
+                    await topic_not_created(session, member_id=result.topic_for)
+                if final and not result.transient:
+                    if await thread_unusable(
+                        session,
+                        row=row,
+                        error=result.error or "",
+                        used=result.used_thread,
+                        now=now,
+                    ):
+                        continue  # queued again, for a topic recreated or reopened
                 if result.unauthorized:
                     continue  # stays pending, attempts untouched: sent once the token works
                 if row.method in MENU_METHODS and not self._will_retry(row, result):

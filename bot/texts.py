@@ -692,3 +692,30 @@ TO_STAFF_MESSAGE_FOR_STAFF = "✉️ To staff from {role} <b>{pseudonym}</b> ({s
 TO_STAFF_ROLE_MENTEE = "mentee"
 TO_STAFF_ROLE_MENTOR = "mentor"
 RAISED_BY["weekly"] = RAISED_BY_WEEKLY
+
+# ---- i15-desk: the coordinator's desk (topics per person, claiming, on-call) ----
+DESK_STAFF_NOTE = "📝 Staff wrote to <b>{member}</b>:\n{text}"
+DESK_RISKY_CHECKIN = "⚠️ <b>{member}</b> ({short_id}): risky check-in: {answers}."
+DESK_TEXT_ONLY = "Only text written here is passed on to the person; nothing was sent."
+DESK_REPLY_USAGE = "Usage: <code>/reply M-0007 your message</code> (a short id or a pseudonym)"
+DESK_REPLY_NOBODY = "Nobody enrolled is called “{ref}”."
+DESK_CLAIM = "Claim"
+DESK_TAKE_OVER = "Take over"
+DESK_CLAIMED_BY = "🙋 Claimed by <b>{name}</b>\n"
+DESK_CLAIMED = "Escalation #{id} is yours: reminders now go to you only."
+DESK_CLAIMED_ALREADY_YOURS = "You have already claimed it."
+DESK_CLAIMED_BY_OTHER = "{name} has claimed it. Press “Take over” on the card to take it."
+DESK_OUT_OF_HOURS = (
+    "Program staff are away right now; they are back on {back}.\n"
+    "If you are in danger, do not wait:\n{crisis}"
+)
+DESK_ONCALL_NOW = "On call now: <b>{name}</b> (until {until})."
+DESK_ONCALL_NOBODY = "Nobody is on call now."
+DESK_ONCALL_SET = "On call: <b>{name}</b>, from {start} to {end}."
+DESK_ONCALL_USAGE = (
+    "Usage: <code>/oncall</code> (who is on call), <code>/oncall me</code> (you, until staff "
+    "are next at their desks) or <code>/oncall 1001 18:00-09:00</code>."
+)
+DESK_ONCALL_NOT_COORDINATOR = "{who} is not a coordinator."
+DESK_DAILY_SUMMARY = "📋 <b>Daily summary</b>: alarms nobody has acknowledged yet:\n{lines}"
+DESK_DAILY_SUMMARY_LINE = "#{id} {severity} · {category} · {who} · opened {when}"

@@ -125,10 +125,21 @@ class Fault:
 
 
 @dataclass
+class Topic:
+    """A forum topic: its id is the id of the service message that created it."""
+
+    name: str
+    closed: bool = False
+
+
+@dataclass
 class Chat:
     info: dict[str, Any]
     messages: dict[int, dict[str, Any]] = field(default_factory=dict)
     next_message_id: int = 1
+    topics: dict[int, Topic] = field(default_factory=dict)
+    # A forum supergroup: may the bot (an administrator there) create and manage topics?
+    bot_manages_topics: bool = False
 
 
 class BotApiEmulator:
@@ -258,6 +269,30 @@ class BotApiEmulator:
         else:
             member = {"status": status, "user": bot}
         self.bot_status[chat_id] = member
+    def add_forum(self, chat_id: int, title: str, *, bot_manages_topics: bool = True) -> None:
+        """A supergroup with topics; the bot is an administrator there, allowed to manage
+        topics unless `bot_manages_topics` is False."""
+        info = {"id": chat_id, "type": "supergroup", "title": title, "is_forum": True}
+        self.chats[chat_id] = Chat(info, bot_manages_topics=bot_manages_topics)
+
+    def topics(self, chat_id: int) -> dict[int, Topic]:
+        return self.chats[chat_id].topics
+
+    def topic_messages(self, chat_id: int, thread_id: int) -> list[dict[str, Any]]:
+        """The bot's messages in one topic, in order (after edits)."""
+        return [m for m in self.bot_messages(chat_id) if m.get("message_thread_id") == thread_id]
+
+    def close_topic(self, chat_id: int, thread_id: int) -> None:
+        self.chats[chat_id].topics[thread_id].closed = True
+
+    def delete_topic(self, chat_id: int, thread_id: int) -> None:
+        """Someone deleted the topic in the app: it and its messages are gone."""
+        chat = self.chats[chat_id]
+        del chat.topics[thread_id]
+        for message_id in [
+            i for i, m in chat.messages.items() if m.get("message_thread_id") == thread_id
+        ]:
+            del chat.messages[message_id]
 
     def skip_update_ids(self, first: int) -> None:
         """Number the next updates from `first` on (Telegram's ids only grow), for tests that
@@ -281,10 +316,17 @@ class BotApiEmulator:
         caption: str | None = None,
         reply_to: int | None = None,
         chat_id: int | None = None,
+        thread_id: int | None = None,
     ) -> dict[str, Any]:
-        """The user sends a message (text or media of `kind`) to the bot; returns it."""
+        """The user sends a message (text or media of `kind`) to the bot; returns it.
+        `thread_id`: written in that topic of the forum `chat_id`."""
         chat = self._chat_for_user(user) if chat_id is None else self.chats[chat_id]
         message = self._new_message(chat, sender=user.to_dict())
+        if thread_id is not None:
+            topic = chat.topics.get(thread_id)
+            assert topic is not None and not topic.closed, "no open topic to write in"
+            message["message_thread_id"] = thread_id
+            message["is_topic_message"] = True
         if kind == "text":
             assert text is not None
             message["text"] = text
@@ -820,6 +862,55 @@ class BotApiEmulator:
         if user is None:
             raise ApiError(400, "Bad Request: user not found")
         return {"status": "member", "user": user.to_dict()}
+    async def _m_createforumtopic(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self._target_chat(params)
+        if not chat.info.get("is_forum"):
+            raise ApiError(400, "Bad Request: the chat is not a forum")
+        if not chat.bot_manages_topics:
+            raise ApiError(400, "Bad Request: not enough rights to create a topic")
+        name = params.get("name")
+        if not isinstance(name, str) or not name:
+            raise ApiError(400, "Bad Request: TOPIC_NAME_EMPTY")
+        if len(name.encode("utf-16-le")) // 2 > 128:
+            raise ApiError(400, "Bad Request: TOPIC_NAME_INVALID")
+        created = self._new_message(chat, sender=self._bot_user())
+        thread_id = created["message_id"]
+        created["message_thread_id"] = thread_id
+        created["is_topic_message"] = True
+        created["forum_topic_created"] = {"name": name, "icon_color": 7322096}
+        chat.messages[thread_id] = created
+        chat.topics[thread_id] = Topic(name)
+        return {"message_thread_id": thread_id, "name": name, "icon_color": 7322096}
+
+    def _managed_topic(self, params: dict[str, Any]) -> tuple[Chat, Topic]:
+        chat = self._target_chat(params)
+        if not chat.info.get("is_forum"):
+            raise ApiError(400, "Bad Request: the chat is not a forum")
+        if not chat.bot_manages_topics:
+            raise ApiError(400, "Bad Request: not enough rights to manage topics")
+        topic = chat.topics.get(_int(params, "message_thread_id"))
+        if topic is None:
+            raise ApiError(400, "Bad Request: message thread not found")
+        return chat, topic
+
+    async def _m_closeforumtopic(self, params: dict[str, Any]) -> bool:
+        _, topic = self._managed_topic(params)
+        if topic.closed:
+            raise ApiError(400, "Bad Request: TOPIC_NOT_MODIFIED")
+        topic.closed = True
+        return True
+
+    async def _m_reopenforumtopic(self, params: dict[str, Any]) -> bool:
+        _, topic = self._managed_topic(params)
+        if not topic.closed:
+            raise ApiError(400, "Bad Request: TOPIC_NOT_MODIFIED")
+        topic.closed = False
+        return True
+
+    async def _m_deleteforumtopic(self, params: dict[str, Any]) -> bool:
+        chat, _ = self._managed_topic(params)
+        self.delete_topic(chat.info["id"], _int(params, "message_thread_id"))
+        return True
 
     # ---- helpers ------------------------------------------------------------------------
 
@@ -913,6 +1004,15 @@ class BotApiEmulator:
         params: dict[str, Any],
         markup: dict[str, Any] | None,
     ) -> None:
+        thread = _int_or_none(params.get("message_thread_id"))
+        if thread is not None:
+            topic = chat.topics.get(thread)
+            if topic is None:
+                raise ApiError(400, "Bad Request: message thread not found")
+            if topic.closed:
+                raise ApiError(400, "Bad Request: TOPIC_CLOSED")
+            message["message_thread_id"] = thread
+            message["is_topic_message"] = True
         reply = params.get("reply_parameters")
         if isinstance(reply, dict):
             target = chat.messages.get(int(reply.get("message_id", 0)))

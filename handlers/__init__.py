@@ -12,6 +12,7 @@ from handlers import (
     escalations,
     privacy,
     relay,
+    to_staff,
 )
 
 
@@ -23,6 +24,7 @@ def register_all(app: BotApplication) -> None:
     checkins.register(app)
     escalations.register(app)
     desk.register(app)
+    to_staff.register(app)
     privacy.register(app)
     relay.register(app)
     common.register_fallback(app)

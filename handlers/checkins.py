@@ -109,6 +109,7 @@ async def checkin_button(update: Update, context: BotContext) -> None:
         value=value,
         message_id=query.message.message_id,
         now=context.now(),
+        forum_chat_id=context.services.escalations.forum_chat_id,
     )
     await answer(query, toast)
 

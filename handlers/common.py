@@ -93,6 +93,9 @@ async def gate(update: Update, context: BotContext) -> None:
         return  # no command or button we know: the fallbacks answer it
     user = update.effective_user
     if action is Action.MESSAGE:
+        message = update.message
+        if where is Where.STAFF_CHAT and message is not None and message.is_topic_message:
+            return  # in a person's topic it may be for them (the desk decides)
         if where is Where.STAFF_CHAT or user is None:
             raise ApplicationHandlerStop  # staff talking among themselves
         return  # anyone may write; the services decide what it means

@@ -87,7 +87,7 @@ def _escalation_id(arg: str) -> int | None:
 
 
 async def card_button(update: Update, context: BotContext) -> None:
-    """Acknowledge an escalation, or start resolving it or writing to the mentee."""
+    """Acknowledge or claim an escalation, or start resolving it or writing to the mentee."""
     query = update.callback_query
     assert query is not None and query.data is not None
     _, raw_id, action = query.data.split(":")
@@ -95,7 +95,16 @@ async def card_button(update: Update, context: BotContext) -> None:
     if escalation_id is None:
         await answer(query, texts.STALE_BUTTON)
         return
-    if action == "ack":
+    if action in ("claim", "take"):
+        toast = await escalation.claim(
+            context.session,
+            escalation_id=escalation_id,
+            coordinator=query.from_user.id,
+            name=query.from_user.first_name,
+            take_over=action == "take",
+            now=context.now(),
+        )
+    elif action == "ack":
         toast = await escalation.acknowledge(
             context.session,
             escalation_id=escalation_id,
@@ -176,7 +185,7 @@ def register(app: BotApplication) -> None:
     app.add_handler(CommandHandler("resolve", resolve), group=GROUP_MAIN)
     app.add_handler(CommandHandler("cancel", cancel), group=GROUP_MAIN)
     app.add_handler(
-        CallbackQueryHandler(card_button, pattern=rf"^esc:{ID_PATTERN}:(ack|res|msg)$"),
+        CallbackQueryHandler(card_button, pattern=rf"^esc:{ID_PATTERN}:(ack|res|msg|claim|take)$"),
         group=GROUP_MAIN,
     )
     app.add_handler(

@@ -438,6 +438,71 @@ class CoordinatorAction(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class EscalationClaim(Base):
+    """The coordinator who claimed an escalation (reminders go to them only), and their first
+    name as staff see it in Telegram (shown on the card to staff, never to members)."""
+
+    __tablename__ = "escalation_claims"
+
+    escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id"), primary_key=True)
+    coordinator: Mapped[int] = mapped_column(BigInteger)
+    name: Mapped[str] = mapped_column(String(64))
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class EscalationCard(Base):
+    """Where a card was shown (a staff chat, a coordinator's private chat), so that a claim
+    can be shown on every copy."""
+
+    __tablename__ = "escalation_cards"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id"), index=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)  # staff only: a group or a coordinator
+    message_id: Mapped[int] = mapped_column(BigInteger)
+
+
+class OnCallShift(Base):
+    """Who is on call, from when until when (set with /oncall)."""
+
+    __tablename__ = "on_call_shifts"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ck_on_call_shifts_window"),
+        Index("ix_on_call_shifts_window", "starts_at", "ends_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    coordinator: Mapped[int] = mapped_column(BigInteger)  # a staff Telegram id
+    name: Mapped[str | None] = mapped_column(String(64))  # as staff see them, when known
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    set_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class OutOfHoursNotice(Base):
+    """When a member was last told staff are away (once per out-of-hours stretch)."""
+
+    __tablename__ = "out_of_hours_notices"
+
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True)
+    notified_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PersonThread(Base):
+    """A person's topic in the staff forum: everything about them lands there. No thread id
+    yet means the topic is being created (the delivery worker records it once Telegram
+    answered)."""
+
+    __tablename__ = "person_threads"
+    __table_args__ = (UniqueConstraint("chat_id", "thread_id", name="uq_person_threads_topic"),)
+
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)  # the staff forum (a group id)
+    thread_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class KeyCheck(Base):
     """Which keys wrote this database (one row), checked at every start: a keyed hash of a
     fixed text under the lookup key, and a token of it under the encryption key, or the mark

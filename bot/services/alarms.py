@@ -15,6 +15,7 @@ from bot.services.escalation import (
     open_for_mentee,
     recent_alarm_of,
 )
+from bot.services.oncall import tell_if_out_of_hours
 from bot.services.outbox import Priority, h, notify_member, send_text
 from bot.services.relay import record_for
 from storage.models import Member, Pairing
@@ -30,7 +31,20 @@ async def sos(
 ) -> None:
     """A member pressed /sos: a critical escalation now, and the crisis resources. Words typed
     after it ("/sos took too many") go on the card. Mentors are in recovery too: their /sos is
-    about them. A /sos minutes after a risky message of theirs joins that escalation."""
+    about them. A /sos minutes after a risky message of theirs joins that escalation. Out of
+    program hours a mentee is also told when staff are back (once per stretch)."""
+    await _sos(session, member=member, policy=policy, now=now, typed=typed)
+    await tell_if_out_of_hours(session, policy=policy, member=member, now=now)
+
+
+async def _sos(
+    session: AsyncSession,
+    *,
+    member: Member,
+    policy: EscalationPolicy,
+    now: datetime,
+    typed: str | None,
+) -> None:
     existing = await recent_alarm_of(
         session, writer=member, raised_by=("detected", "checkin", "concern", "ladder"), now=now
     )

@@ -31,8 +31,9 @@ from bot.schedule import (
     next_weekly,
     parse_hhmm,
 )
-from bot.services import desk
+from bot.services import heard
 from bot.services.concerns import raise_alarm
+from bot.services.desk import topic_for
 from bot.services.escalation import EscalationPolicy
 from bot.services.members import active_mentees, active_mentor_of, coordinator_ids
 from bot.services.outbox import (
@@ -65,6 +66,8 @@ class CheckInPolicy:
     alert_after: int
     mentor_weekday: int
     mentor_time: time
+    # The staff chat, when it is a forum (checked at start): alerts go to the person's topic.
+    forum_chat_id: int | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> CheckInPolicy:
@@ -253,15 +256,17 @@ async def _count_miss(
                 now=now,
             )
     if streak == policy.alert_after:
+        alert = texts.MISSED_ALERT_FOR_COORDINATORS.format(
+            pseudonym=h(member.pseudonym), short_id=member.short_id, count=streak
+        )
+        topic = await topic_for(
+            session, forum_chat_id=policy.forum_chat_id, member=member, now=now
+        )
+        if policy.forum_chat_id is not None and topic is not None:
+            await send_text(session, policy.forum_chat_id, alert, now=now, thread_of=topic)
+            return
         for coordinator in await coordinator_ids(session):
-            await send_text(
-                session,
-                coordinator,
-                texts.MISSED_ALERT_FOR_COORDINATORS.format(
-                    pseudonym=h(member.pseudonym), short_id=member.short_id, count=streak
-                ),
-                now=now,
-            )
+            await send_text(session, coordinator, alert, now=now)
 
 
 async def _celebrate_milestone(
@@ -353,8 +358,10 @@ async def answer_checkin(
     value: str,
     message_id: int,
     now: datetime,
+    forum_chat_id: int | None = None,
 ) -> str | None:
-    """Record one tap on a check-in prompt; returns a toast, or None when all is well."""
+    """Record one tap on a check-in prompt; returns a toast, or None when all is well.
+    `forum_chat_id`: the staff forum, where a risky check-in is noted in the mentee's topic."""
     checkin = await session.get(CheckIn, checkin_id)
     if checkin is None or checkin.member_id != member.id:
         return texts.NOT_YOUR_BUTTON
@@ -394,23 +401,40 @@ async def answer_checkin(
         return texts.STALE_BUTTON
     body = "\n".join([header, *recorded_lines(checkin), "", prompt])
     await edit_text(session, member.chat_id, message_id, body, buttons=buttons, now=now)
-    await _alert_mentor_on_risk(session, member, checkin, now)
+    await _alert_mentor_on_risk(session, member, checkin, now, forum_chat_id)
     return None
 
 
 async def _alert_mentor_on_risk(
-    session: AsyncSession, member: Member, checkin: CheckIn, now: datetime
+    session: AsyncSession,
+    member: Member,
+    checkin: CheckIn,
+    now: datetime,
+    forum_chat_id: int | None = None,
 ) -> None:
-    """Using, or a very high craving, reaches the mentor at once (once per check-in)."""
+    """Using, or a very high craving, reaches the mentor at once (once per check-in), and
+    the mentee's topic in the staff forum when there is one."""
     if checkin.risk or not (checkin.used or checkin.craving == max(texts.CRAVINGS)):
         return
     checkin.risk = True
-    current = await active_mentor_of(session, member.id)
-    if current is None:
-        return
     answers = "; ".join(
         line.replace("<b>", "").replace("</b>", "") for line in recorded_lines(checkin)
     )
+    topic = await topic_for(session, forum_chat_id=forum_chat_id, member=member, now=now)
+    if forum_chat_id is not None and topic is not None:
+        await send_text(
+            session,
+            forum_chat_id,
+            texts.DESK_RISKY_CHECKIN.format(
+                member=h(member.pseudonym), short_id=member.short_id, answers=answers
+            ),
+            now=now,
+            priority=Priority.RELAY,
+            thread_of=topic,
+        )
+    current = await active_mentor_of(session, member.id)
+    if current is None:
+        return
     await notify_member(
         session,
         current[1],
@@ -621,7 +645,7 @@ async def answer_report(
         ),
         now=now,
     )
-    await desk.hear_weekly_answer(
+    await heard.hear_weekly_answer(
         session, policy=escalations, report=report, mentor=mentor, mentee=mentee, now=now
     )
     return None

@@ -14,14 +14,28 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.config import ConfigError, Settings
+from bot.hours import ProgramHours
 from bot.schedule import quiet_hours_of
+from bot.services.desk import topic_for
 from bot.services.members import active_mentor_of, coordinator_ids, is_coordinator
-from bot.services.outbox import Button, Priority, edit_text, enqueue, h, notify_member, send_text
+from bot.services.outbox import (
+    RESOLVE_THREAD_OF_MEMBER,
+    Button,
+    Priority,
+    edit_text,
+    enqueue,
+    h,
+    notify_member,
+    send_text,
+)
 from storage.models import (
     CoordinatorAction,
     Escalation,
+    EscalationCard,
+    EscalationClaim,
     EscalationEvent,
     Member,
+    OnCallShift,
     RelayedMessage,
 )
 
@@ -44,6 +58,10 @@ class EscalationPolicy:
     # mentor who set none (a mentor asleep is not asked; the coordinators are).
     concern_response: timedelta = timedelta(minutes=15)
     quiet_hours: tuple[time, time] = (time(22, 0), time(8, 0))
+    # The staff chat, when Telegram says it is a forum (checked at start): a topic per person.
+    forum_chat_id: int | None = None
+    # When staff are at their desks (PROGRAM_HOURS); None: always.
+    program_hours: ProgramHours | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EscalationPolicy:
@@ -55,6 +73,11 @@ class EscalationPolicy:
             crisis=crisis,
             concern_response=timedelta(minutes=settings.concern_response_minutes),
             quiet_hours=quiet_hours_of(settings.quiet_hours),
+            program_hours=(
+                ProgramHours.parse(settings.program_hours, settings.default_timezone)
+                if settings.program_hours
+                else None
+            ),
         )
 
     def crisis_text(self, language: str | None) -> str:
@@ -155,6 +178,9 @@ async def open_escalation(
         now,
         reminder_round=0,
         fallback_chat_id=policy.fallback_chat_id,
+        thread_of=await topic_for(
+            session, forum_chat_id=policy.forum_chat_id, member=mentee or writer, now=now
+        ),
     )
     helped = crisis_to or writer
     if helped is not None and raised_by != "flag":
@@ -266,6 +292,7 @@ async def _repost_card(
     """The card again, as it reads now, headed by what changed (no context copies again)."""
     mentee = await session.get(Member, escalation.mentee_id) if escalation.mentee_id else None
     mentor = await session.get(Member, escalation.mentor_id) if escalation.mentor_id else None
+    writer = await session.get(Member, escalation.writer_id) if escalation.writer_id else None
     await _post_card(
         session,
         escalation,
@@ -277,6 +304,10 @@ async def _repost_card(
         fallback_chat_id=policy.fallback_chat_id,
         prefix=prefix,
         with_context=False,
+        claimed=await session.get(EscalationClaim, escalation.id),
+        thread_of=await topic_for(
+            session, forum_chat_id=policy.forum_chat_id, member=mentee or writer, now=now
+        ),
     )
 
 
@@ -328,25 +359,23 @@ async def _post_card(
     fallback_chat_id: int | None = None,
     prefix: str = "",
     with_context: bool = True,
+    thread_of: int | None = None,
+    claimed: EscalationClaim | None = None,
 ) -> None:
-    """Queue the card and its context for each target. It counts as "notified" only when
+    """Queue the card and its context for each target (in the staff forum, in the topic of
+    the member `thread_of`). It counts as "notified" only when
     Telegram accepted it: the delivery worker reports back (`card_delivered`,
     `card_undeliverable`). `fallback_chat_id`: where the card also goes, with every
     coordinator privately, if the staff chat turns out to be broken."""
     context = await _context(session, escalation.pairing_id) if with_context else []
     writer = await session.get(Member, escalation.writer_id) if escalation.writer_id else None
-    card = prefix + _card(escalation, mentee, mentor, writer, len(context))
+    card = prefix + _card(escalation, mentee, mentor, writer, len(context), claimed)
     if reminder_round:
         card = texts.ESCALATION_REMINDER.format(round=reminder_round) + card
-    buttons: list[list[Button]] = [
-        [
-            (texts.ESCALATION_ACK, f"esc:{escalation.id}:ack"),
-            (texts.ESCALATION_RESOLVE, f"esc:{escalation.id}:res"),
-        ],
-        [(texts.ESCALATION_MESSAGE, f"esc:{escalation.id}:msg")],
-    ]
+    buttons = _card_buttons(escalation, claimed)
     for chat_id, role in targets:
         receipt = {"escalation": escalation.id, "to": role, "round": reminder_round}
+        in_topic = thread_of if role == texts.DISCLOSED_STAFF_CHAT else None
         if role == texts.DISCLOSED_STAFF_CHAT:
             receipt["fallback"] = fallback_chat_id
         await send_text(
@@ -357,16 +386,20 @@ async def _post_card(
             now=now,
             priority=Priority.ESCALATION,
             receipt=receipt,
+            thread_of=in_topic,
         )
         for record in context:
+            copy: dict[str, object] = {
+                "from_chat_id": record.source_chat_id,
+                "message_id": record.source_message_id,
+            }
+            if in_topic is not None:
+                copy[RESOLVE_THREAD_OF_MEMBER] = in_topic
             await enqueue(
                 session,
                 chat_id=chat_id,
                 method="copyMessage",
-                payload={
-                    "from_chat_id": record.source_chat_id,
-                    "message_id": record.source_message_id,
-                },
+                payload=copy,
                 now=now,
                 priority=Priority.ESCALATION,
             )
@@ -380,13 +413,37 @@ async def _post_card(
     )
 
 
+def _card_buttons(escalation: Escalation, claimed: EscalationClaim | None) -> list[list[Button]]:
+    claim = (
+        (texts.DESK_TAKE_OVER, f"esc:{escalation.id}:take")
+        if claimed is not None
+        else (texts.DESK_CLAIM, f"esc:{escalation.id}:claim")
+    )
+    return [
+        [
+            (texts.ESCALATION_ACK, f"esc:{escalation.id}:ack"),
+            (texts.ESCALATION_RESOLVE, f"esc:{escalation.id}:res"),
+        ],
+        [(texts.ESCALATION_MESSAGE, f"esc:{escalation.id}:msg"), claim],
+    ]
+
+
 async def card_delivered(
-    session: AsyncSession, *, receipt: dict[str, object], chat_id: int, now: datetime
+    session: AsyncSession,
+    *,
+    receipt: dict[str, object],
+    chat_id: int,
+    now: datetime,
+    message_id: int | None = None,
 ) -> None:
     """Telegram accepted a card: now the escalation was shown to `receipt["to"]`."""
     escalation = await session.get(Escalation, receipt.get("escalation"))
     if escalation is None:
         return
+    if message_id is not None:  # a claim is shown on every copy
+        session.add(
+            EscalationCard(escalation_id=escalation.id, chat_id=chat_id, message_id=message_id)
+        )
     role = str(receipt.get("to"))
     kind = "reminded" if receipt.get("round") else "notified"
     actor = chat_id if role == texts.DISCLOSED_COORDINATOR else None
@@ -429,6 +486,7 @@ async def card_undeliverable(
         mentor,
         now,
         reminder_round=round_number if isinstance(round_number, int) else 0,
+        claimed=await session.get(EscalationClaim, escalation.id),
     )
 
 
@@ -446,6 +504,12 @@ async def _context(session: AsyncSession, pairing_id: int | None) -> list[Relaye
     return list(reversed(rows))
 
 
+async def who_it_is_about(session: AsyncSession, escalation: Escalation) -> str:
+    """The mentee, or the writer when a mentor wrote it: "Sam (M-0001)", for staff."""
+    about = escalation.mentee_id or escalation.writer_id
+    return _who(await session.get(Member, about) if about else None)
+
+
 def _who(member: Member | None) -> str:
     return "—" if member is None else f"{h(member.pseudonym)} ({member.short_id})"
 
@@ -460,6 +524,7 @@ def _card(
     mentor: Member | None,
     writer: Member | None,
     context: int,
+    claim: EscalationClaim | None = None,
 ) -> str:
     flagged = ""
     if escalation.flagged_text:
@@ -479,7 +544,8 @@ def _card(
                 else ""
             ),
         )
-    return texts.ESCALATION_CARD.format(
+    claimed = texts.DESK_CLAIMED_BY.format(name=h(claim.name)) if claim is not None else ""
+    return claimed + texts.ESCALATION_CARD.format(
         writer=written_by,
         at_risk=texts.ESCALATION_AT_RISK.get(escalation.subject or "", ""),
         why=why,
@@ -637,10 +703,24 @@ async def remind_unacknowledged(
     coordinators: list[Target] = (
         [(c, texts.DISCLOSED_COORDINATOR) for c in await coordinator_ids(session)] if due else []
     )
+    hours = policy.program_hours
+    on_call = (
+        await on_call_now(session, now)
+        if due and hours is not None and not hours.is_open(now)
+        else None
+    )
     for escalation in due:
         escalation.notify_round += 1
         targets = coordinators
-        if escalation.notify_round >= FALLBACK_AFTER_ROUNDS and policy.fallback_chat_id:
+        staff = {c for c, _ in targets}
+        claimed = await session.get(EscalationClaim, escalation.id)
+        if claimed is not None and claimed.coordinator in staff:
+            # Claimed: the claimer is on it; the others are not woken again.
+            targets = [(claimed.coordinator, texts.DISCLOSED_COORDINATOR)]
+        elif on_call is not None and on_call in staff and escalation.notify_round == 1:
+            # Out of hours: the one on call first; everyone from the next round on.
+            targets = [(on_call, texts.DISCLOSED_COORDINATOR)]
+        elif escalation.notify_round >= FALLBACK_AFTER_ROUNDS and policy.fallback_chat_id:
             targets = [*targets, (policy.fallback_chat_id, texts.DISCLOSED_FALLBACK)]
         mentee = await session.get(Member, escalation.mentee_id) if escalation.mentee_id else None
         mentor = await session.get(Member, escalation.mentor_id) if escalation.mentor_id else None
@@ -652,9 +732,84 @@ async def remind_unacknowledged(
             mentor,
             now,
             reminder_round=escalation.notify_round,
+            claimed=claimed,
         )
         escalation.next_notify_at = now + policy.ack_interval
     return len(due)
+
+
+CLAIMER_NAME_LIMIT = 64
+
+
+async def on_call_now(session: AsyncSession, now: datetime) -> int | None:
+    """The coordinator on call now (the shift set most recently, if several)."""
+    shift = await session.scalar(
+        select(OnCallShift)
+        .where(OnCallShift.starts_at <= now, OnCallShift.ends_at > now)
+        .order_by(OnCallShift.id.desc())
+    )
+    return shift.coordinator if shift is not None else None
+
+
+async def claim(
+    session: AsyncSession,
+    *,
+    escalation_id: int,
+    coordinator: int,
+    name: str,
+    take_over: bool,
+    now: datetime,
+) -> str:
+    """A coordinator claims an escalation (or takes it over from whoever has it): every copy
+    of the card shows who has it, and reminders go to them only. Returns the toast."""
+    escalation = await session.get(Escalation, escalation_id)
+    if escalation is None:
+        return texts.ESCALATION_NOT_FOUND.format(id=escalation_id)
+    if escalation.status == "resolved":
+        return texts.ESCALATION_ALREADY_RESOLVED.format(id=escalation_id)
+    claimed = await session.get(EscalationClaim, escalation.id)
+    if claimed is not None and claimed.coordinator == coordinator:
+        return texts.DESK_CLAIMED_ALREADY_YOURS
+    if claimed is not None and not take_over:
+        return texts.DESK_CLAIMED_BY_OTHER.format(name=claimed.name)
+    kind = "taken over" if claimed is not None else "claimed"
+    if claimed is None:
+        claimed = EscalationClaim(escalation_id=escalation.id)
+        session.add(claimed)
+    claimed.coordinator = coordinator
+    claimed.name = " ".join(name.split())[:CLAIMER_NAME_LIMIT] or "?"
+    claimed.claimed_at = now
+    await _event(session, escalation, kind, coordinator, None, now)
+    await _show_claim(session, escalation, claimed, now)
+    return texts.DESK_CLAIMED.format(id=escalation.id)
+
+
+async def _show_claim(
+    session: AsyncSession, escalation: Escalation, claimed: EscalationClaim, now: datetime
+) -> None:
+    """Every copy of the card, as it reads now, with who has it."""
+    mentee = await session.get(Member, escalation.mentee_id) if escalation.mentee_id else None
+    mentor = await session.get(Member, escalation.mentor_id) if escalation.mentor_id else None
+    writer = await session.get(Member, escalation.writer_id) if escalation.writer_id else None
+    context = len(await _context(session, escalation.pairing_id))
+    card = _card(escalation, mentee, mentor, writer, context, claimed)
+    copies = (
+        await session.scalars(
+            select(EscalationCard)
+            .where(EscalationCard.escalation_id == escalation.id)
+            .order_by(EscalationCard.id)
+        )
+    ).all()
+    for copy in copies:
+        await edit_text(
+            session,
+            copy.chat_id,
+            copy.message_id,
+            card,
+            buttons=_card_buttons(escalation, claimed),
+            now=now,
+            priority=Priority.ESCALATION,
+        )
 
 
 async def list_open(session: AsyncSession) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
-from bot.services import checkins, enrolment, escalation, menus, reachability, relay
+from bot.services import checkins, enrolment, escalation, menus, oncall, reachability, relay
 from bot.services.escalation import EscalationPolicy
 from bot.services.flood import FloodGate
 from bot.services.members import member_by_telegram_id, sender_by_telegram_id
@@ -30,6 +30,8 @@ async def receive_message(
     if found is not None:
         member, route = found
         await reachability.mark_reachable(session, member=member, now=now)
+        if escalations is not None:
+            await oncall.tell_if_out_of_hours(session, policy=escalations, member=member, now=now)
         if text is not None and member.role == "mentee":
             if await checkins.take_note(
                 session,

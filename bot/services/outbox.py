@@ -23,6 +23,13 @@ RESOLVE_MESSAGE_ID_FROM_RELAY = "_message_id_from_relay"
 # An escalation card: the delivery worker takes it out before sending and reports the outcome
 # (delivered, or not) to the escalation's audit trail.
 CARD_RECEIPT = "_card_receipt"
+# A message about a person for the staff forum: the worker puts it in their topic (the thread
+# id is known only once Telegram created the topic).
+RESOLVE_THREAD_OF_MEMBER = "_thread_of"
+# A createForumTopic call: whose topic it is; the worker records the thread id Telegram gives.
+TOPIC_RECEIPT = "_topic_for"
+# A message that already went back once because its topic was gone or closed.
+THREAD_RETRIED = "_thread_retried"
 
 Button = tuple[str, str]  # (label, callback_data)
 
@@ -168,11 +175,13 @@ async def send_text(
     priority: Priority = Priority.NOTICE,
     chat_key: str | None = None,
     receipt: dict[str, Any] | None = None,
+    thread_of: int | None = None,
 ) -> None:
     """Queue an HTML text message (the text must already be escaped where it quotes users).
 
     Text over Telegram's limit goes as several messages, in order; buttons go on the last;
-    a `receipt` (see CARD_RECEIPT) on the first."""
+    a `receipt` (see CARD_RECEIPT) on the first. `thread_of`: the member whose topic in the
+    staff forum it goes to (see `bot.services.desk.topic_for`)."""
     pieces = split_html(text)
     for number, piece in enumerate(pieces, start=1):
         payload: dict[str, Any] = {
@@ -184,6 +193,8 @@ async def send_text(
             payload["reply_markup"] = inline_keyboard(buttons)
         if receipt is not None and number == 1:
             payload[CARD_RECEIPT] = receipt
+        if thread_of is not None:
+            payload[RESOLVE_THREAD_OF_MEMBER] = thread_of
         await enqueue(
             session,
             chat_id=chat_id,

@@ -61,6 +61,8 @@ COMMAND_RULES: dict[str, set[str]] = {
             "cancel",
             "stats",
             "export",
+            "reply",
+            "oncall",
         )
     },
 }

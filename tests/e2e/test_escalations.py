@@ -63,7 +63,7 @@ async def test_a_dangerous_message_is_delivered_and_escalated(
     assert "Sam (M-0001)" in text and "Alex (M-0002)" in text
     assert "end it all" in text and "42 CFR Part 2" in text
     buttons = [b["text"] for row in card["reply_markup"]["inline_keyboard"] for b in row]
-    assert buttons == ["Acknowledge", "Resolve", "Message the mentee"]
+    assert buttons == ["Acknowledge", "Resolve", "Message the mentee", "Claim"]
     # Peer support is not blocked: the mentor still gets the message, and is told.
     await emu.wait_for_bot_message(alex.id, "end it all")
     await emu.wait_for_bot_message(alex.id, "may mean they are in danger")
