@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, data_cipher
+from bot.i18n import render
 from bot.services.health import delivery_health, health_report
+from bot.services.languages import program_language
 from storage import crypto, migrate
 from storage.db import create_engine, create_session_factory, transaction
 from storage.keycheck import KeyMismatch, verify_keys
@@ -47,7 +49,9 @@ async def run_doctor(settings: Settings) -> int:
             )
         if current == head:
             try:
-                async with transaction(create_session_factory(engine)) as session:
+                async with transaction(
+                    create_session_factory(engine, default_language=settings.default_language)
+                ) as session:
                     await verify_keys(session, cipher, None)
                 print("keys: ok (they open this database)")
             except KeyMismatch as exc:
@@ -66,7 +70,7 @@ async def run_doctor(settings: Settings) -> int:
                         staff_chat_id=settings.coordinator_chat_id,
                     )
                 )
-            print(_plain(report))
+            print(_plain(render(report, program_language(session))))
     finally:
         await engine.dispose()
     return 0 if ok else 1

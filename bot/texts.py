@@ -552,3 +552,37 @@ OUTCOME_KINDS = {
 }
 OUTCOME_RECORDED = "Escalation #{id}: recorded as “{kind}”."
 OUTCOME_NOT_RESOLVED = "Escalation #{id} is not resolved yet."
+
+
+# ---- i14-i18n: catalogs and language ---------------------------------------------------------
+class Plural:
+    """A text with a form per number: `one` and `other` in English. Each catalog gives its
+    language's forms (msgid_plural, msgstr[n]); `{count}` is the number, formatted for the
+    language."""
+
+    __slots__ = ("one", "other")
+
+    def __init__(self, one: str, other: str) -> None:
+        self.one = one
+        self.other = other
+
+
+HELD_DELIVERED_MENTOR_PLURAL = Plural(
+    "<b>{mentee}</b> wrote while waiting for a mentor; {count} message follows.",
+    "<b>{mentee}</b> wrote while waiting for a mentor; {count} messages follow.",
+)
+MENTEE_STATUS_HELD_PLURAL = Plural(
+    "waiting for a mentor, {count} message kept",
+    "waiting for a mentor, {count} messages kept",
+)
+ESCALATION_CONTEXT_PLURAL = Plural(
+    "\nThe last relayed message of this pairing follows this card.",
+    "\nThe last {count} relayed messages of this pairing follow this card.",
+)
+CHOOSE_LANGUAGE = (
+    "Hello! Which language do you want to use here?\n¡Hola! ¿En qué idioma quieres usar el bot?"
+)
+CHOSEN = "✅ {choice}"
+LANGUAGE_SET = "From now on I write to you in English. /language changes it."
+LANGUAGE_USAGE = "Which language do you want me to use?"
+MYDATA_RELAYED_NOTE = "only ids and times are stored, never the content"

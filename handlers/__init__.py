@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from bot.context import BotApplication
-from handlers import checkins, common, coordinator, enrolment, escalations, privacy, relay
+from handlers import (
+    checkins,
+    common,
+    coordinator,
+    enrolment,
+    escalations,
+    language,
+    privacy,
+    relay,
+)
 
 
 def register_all(app: BotApplication) -> None:
@@ -14,5 +23,6 @@ def register_all(app: BotApplication) -> None:
     checkins.register(app)
     escalations.register(app)
     privacy.register(app)
+    language.register(app)
     relay.register(app)
     common.register_fallback(app)

@@ -9,6 +9,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import texts
 from bot.context import BotApplication, BotContext
+from bot.i18n import t, t_item
 from bot.numbers import parse_id
 from bot.services import enrolment, pairing, staff
 from bot.services.health import delivery_health, health_report
@@ -22,7 +23,7 @@ async def invite(update: Update, context: BotContext) -> None:
     chat_id = update.effective_chat.id
     role = (context.args or [""])[0].lower()
     if role not in ("mentee", "mentor"):
-        await reply(update, context, texts.INVITE_USAGE)
+        await reply(update, context, t(texts.INVITE_USAGE))
         return
     new = await enrolment.create_invite(
         context.session,
@@ -35,8 +36,11 @@ async def invite(update: Update, context: BotContext) -> None:
     await send_text(
         context.session,
         chat_id,
-        texts.INVITE_CREATED.format(
-            role=role, expires=new.expires_at.strftime("%Y-%m-%d %H:%M"), link=h(link)
+        t(
+            texts.INVITE_CREATED,
+            role=t_item(texts.ROLE_NAMES, role),
+            expires=new.expires_at.strftime("%Y-%m-%d %H:%M"),
+            link=h(link),
         ),
         now=context.now(),
     )
@@ -131,7 +135,7 @@ async def pair_button(update: Update, context: BotContext) -> None:
     ids = [parse_id(part) for part in parts[1:]]
     mentee_id, mentor_id = ids if len(ids) == 2 else (None, None)
     if mentee_id is None or mentor_id is None:
-        await answer(query, texts.STALE_BUTTON)
+        await answer(context, query, t(texts.STALE_BUTTON))
         return
     outcome = await pairing.pair_by_ids(
         context.session,
@@ -140,7 +144,7 @@ async def pair_button(update: Update, context: BotContext) -> None:
         default_capacity=context.settings.mentor_capacity,
         now=context.now(),
     )
-    await answer(query)
+    await answer(context, query)
     await pairing.reply_to_coordinator(context.session, query.from_user.id, outcome, context.now())
 
 

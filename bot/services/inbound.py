@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
+from bot.i18n import Text, t
 from bot.services import checkins, enrolment, escalation, reachability, relay
 from bot.services.escalation import EscalationPolicy
 from bot.services.flood import FloodGate
@@ -59,7 +60,7 @@ async def receive_message(
     ):
         return
     await send_text(
-        session, message.chat_id, texts.NOT_INVITED.format(crisis_line=h(crisis_line)), now=now
+        session, message.chat_id, t(texts.NOT_INVITED, crisis_line=h(crisis_line)), now=now
     )
 
 
@@ -153,7 +154,7 @@ async def start(
         await send_text(session, chat_id, help_text(member.role, crisis_line), now=now)
         return
     if is_coordinator:
-        await send_text(session, chat_id, texts.HELP_COORDINATOR, now=now)
+        await send_text(session, chat_id, t(texts.HELP_COORDINATOR), now=now)
         return
     await enrolment.start_without_invite(
         session,
@@ -164,14 +165,14 @@ async def start(
     )
 
 
-def help_text(role: str | None, crisis_line: str) -> str:
+def help_text(role: str | None, crisis_line: str) -> Text:
     if role == "mentee":
-        return texts.HELP_MENTEE.format(crisis_line=h(crisis_line))
+        return t(texts.HELP_MENTEE, crisis_line=h(crisis_line))
     if role == "mentor":
-        return texts.HELP_MENTOR
+        return t(texts.HELP_MENTOR)
     if role == "coordinator":
-        return texts.HELP_COORDINATOR
-    return texts.NOT_INVITED.format(crisis_line=h(crisis_line))
+        return t(texts.HELP_COORDINATOR)
+    return t(texts.NOT_INVITED, crisis_line=h(crisis_line))
 
 
 async def show_help(
