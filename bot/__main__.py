@@ -4,6 +4,7 @@ python -m bot          the real bot if TELEGRAM_BOT_TOKEN is set, else the demo
 python -m bot run      the real bot (TELEGRAM_BOT_TOKEN required), fetching updates itself
 python -m bot --webhook  the real bot, Telegram posting updates to WEBHOOK_URL
 python -m bot demo     a scripted conversation against the bundled Bot API emulator
+                       (`demo --lang es`: played in Spanish)
 python -m bot doctor   check settings, database, migrations and the token
 python -m bot keygen   print a new DATA_ENCRYPTION_KEY and DATA_LOOKUP_KEY for .env
 python -m bot rotate-keys  re-encrypt stored data with the first DATA_ENCRYPTION_KEY
@@ -20,6 +21,7 @@ import signal
 import sys
 
 from bot.config import ConfigError, Settings, data_cipher, load_settings, webhook_settings
+from bot.i18n import LANGUAGES
 from bot.logs import configure_logging
 
 
@@ -80,7 +82,11 @@ def main(argv: list[str]) -> int:
 
         if command == "auto":
             print("No TELEGRAM_BOT_TOKEN configured: running the demo instead.\n")
-        return asyncio.run(run_demo())
+        language = argv[argv.index("--lang") + 1] if "--lang" in argv[:-1] else "en"
+        if language not in LANGUAGES:
+            print(f"--lang: one of {', '.join(LANGUAGES)}", file=sys.stderr)
+            return 2
+        return asyncio.run(run_demo(language))
     if settings.telegram_bot_token is None:
         print(
             "Configuration error: TELEGRAM_BOT_TOKEN: required to run the bot "

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.config import Settings
-from bot.i18n import Text, Transformed, join, t, t_item
+from bot.i18n import Text, Transformed, join, t, t_item, tr
 from bot.numbers import parse_int
 from bot.risk import assess
 from bot.schedule import (
@@ -689,12 +689,12 @@ async def send_progress(session: AsyncSession, *, member: Member, now: datetime)
         ]
         if not points:
             continue
-        caption = t(texts.PROGRESS_CAPTION, pseudonym=subject.pseudonym).render(
-            language_of_member(session, member)
-        )
+        language = language_of_member(session, member)
+        caption = tr(language, texts.PROGRESS_CAPTION, pseudonym=subject.pseudonym)
+        legend = (tr(language, texts.CHART_MOOD), tr(language, texts.CHART_CRAVING))
         from bot.charts import progress_png  # matplotlib is heavy: load it on first use
 
-        png = await asyncio.to_thread(progress_png, points, caption)
+        png = await asyncio.to_thread(progress_png, points, caption, legend)
         await enqueue(
             session,
             chat_id=member.chat_id,
