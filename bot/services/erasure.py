@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import texts
 from bot.i18n import Text, t
 from bot.services.escalation import flagged_words_of_mentee
+from bot.services.languages import language_of_member
 from bot.services.outbox import (
     Button,
     cancel_copies_of,
@@ -129,6 +130,7 @@ async def erase(session: AsyncSession, *, member: Member, now: datetime) -> None
                 detail=None,
             )
         )
+    language = language_of_member(session, member)  # for the last word, before it goes
     # The row stays as an anonymous placeholder (escalations and pairings refer to it).
     member.pseudonym = f"erased {member.short_id}"
     member.pseudonym_key = f"erased-{member.id}"
@@ -140,7 +142,14 @@ async def erase(session: AsyncSession, *, member: Member, now: datetime) -> None
     member.note_offered_at = None
     member.erased_at = now
     # Queued under a key of its own: the hash of their chat is stored nowhere after this.
-    await send_text(session, chat_id, t(texts.ERASED), now=now, chat_key=f"erased:{member.id}")
+    await send_text(
+        session,
+        chat_id,
+        t(texts.ERASED),
+        now=now,
+        chat_key=f"erased:{member.id}",
+        language=language,
+    )
     checkpoint_after_commit(session)
 
 

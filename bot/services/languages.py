@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import SOURCE_LANGUAGE, supported
 from storage.crypto import lookup
-from storage.db import DEFAULT_LANGUAGE
+from storage.db import DEFAULT_LANGUAGE, INDEPENDENT
 from storage.models import Coordinator, EnrolmentDraft, Member
 
 
@@ -32,7 +32,8 @@ async def recipient_language(session: AsyncSession, chat_id: int) -> str:
         select(EnrolmentDraft.language).where(EnrolmentDraft.telegram_user_key == key),
         select(Coordinator.language).where(Coordinator.telegram_user_id == chat_id),
     ):
-        language = await session.scalar(statement)
+        # Reads no outbox row: the messages queued meanwhile stay batched (storage.db).
+        language = await session.scalar(statement.execution_options(**{INDEPENDENT: True}))
         if supported(language):
             return language
     return program_language(session)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import texts
+from bot.i18n import Verbatim
 from bot.services.erasure import erase
 from bot.services.outbox import Priority, enqueue, send_text
 from storage.db import transaction
@@ -24,7 +25,7 @@ async def test_erasure_cancels_everything_queued_for_the_member(
         other = make_mentor(s, pseudonym="Alex", now=now)
         await s.flush()
         mentee_chat, other_chat = mentee.chat_id, other.chat_id
-        await send_text(s, mentee_chat, "your check-in for today", now=now)
+        await send_text(s, mentee_chat, Verbatim("your check-in for today"), now=now)
         await enqueue(
             s,
             chat_id=mentee_chat,
@@ -33,7 +34,7 @@ async def test_erasure_cancels_everything_queued_for_the_member(
             now=now,
             priority=Priority.RELAY,
         )
-        await send_text(s, other_chat, "a notice for someone else", now=now)
+        await send_text(s, other_chat, Verbatim("a notice for someone else"), now=now)
     async with transaction(session_factory) as s:
         member = await s.get(Member, mentee.id)
         assert member is not None
@@ -52,4 +53,3 @@ async def test_erasure_cancels_everything_queued_for_the_member(
         assert [q.get("text") for q in queued if q["chat_id"] == other_chat] == [
             "a notice for someone else"
         ]
-
