@@ -155,9 +155,6 @@ PAIRED_MENTOR = (
     "You have a new mentee: <b>{mentee}</b> ({mentee_id}). Their messages arrive here labelled "
     "with their pseudonym; reply to a message to answer them."
 )
-HELD_DELIVERED_MENTOR = (
-    "<b>{mentee}</b> wrote while waiting for a mentor; {count} message(s) follow."
-)
 NOT_PAIRED = "<b>{mentee}</b> has no mentor at the moment."
 UNPAIRED_COORDINATOR = "Ended the pairing of <b>{mentee}</b> with <b>{mentor}</b>."
 UNPAIRED_MENTEE = (
@@ -174,7 +171,6 @@ MEMBER_LINE_MENTEE = "• {short_id} {pseudonym}, mentee, {tz}: {status}"
 MEMBER_LINE_MENTOR = "• {short_id} {pseudonym}, mentor, {tz}: {load}/{capacity} mentees"
 MENTEE_STATUS_PAIRED = "paired with {mentor}"
 MENTEE_STATUS_WAITING = "waiting for a mentor"
-MENTEE_STATUS_HELD = "waiting for a mentor, {count} message(s) kept"
 UNREACHABLE_SUFFIX = " (unreachable)"
 MATCH_NONE = "No mentor has room for <b>{mentee}</b> right now."
 MATCH_HEADER = "<b>Suggested mentors for {mentee}</b> ({mentee_id})"
@@ -333,7 +329,6 @@ ESCALATION_CARD = (
 ESCALATION_REMINDER = "⏰ Not yet acknowledged (reminder {round}):\n"
 ESCALATION_EDITED = "✏️ The writer edited the flagged message; the card below shows it now.\n"
 ESCALATION_FLAGGED = "\nFlagged message:\n<blockquote>{text}</blockquote>\n"
-ESCALATION_CONTEXT = "\nThe last {count} relayed message(s) of this pairing follow this card."
 ESCALATION_NO_CONTEXT = ""
 ESCALATION_ACK = "Acknowledge"
 ESCALATION_RESOLVE = "Resolve"
