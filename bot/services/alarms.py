@@ -7,6 +7,8 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
+from bot.crisis import GENERAL, help_category
+from bot.risk import Tier, assess
 from bot.services.escalation import (
     MENTORS_NOTE,
     EscalationPolicy,
@@ -15,9 +17,20 @@ from bot.services.escalation import (
     open_for_mentee,
     recent_alarm_of,
 )
+from bot.services.members import active_mentor_of
 from bot.services.outbox import Priority, h, notify_member, send_text
 from bot.services.relay import record_for
 from storage.models import Member, Pairing
+
+
+def _sos_help(typed: str | None) -> str:
+    """The help a /sos gets: the general one, or what the words typed after it call for."""
+    if not typed:
+        return GENERAL
+    found = assess(typed)
+    if found.tier is Tier.NONE:
+        return GENERAL
+    return help_category(str(found.category), typed)
 
 
 async def sos(
@@ -44,10 +57,19 @@ async def sos(
             prefix=texts.ESCALATION_ALSO_SOS,
             now=now,
         )
+        current = await active_mentor_of(session, member.id) if member.role == "mentee" else None
         await notify_member(
             session,
             member,
-            h(policy.crisis_text(member.language)),
+            h(
+                policy.crisis_help(
+                    member.language,
+                    help_category(existing.category, existing.flagged_text)
+                    if typed is None
+                    else _sos_help(typed),
+                    mentor_told=current is not None and current[1].reachable,
+                )
+            ),
             now=now,
             priority=Priority.ESCALATION,
         )
@@ -66,6 +88,7 @@ async def sos(
             writer=member,
             now=now,
             subject="writer",
+            help_for=_sos_help(typed),
         )
         return
     await open_for_mentee(
@@ -77,6 +100,7 @@ async def sos(
         flagged_text=typed or None,
         writer=member,
         now=now,
+        help_for=_sos_help(typed),
     )
 
 

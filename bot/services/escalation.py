@@ -7,13 +7,16 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.config import Settings
+from bot.crisis import GENERAL, CrisisDirectory, help_category
 from bot.schedule import quiet_hours_of
 from bot.services.members import active_mentor_of, coordinator_ids, is_coordinator
 from bot.services.outbox import Button, Priority, edit_text, enqueue, h, notify_member, send_text
@@ -39,27 +42,44 @@ class EscalationPolicy:
     coordinator_chat_id: int | None
     ack_interval: timedelta
     fallback_chat_id: int | None
-    crisis: dict[str, str]
+    # The crisis file's contents (bot/crisis.py); the region's help is taken from it.
+    crisis: dict[str, Any]
     # The concern tier: how long a mentor has to answer, and the quiet hours assumed for a
     # mentor who set none (a mentor asleep is not asked; the coordinators are).
     concern_response: timedelta = timedelta(minutes=15)
     quiet_hours: tuple[time, time] = (time(22, 0), time(8, 0))
+    crisis_region: str = "US"
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EscalationPolicy:
         path = Path(settings.crisis_resources_file or DEFAULT_CRISIS_FILE)
         crisis = json.loads(path.read_text(encoding="utf-8"))
-        return cls(
+        policy = cls(
             coordinator_chat_id=settings.coordinator_chat_id,
             ack_interval=timedelta(minutes=settings.escalation_ack_minutes),
             fallback_chat_id=settings.escalation_fallback_chat_id,
             crisis=crisis,
             concern_response=timedelta(minutes=settings.concern_response_minutes),
             quiet_hours=quiet_hours_of(settings.quiet_hours),
+            crisis_region=settings.crisis_region,
         )
+        policy.crisis_directory  # noqa: B018  (a malformed file stops start-up, not an alarm)
+        return policy
+
+    @cached_property
+    def crisis_directory(self) -> CrisisDirectory:
+        return CrisisDirectory.load(self.crisis, self.crisis_region)
+
+    def crisis_help(
+        self, language: str | None, category: str = GENERAL, *, mentor_told: bool = False
+    ) -> str:
+        """The help that fits this kind of emergency (`bot.crisis.help_category`), in the
+        person's language, saying truly who has been told."""
+        return self.crisis_directory.text(category, language, mentor_told=mentor_told)
 
     def crisis_text(self, language: str | None) -> str:
-        return self.crisis.get(language or "en") or self.crisis["en"]
+        """The general help (staff told)."""
+        return self.crisis_help(language)
 
 
 async def open_escalation(
@@ -82,6 +102,7 @@ async def open_escalation(
     why: str | None = None,
     crisis_to: Member | None = None,
     tell_mentor: bool = True,
+    help_for: str | None = None,
 ) -> Escalation:
     """Open an escalation and send everything it needs, at the highest priority.
 
@@ -91,6 +112,7 @@ async def open_escalation(
     message gets none). `subject`: whether the words speak of the writer's own danger
     ("writer") or someone else's ("other"); `probability` and `evidence`: what the assessor
     made of them; `why`: how it came to the coordinators (a concern nobody answered...).
+    `help_for`: which crisis help fits (`bot.crisis.help_category`), by default the category's.
     """
     escalation = Escalation(
         mentee_id=mentee.id if mentee else None,
@@ -126,12 +148,28 @@ async def open_escalation(
         reminder_round=0,
         fallback_chat_id=policy.fallback_chat_id,
     )
+    someone_else_wrote = writer is None or mentor is None or writer.id != mentor.id
+    mentor_told = (
+        tell_mentor
+        and mentor is not None
+        and mentor.reachable
+        and someone_else_wrote
+        and raised_by in ("detected", "sos", "checkin")
+    )
     helped = crisis_to or writer
     if helped is not None and raised_by != "flag":
+        kind_of_help = help_for or help_category(category, flagged_text)
         sent = await notify_member(
             session,
             helped,
-            h(policy.crisis_text(helped.language)),
+            h(
+                policy.crisis_help(
+                    helped.language,
+                    kind_of_help,
+                    # Only a mentee hears about "your mentor", and only when it is true.
+                    mentor_told=mentor_told and helped.role == "mentee",
+                )
+            ),
             now=now,
             priority=Priority.ESCALATION,
         )
@@ -139,13 +177,8 @@ async def open_escalation(
         kind = "crisis help sent" if sent else "crisis help not sent"
         detail = f"to the {helped.role}" if sent else f"the {helped.role} cannot be reached"
         await _event(session, escalation, kind, None, detail, now)
-    someone_else_wrote = writer is None or mentor is None or writer.id != mentor.id
-    if (
-        tell_mentor
-        and mentor is not None
-        and someone_else_wrote
-        and raised_by in ("detected", "sos", "checkin")
-    ):
+    if mentor_told:
+        assert mentor is not None
         told = await notify_member(
             session,
             mentor,
@@ -268,6 +301,7 @@ async def open_for_mentee(
     writer: Member,
     now: datetime,
     source_message_id: int | None = None,
+    help_for: str | None = None,
 ) -> Escalation:
     """Open a critical escalation about a mentee, with their current mentor and pairing."""
     current = await active_mentor_of(session, mentee.id)
@@ -284,6 +318,7 @@ async def open_for_mentee(
         writer=writer,
         now=now,
         source_message_id=source_message_id,
+        help_for=help_for,
     )
 
 

@@ -67,9 +67,9 @@ async def test_a_dangerous_message_is_delivered_and_escalated(
     # Peer support is not blocked: the mentor still gets the message, and is told.
     await emu.wait_for_bot_message(alex.id, "end it all")
     await emu.wait_for_bot_message(alex.id, "may mean they are in danger")
-    # The writer gets the crisis resources at once.
-    resources = await emu.wait_for_bot_message(sam.id, "1-800-662-4357")
-    assert "988" in resources["text"] and "911" in resources["text"]
+    # The writer gets the crisis resources for suicide or self-harm at once.
+    resources = await emu.wait_for_bot_message(sam.id, "988 Suicide")
+    assert "911" in resources["text"] and "Your mentor" in resources["text"]
     # The card is followed by the last messages of the pairing, as copies.
     await emu.wait_for(
         lambda: (
