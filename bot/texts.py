@@ -21,19 +21,39 @@ ALREADY_MEMBER = (
     "Send /help to see what you can do."
 )
 
+# The consent screen for mentees (mentors: CONSENT_MENTOR). It must say exactly what the code
+# sends to whom; changing it means a new bot.services.consent.CONSENT_VERSION and a
+# CONSENT_CHANGES text.
 CONSENT = (
-    "<b>Welcome to the peer-mentoring program</b> (you were invited as a {role}).\n\n"
-    "<b>What this bot stores:</b> the pseudonym you choose, your timezone and language, "
-    "your matching preferences, who you are paired with, your daily check-in answers, and "
-    "the ids and times of the messages it passes on (not their content). Your Telegram id and "
-    "your notes are stored encrypted. Send /mydata for a copy, /deleteme to erase it.\n\n"
-    "<b>Who sees what:</b> your {other} sees only your pseudonym, never your Telegram name, "
-    "username, number or id. Program coordinators see your pseudonym and your pairing; if a "
-    "message suggests someone may be in danger, they also see it and the few messages "
-    "before it. Messages travel through Telegram, and the bot cannot delete them from your "
-    "chats.\n\n"
-    "<b>This is not an emergency service.</b> Nobody may be reading at the moment you write. "
-    "If you or someone else is in danger, call {crisis_line}.\n\n"
+    "<b>Welcome to the peer-mentoring program.</b> You were invited as a mentee. "
+    "Please read what this means for you.\n\n"
+    "<b>Your pseudonym.</b> A pseudonym is a made-up name that you choose. It is the only "
+    "name people here see. Nobody here sees your Telegram name, username, phone number "
+    "or id.\n\n"
+    "<b>What your mentor gets:</b>\n"
+    "• the messages you send here (as copies, with your pseudonym)\n"
+    "• your check-in answers when you report use or a very high craving\n"
+    "• how many check-ins in a row you missed\n"
+    "• a chart of your mood and craving over the last 30 days\n"
+    "• your recovery milestones, like 30 days\n"
+    "• a note when something you wrote may mean you are struggling or in danger\n\n"
+    "<b>What program staff get:</b>\n"
+    "• your pseudonym, timezone, language, choices and who your mentor is\n"
+    "• a note when you miss several check-ins in a row\n"
+    "• your mentor's weekly answer on how you are doing\n"
+    "• when a message may mean danger, or you press /sos: that message, the last 5 "
+    "messages between you and your mentor, and both pseudonyms. The same when a message may "
+    "mean you are struggling and your mentor cannot check in soon.\n\n"
+    "<b>What is stored, and for how long:</b>\n"
+    "• your pseudonym, timezone, language, choices, check-in answers and notes: until you "
+    "erase them\n"
+    "• which message went where (never the words): {retention_days} days\n"
+    "• what an alarm said: {escalation_days} days, then only the fact of it stays\n"
+    "Your Telegram id and your notes are stored encrypted. The words you send stay in "
+    "Telegram; the bot cannot delete them from your chats. /mydata sends you a copy of your "
+    "data, /deleteme erases it, /privacy shows this again.\n\n"
+    "<b>This is not an emergency service.</b> Nobody may be reading when you write. If you or "
+    "someone else is in danger, call {crisis_line}.\n\n"
     "Do you agree to take part on these terms?"
 )
 CONSENT_AGREE = "I agree"
@@ -552,3 +572,71 @@ OUTCOME_KINDS = {
 }
 OUTCOME_RECORDED = "Escalation #{id}: recorded as “{kind}”."
 OUTCOME_NOT_RESOLVED = "Escalation #{id} is not resolved yet."
+
+
+# ---- i14-care: consent kept and versioned, crisis help, plain language, accessibility -------
+CONSENT_MENTOR = (
+    "<b>Welcome to the peer-mentoring program.</b> You were invited as a mentor. "
+    "Please read what this means for you.\n\n"
+    "<b>Your pseudonym.</b> A pseudonym is a made-up name that you choose. It is the only "
+    "name people here see. Nobody here sees your Telegram name, username, phone number "
+    "or id.\n\n"
+    "<b>What your mentees get:</b>\n"
+    "• the messages you send them (as copies, with your pseudonym)\n\n"
+    "<b>What program staff get:</b>\n"
+    "• your pseudonym, timezone, language, choices and who your mentees are\n"
+    "• your weekly answers on how each mentee is doing\n"
+    "• when you use /flag: the message and your note\n"
+    "• when a message of yours may mean you are struggling or in danger, or you press /sos: "
+    "that message and your pseudonym. If it is about a mentee, also the last 5 messages "
+    "between you.\n\n"
+    "<b>What is stored, and for how long:</b>\n"
+    "• your pseudonym, timezone, language, choices and weekly answers: until you erase them\n"
+    "• which message went where (never the words): {retention_days} days\n"
+    "• what an alarm said: {escalation_days} days, then only the fact of it stays\n"
+    "Your Telegram id is stored encrypted. The words you send stay in Telegram; the bot "
+    "cannot delete them from your chats. /mydata sends you a copy of your data, /deleteme "
+    "erases it, /privacy shows this again.\n\n"
+    "<b>This is not an emergency service.</b> Nobody may be reading when you write. If you or "
+    "someone else is in danger, call {crisis_line}.\n\n"
+    "Do you agree to take part on these terms?"
+)
+CONSENT_AGREED_ON = "You agreed to this on {date}."
+CONSENT_CHANGED = (
+    "📄 <b>Our privacy terms have changed.</b> What changed:\n{changes}\n\n"
+    "Your message is kept. It goes on as soon as you agree. Please read the terms below."
+)
+# What changed in each consent version, for people who agreed to an older one.
+CONSENT_CHANGES = (
+    "• The terms now list everything your mentor and program staff get.\n"
+    "• They say how long each thing is kept.\n"
+    "• You can read them again at any time with /privacy."
+)
+CONSENT_STILL_NEEDED = (
+    "Your message is kept. It goes on once you agree to the new terms above (or send /privacy)."
+)
+CONSENT_AGREED_AGAIN = "✅ Thank you. You agreed to the new terms."
+CONSENT_HELD_SENT = "Your kept messages are on their way."
+CONSENT_DECLINED_AGAIN = (
+    "OK. Your messages are not passed on while you have not agreed. They are kept for "
+    "{retention_days} days. You can still use /sos and check-ins. To agree later, send "
+    "/privacy. To leave and erase your data, send /deleteme."
+)
+# Check-in buttons: words as well as emoji (a screen reader says the words).
+MOOD_BUTTONS = {1: "😞 very low", 2: "🙁 low", 3: "😐 okay", 4: "🙂 good", 5: "😄 great"}
+CRAVING_BUTTONS = {0: "😌 none", 1: "🙂 low", 2: "😕 medium", 3: "😣 high", 4: "😫 very high"}
+# The chart's caption says the trend in words.
+TREND_LINE = "{mood}; {craving}."
+TREND_MOOD = {"up": "Mood went up", "down": "Mood went down", "flat": "Mood stayed {level}"}
+TREND_CRAVING = {
+    "up": "craving went up",
+    "down": "craving went down",
+    "flat": "craving stayed {level}",
+}
+TREND_MOOD_LEVELS = {"low": "low", "medium": "okay", "high": "good"}
+TREND_CRAVING_LEVELS = {"low": "low", "medium": "medium", "high": "high"}
+PROGRESS_DAYS = "🌱 Day {days} since your recovery start date ({date})."
+PROGRESS_NO_START = (
+    "Tip: send <code>/sober 2026-01-31</code> with your recovery start date to see your day "
+    "count."
+)

@@ -43,6 +43,7 @@ from bot.services.outbox import (
     notify_member,
     send_text,
 )
+from bot.trends import trend_caption
 from storage.models import CheckIn, CheckInSchedule, Member, MentorReport
 
 # /sober's date, in ASCII digits (date.fromisoformat alone would be the only guard).
@@ -309,11 +310,13 @@ async def _weekly(session: AsyncSession, mentor: Member, due: datetime, now: dat
 
 
 def _mood_buttons(checkin_id: int) -> list[list[Button]]:
-    return [[(label.split()[0], f"ci:{checkin_id}:m:{v}") for v, label in texts.MOODS.items()]]
+    items = [(label, f"ci:{checkin_id}:m:{v}") for v, label in texts.MOOD_BUTTONS.items()]
+    return [items[:3], items[3:]]  # words need room: two rows
 
 
 def _craving_buttons(checkin_id: int) -> list[list[Button]]:
-    return [[(label, f"ci:{checkin_id}:c:{v}") for v, label in texts.CRAVINGS.items()]]
+    items = [(label, f"ci:{checkin_id}:c:{v}") for v, label in texts.CRAVING_BUTTONS.items()]
+    return [items[:3], items[3:]]
 
 
 def _used_buttons(checkin_id: int) -> list[list[Button]]:
@@ -659,6 +662,20 @@ async def send_progress(session: AsyncSession, *, member: Member, now: datetime)
         if member.role == "mentee"
         else [mentee for _, mentee in await active_mentees(session, member.id)]
     )
+    if member.role == "mentee":
+        # The day count, whatever the chart shows: always there for the mentee.
+        schedule = await session.get(CheckInSchedule, member.id)
+        start = schedule.recovery_start if schedule is not None else None
+        if start is not None:
+            days = (local_date(now, member.timezone) - start).days
+            await send_text(
+                session,
+                member.chat_id,
+                texts.PROGRESS_DAYS.format(days=days, date=start.isoformat()),
+                now=now,
+            )
+        else:
+            await send_text(session, member.chat_id, texts.PROGRESS_NO_START, now=now)
     sent = 0
     for subject in subjects:
         points = [
@@ -667,15 +684,15 @@ async def send_progress(session: AsyncSession, *, member: Member, now: datetime)
         ]
         if not points:
             continue
-        caption = texts.PROGRESS_CAPTION.format(pseudonym=subject.pseudonym)
+        title = texts.PROGRESS_CAPTION.format(pseudonym=subject.pseudonym)
         from bot.charts import progress_png  # matplotlib is heavy: load it on first use
 
-        png = await asyncio.to_thread(progress_png, points, caption)
+        png = await asyncio.to_thread(progress_png, points, title)
         await enqueue(
             session,
             chat_id=member.chat_id,
             method="sendPhoto",
-            payload={"photo_bytes": png.hex(), "caption": caption},
+            payload={"photo_bytes": png.hex(), "caption": f"{title}. {trend_caption(points)}"},
             now=now,
         )
         sent += 1

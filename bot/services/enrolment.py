@@ -15,10 +15,11 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
+from bot.services.consent import CONSENT_VERSION, ConsentTerms, consent_text, remove_buttons
 from bot.services.members import coordinator_ids, member_by_telegram_id
 from bot.services.outbox import Button, edit_text, h, send_text
 from storage.crypto import lookup
-from storage.models import EnrolmentDraft, Invite, Member
+from storage.models import EnrolmentDraft, Invite, Member, MemberConsent
 from storage.names import name_key
 
 PSEUDONYM_MIN = 2
@@ -136,7 +137,7 @@ async def start_with_code(
     code: str,
     telegram_user_id: int,
     chat_id: int,
-    crisis_line: str,
+    terms: ConsentTerms,
     now: datetime,
 ) -> None:
     """Show the consent screen for a valid invite, or say why the code can't be used."""
@@ -159,9 +160,7 @@ async def start_with_code(
     await send_text(
         session,
         chat_id,
-        texts.CONSENT.format(
-            role=texts.ROLE_NAMES[role], other=texts.OTHER_ROLE[role], crisis_line=h(crisis_line)
-        ),
+        consent_text(role, terms),
         buttons=[[(texts.CONSENT_AGREE, f"cn:y:{code}"), (texts.CONSENT_DECLINE, f"cn:n:{code}")]],
         now=now,
     )
@@ -178,26 +177,24 @@ async def answer_consent(
     default_timezone: str,
     now: datetime,
 ) -> None:
-    """Begin enrolment on agreement; on refusal forget everything about the person."""
+    """Begin enrolment on agreement; on refusal forget everything about the person. The
+    consent message stays as it was sent (only its buttons go); the answer follows it."""
+    await remove_buttons(session, chat_id, message_id, now=now)
     if not agreed:
         await session.execute(
             delete(EnrolmentDraft).where(
                 EnrolmentDraft.telegram_user_key == lookup(telegram_user_id)
             )
         )
-        await edit_text(session, chat_id, message_id, texts.CONSENT_DECLINED, now=now)
+        await send_text(session, chat_id, texts.CONSENT_DECLINED, now=now)
         return
     if await member_by_telegram_id(session, telegram_user_id) is not None:
-        await edit_text(session, chat_id, message_id, texts.CONSENT_ACCEPTED, now=now)
+        await send_text(session, chat_id, texts.CONSENT_ACCEPTED, now=now)
         return
     check = await check_invite(session, code, now)
     if check.problem is not None or check.invite is None:
-        await edit_text(
-            session,
-            chat_id,
-            message_id,
-            INVITE_PROBLEM_TEXT[check.problem or InviteProblem.UNKNOWN],
-            now=now,
+        await send_text(
+            session, chat_id, INVITE_PROBLEM_TEXT[check.problem or InviteProblem.UNKNOWN], now=now
         )
         return
     await session.execute(
@@ -212,9 +209,11 @@ async def answer_consent(
         timezone=default_timezone,
         tags="",
         created_at=now,
+        consent_version=CONSENT_VERSION,
+        consented_at=now,
     )
     session.add(draft)
-    await edit_text(session, chat_id, message_id, texts.CONSENT_ACCEPTED, now=now)
+    await send_text(session, chat_id, texts.CONSENT_ACCEPTED, now=now)
     await _ask_for_step(session, draft, check.invite.role, now)
 
 
@@ -440,6 +439,14 @@ async def finish_enrolment(
     )
     session.add(member)
     await session.flush()
+    if draft.consent_version is not None:
+        session.add(
+            MemberConsent(
+                member_id=member.id,
+                version=draft.consent_version,
+                agreed_at=draft.consented_at or now,
+            )
+        )
     invite.used_by_member_id = member.id
     await session.delete(draft)
     chosen = ", ".join(texts.TAGS[t] for t in member.tag_list) or "—"
