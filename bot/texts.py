@@ -7,8 +7,8 @@ Texts with placeholders are formatted with values already HTML-escaped by the ca
 from __future__ import annotations
 
 NOT_INVITED = (
-    "Hello. This bot serves a closed peer-mentoring program for people in recovery.\n\n"
-    "To join, ask your program coordinator for an invite link, then open it.\n"
+    "Hello. This bot is for a closed program where people in recovery help each other.\n\n"
+    "To join, ask your program coordinator for an invite link. Then open it.\n"
     "If you are in danger right now, call {crisis_line}."
 )
 INVITE_UNKNOWN = (
@@ -71,7 +71,7 @@ ASK_PSEUDONYM = (
 PSEUDONYM_INVALID = "That pseudonym can't be used: {reason} Please send another one."
 PSEUDONYM_TOO_SHORT = "it must be at least 2 characters."
 PSEUDONYM_TOO_LONG = "it must be at most 24 characters."
-PSEUDONYM_BAD_CHARS = "use only letters, digits, spaces, dots, dashes and underscores."
+PSEUDONYM_BAD_CHARS = "use only letters, numbers, spaces, dots (.), dashes (-) and lines (_)."
 PSEUDONYM_NEEDS_LETTER = "it must contain at least one letter."
 PSEUDONYM_RESERVED = "it could be mistaken for program staff or the bot."
 PSEUDONYM_TAKEN = "someone else already uses it."
@@ -112,9 +112,9 @@ NEW_MENTEE_HINT = " Find a mentor with /match {short_id}"
 
 HELP_MENTEE = (
     "<b>How this works</b>\n"
-    "• A short check-in comes every day at your time: /checkin for one now, /schedule to "
-    "change the time, /quiet for quiet hours, /pause and /resume, /sober to set your "
-    "recovery start, /progress for your chart.\n"
+    "• A short check-in comes every day at your time. /checkin: one now. /schedule: change "
+    "the time. /quiet: quiet hours. /pause and /resume: stop and start. /sober: your "
+    "recovery start date. /progress: your day count and chart.\n"
     "• /mydata sends you everything stored about you; /deleteme erases it.\n"
     "• Write here to talk to your mentor: text, photos, voice notes, videos, files, stickers "
     "and locations all go through. They see only your pseudonym.\n"
@@ -176,7 +176,7 @@ PAIRED_MENTOR = (
     "with their pseudonym; reply to a message to answer them."
 )
 HELD_DELIVERED_MENTOR = (
-    "<b>{mentee}</b> wrote while waiting for a mentor; {count} message(s) follow."
+    "<b>{mentee}</b> wrote before you were paired. Here are {count} message(s)."
 )
 NOT_PAIRED = "<b>{mentee}</b> has no mentor at the moment."
 UNPAIRED_COORDINATOR = "Ended the pairing of <b>{mentee}</b> with <b>{mentor}</b>."
@@ -254,8 +254,8 @@ LABEL = "💬 {pseudonym}"
 LABEL_HINT = "Reply to this message to answer {pseudonym}."
 LABEL_ENDED = "This conversation has ended. Replies to its messages are not passed on."
 REPLY_TO_ENDED_PAIRING = (
-    "Not sent: the message you replied to is from a conversation that has ended, so your "
-    "answer was not passed on to anyone."
+    "Not sent. You replied to a message from a conversation that has ended. So nobody got "
+    "your answer."
 )
 UNSUPPORTED_MESSAGE = (
     "Sorry, I can't pass this kind of message on. Text, photos, voice notes, videos, files, "
@@ -298,7 +298,7 @@ MILESTONE_MENTEE = "🎉 <b>{days} days</b> in recovery today. That is yours; be
 MILESTONE_MENTOR = "🎉 <b>{pseudonym}</b> reaches <b>{days} days</b> in recovery today."
 SCHEDULE_USAGE = "Usage: <code>/schedule 19:00</code> (your local time, {timezone})"
 SCHEDULE_IN_QUIET_HOURS = (
-    "{time} is inside your quiet hours ({quiet}); pick another time or change them with /quiet."
+    "{time} is in your quiet hours ({quiet}). Pick another time, or change them with /quiet."
 )
 SCHEDULE_SET = "Your daily check-in is now at <b>{time}</b> ({timezone}). Next: {next}."
 QUIET_USAGE = "Usage: <code>/quiet 22:00 08:00</code> (no check-ins between these times)"
@@ -307,8 +307,16 @@ PAUSE_USAGE = "Usage: <code>/pause 7</code> (days, 1 to 90)"
 PAUSED = "Check-ins paused until {until}. Send /resume to start again sooner."
 RESUMED = "Check-ins resumed. Next: {next}."
 NOT_PAUSED = "Your check-ins are not paused. Next: {next}."
-SOBER_USAGE = "Usage: <code>/sober 2026-01-31</code> (the day your recovery started)"
-SOBER_SET = "Recovery start saved: <b>{date}</b> ({days} days). Milestones will be celebrated."
+# A recovery start date fits every path: stopping, cutting down, or starting treatment such as
+# methadone or buprenorphine. No wording here assumes abstinence.
+SOBER_USAGE = (
+    "Send <code>/sober 2026-01-31</code> with your recovery start date. It is the day you "
+    "chose: when you stopped, cut down, or began treatment."
+)
+SOBER_SET = (
+    "Your recovery start date is saved: <b>{date}</b>. That is {days} days. We will mark "
+    "your milestones with you."
+)
 MENTEES_ONLY = "That command is for mentees."
 MENTORS_ONLY = "That command is for mentors."
 SLOW_DOWN = (
@@ -399,7 +407,7 @@ MENTOR_TOLD_OF_ESCALATION = (
 FLAG_USAGE = (
     "Reply <code>/flag</code> (and an optional note) to your mentee's message to alert staff."
 )
-FLAG_DONE = "Thank you. Staff have been alerted (escalation #{id})."
+FLAG_DONE = "Thanks. Staff have been alerted (alarm #{id})."
 SEVERITY_NAMES = {"critical": "CRITICAL", "high": "high"}
 CATEGORY_NAMES = {
     "suicide_self_harm": "suicide or self-harm",
@@ -421,9 +429,9 @@ RAISED_BY = {
 
 MYDATA_NONE = "Nothing about you is stored here."
 ERASE_CONFIRM = (
-    "Erase all data about <b>{pseudonym}</b> ({short_id})? Any pairing ends (the other side is "
-    "told, by pseudonym), and messages' routing records, check-ins and notes are deleted. "
-    "Escalations keep only the fact that they happened. This cannot be undone."
+    "Erase all data about <b>{pseudonym}</b> ({short_id})? The pairing ends, and the other "
+    "side is told. Check-ins, notes and the record of where each message went are deleted. "
+    "Alarms keep only the fact that they happened. This cannot be undone."
 )
 ERASE_YES = "Yes, erase"
 ERASE_NO = "Cancel"
@@ -545,8 +553,7 @@ CONCERN_DONE_OK = "Noted: {mentee} is OK. Thank you."
 CONCERN_DONE_STAFF = "Program staff have been alerted about {mentee}."
 CONCERN_ALREADY_ANSWERED = "This was already answered."
 CONCERN_CLIMBED_FOR_MENTOR = (
-    "Nobody answered the check-in request about <b>{mentee}</b> in time, so program staff "
-    "have been alerted."
+    "Nobody answered in time about <b>{mentee}</b>. So program staff have been alerted."
 )
 CONCERN_WHY_NO_MENTOR = "the mentee has no mentor"
 CONCERN_WHY_UNREACHABLE = "the bot cannot reach their mentor"
@@ -640,3 +647,15 @@ PROGRESS_NO_START = (
     "Tip: send <code>/sober 2026-01-31</code> with your recovery start date to see your day "
     "count."
 )
+# /mydata in plain words, never internal codes such as using_now_relapse.
+MYDATA_CATEGORIES = {
+    "suicide_self_harm": "suicide or self-harm",
+    "overdose_medical": "overdose or medical emergency",
+    "using_now_relapse": "using now",
+    "harm_to_others_abuse": "violence or abuse",
+    "sos": "you pressed /sos",
+    "mentor_concern": "your mentor was worried",
+}
+MYDATA_SEVERITIES = {"critical": "urgent", "high": "high"}
+MYDATA_STATUSES = {"open": "open", "acknowledged": "seen by staff", "resolved": "closed"}
+MYDATA_OTHER = "other"

@@ -85,9 +85,9 @@ async def export(session: AsyncSession, member: Member) -> dict[str, Any]:
         escalations.append(
             {
                 "id": escalation.id,
-                "category": escalation.category,
-                "severity": escalation.severity,
-                "status": escalation.status,
+                "category": texts.MYDATA_CATEGORIES.get(escalation.category, texts.MYDATA_OTHER),
+                "severity": texts.MYDATA_SEVERITIES.get(escalation.severity, texts.MYDATA_OTHER),
+                "status": texts.MYDATA_STATUSES.get(escalation.status, texts.MYDATA_OTHER),
                 "opened": _iso(escalation.opened_at),
                 "resolved": _iso(escalation.resolved_at),
                 # Only their own words: a mentor's /flag note is the mentor's.

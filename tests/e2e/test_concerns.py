@@ -127,7 +127,7 @@ async def test_an_unanswered_concern_climbs_after_the_response_time(
     await paired.runtime.run_concern_timers()
     staff_card = await emu.wait_for_bot_message(STAFF_GROUP, "Escalation #1")
     assert "concern that climbed to staff" in staff_card["text"]
-    await emu.wait_for_bot_message(alex.id, "Nobody answered the check-in request")
+    await emu.wait_for_bot_message(alex.id, "Nobody answered in time")
     # The mentor's late answer cannot open a second escalation.
     late = await paired.scenario.press_label(alex, card, "Needs staff now")
     assert late == "This was already answered."
