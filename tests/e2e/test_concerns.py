@@ -13,6 +13,10 @@ from storage.models import Concern, Escalation, EscalationEvent
 from tests.e2e.conftest import Program
 from tests.helpers import FakeClock
 
+# How every crisis help message ends (bot/resources/crisis.json, English): the marker that
+# the person got it, whichever lines fit their alarm.
+CRISIS_HELP = "staff have been told"
+
 STAFF_GROUP = -100500
 # A calm lapse with a plan to talk: the mentor should know; nobody needs waking.
 LAPSE = "I drank last night, not proud of it, can we talk tomorrow?"
@@ -59,7 +63,7 @@ async def test_a_concern_asks_the_mentor_and_alerts_nobody_else(
     assert "Sam" in str(card["text"]) and "Samantha" not in str(card["text"])
     await paired.settle()
     assert staff_cards(emu) == []
-    assert not any("1-800-662-4357" in str(m.get("text")) for m in emu.bot_messages(sam.id))
+    assert not any(CRISIS_HELP in str(m.get("text")) for m in emu.bot_messages(sam.id))
 
 
 async def test_im_on_it_stops_the_climb(
