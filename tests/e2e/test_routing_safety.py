@@ -309,7 +309,9 @@ async def test_a_mentors_own_crisis_is_theirs_not_their_mentees(
     [filed] = await escalations(paired)
     assert filed.mentee_id is None and filed.mentor_id == filed.writer_id == 2
     # Whose data it is: the mentor's export lists it, the mentee's does not.
-    assert [e["category"] for e in await exported_escalations(emu, alex)] == ["suicide_self_harm"]
+    assert [e["category"] for e in await exported_escalations(emu, alex)] == [
+        "suicide or self-harm"  # in words, not the internal code
+    ]
     assert await exported_escalations(emu, sam) == []
     # Staff can write to the person concerned: the mentor.
     await paired.scenario.press_label(coordinator, emu.last_bot_message(STAFF_GROUP), "Message")
