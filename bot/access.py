@@ -48,6 +48,8 @@ class Action(StrEnum):
     SOS = "sos"
     MYDATA = "mydata"
     DELETEME = "deleteme"
+    PRIVACY = "privacy"  # the consent terms again, and agreeing to a new version
+    CONSENT_AGAIN = "consent_again"
     # mentors
     FLAG = "flag"
     MENTOR_REPORT = "mentor_report"
@@ -119,6 +121,8 @@ RULES: Mapping[Action, Rule] = {
     Action.SOS: Rule(_MEMBERS),
     Action.MYDATA: Rule(_MEMBERS),
     Action.DELETEME: Rule(_MEMBERS),
+    Action.PRIVACY: Rule(_MEMBERS),
+    Action.CONSENT_AGAIN: Rule(_MEMBERS),
     Action.FLAG: Rule(_MENTORS),
     Action.MENTOR_REPORT: Rule(_MENTORS),
     Action.CHOOSE_RECIPIENT: Rule(_MENTORS),
@@ -168,6 +172,7 @@ COMMANDS: Mapping[str, Action] = {
     "sos": Action.SOS,
     "mydata": Action.MYDATA,
     "deleteme": Action.DELETEME,
+    "privacy": Action.PRIVACY,
     "flag": Action.FLAG,
     "invite": Action.INVITE,
     "invites": Action.INVITES,
@@ -200,6 +205,7 @@ BUTTONS: Mapping[str, Action] = {
     "cn": Action.CONSENT,
     "cl": Action.CONSENT,  # the language chosen before consent
     "ln": Action.LANGUAGE,
+    "cv": Action.CONSENT_AGAIN,
     "tz": Action.ENROL_STEP,
     "lang": Action.ENROL_STEP,
     "tag": Action.ENROL_STEP,

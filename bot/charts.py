@@ -12,6 +12,10 @@ matplotlib.use("Agg")  # no display, ever
 import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 
+# Okabe & Ito's colour-blind-safe palette.
+MOOD_COLOUR = "#0072B2"  # blue
+CRAVING_COLOUR = "#E69F00"  # orange
+
 
 def progress_png(
     points: list[tuple[date, int, int]],
@@ -23,8 +27,24 @@ def progress_png(
     days = mdates.date2num([p[0] for p in points])  # type: ignore[no-untyped-call]
     figure, axis = plt.subplots(figsize=(7, 3.2), dpi=100)
     try:
-        axis.plot(days, [p[1] for p in points], marker="o", color="#2e7d32", label=legend[0])
-        axis.plot(days, [p[2] for p in points], marker="s", color="#c62828", label=legend[1])
+        # Okabe-Ito blue and orange, told apart by colour-blind readers too, and by line
+        # style and marker without any colour.
+        axis.plot(
+            days,
+            [p[1] for p in points],
+            marker="o",
+            linestyle="-",
+            color=MOOD_COLOUR,
+            label=legend[0],
+        )
+        axis.plot(
+            days,
+            [p[2] for p in points],
+            marker="s",
+            linestyle="--",
+            color=CRAVING_COLOUR,
+            label=legend[1],
+        )
         axis.set_ylim(-0.3, 5.3)
         axis.set_yticks(range(6))
         axis.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))  # type: ignore[no-untyped-call]

@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     concern_response_minutes: float = Field(default=15.0, gt=0)
     escalation_fallback_chat_id: int | None = None
     crisis_resources_file: str | None = None
+    # Which region's crisis lines people get (bot/resources/crisis.json: US, MX, ES).
+    crisis_region: str = "US"
     # Retention: routing records and held messages, and escalation content (the audit trail
     # is kept, redacted).
     retention_days: int = Field(default=30, ge=1)

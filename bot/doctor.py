@@ -20,7 +20,7 @@ from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, StartupError, data_cipher
 from bot.i18n import render
 from bot.preflight import NO_COORDINATOR, check_database_writable, reach_telegram
-from bot.services.escalation import load_crisis_resources
+from bot.services.escalation import crisis_languages, load_crisis_resources
 from bot.services.health import delivery_health, health_report
 from bot.services.languages import program_language
 from bot.services.members import coordinator_ids
@@ -58,8 +58,12 @@ async def run_doctor(
     cipher = _check_encryption(settings, report)
     try:
         resources = load_crisis_resources(settings)
-        languages = ", ".join(sorted(resources))
-        report("ok", "crisis resources", f"{len(resources)} languages ({languages})")
+        languages = crisis_languages(resources, settings.crisis_region)
+        report(
+            "ok",
+            "crisis resources",
+            f"region {settings.crisis_region}: {', '.join(languages)}",
+        )
     except ConfigError as exc:
         report("error", "crisis resources", str(exc))
     try:

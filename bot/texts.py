@@ -7,8 +7,8 @@ Texts with placeholders are formatted with values already HTML-escaped by the ca
 from __future__ import annotations
 
 NOT_INVITED = (
-    "Hello. This bot serves a closed peer-mentoring program for people in recovery.\n\n"
-    "To join, ask your program coordinator for an invite link, then open it.\n"
+    "Hello. This bot is for a closed program where people in recovery help each other.\n\n"
+    "To join, ask your program coordinator for an invite link. Then open it.\n"
     "If you are in danger right now, call {crisis_line}."
 )
 INVITE_UNKNOWN = (
@@ -21,19 +21,39 @@ ALREADY_MEMBER = (
     "Send /help to see what you can do."
 )
 
+# The consent screen for mentees (mentors: CONSENT_MENTOR). It must say exactly what the code
+# sends to whom; changing it means a new bot.services.consent.CONSENT_VERSION and a
+# CONSENT_CHANGES text.
 CONSENT = (
-    "<b>Welcome to the peer-mentoring program</b> (you were invited as a {role}).\n\n"
-    "<b>What this bot stores:</b> the pseudonym you choose, your timezone and language, "
-    "your matching preferences, who you are paired with, your daily check-in answers, and "
-    "the ids and times of the messages it passes on (not their content). Your Telegram id and "
-    "your notes are stored encrypted. Send /mydata for a copy, /deleteme to erase it.\n\n"
-    "<b>Who sees what:</b> your {other} sees only your pseudonym, never your Telegram name, "
-    "username, number or id. Program coordinators see your pseudonym and your pairing; if a "
-    "message suggests someone may be in danger, they also see it and the few messages "
-    "before it. Messages travel through Telegram, and the bot cannot delete them from your "
-    "chats.\n\n"
-    "<b>This is not an emergency service.</b> Nobody may be reading at the moment you write. "
-    "If you or someone else is in danger, call {crisis_line}.\n\n"
+    "<b>Welcome to the peer-mentoring program.</b> You were invited as a mentee. "
+    "Please read what this means for you.\n\n"
+    "<b>Your pseudonym.</b> A pseudonym is a made-up name that you choose. It is the only "
+    "name people here see. Nobody here sees your Telegram name, username, phone number "
+    "or id.\n\n"
+    "<b>What your mentor gets:</b>\n"
+    "• the messages you send here (as copies, with your pseudonym)\n"
+    "• your check-in answers when you report use or a very high craving\n"
+    "• how many check-ins in a row you missed\n"
+    "• a chart of your mood and craving over the last 30 days\n"
+    "• your recovery milestones, like 30 days\n"
+    "• a note when something you wrote may mean you are struggling or in danger\n\n"
+    "<b>What program staff get:</b>\n"
+    "• your pseudonym, timezone, language, choices and who your mentor is\n"
+    "• a note when you miss several check-ins in a row\n"
+    "• your mentor's weekly answer on how you are doing\n"
+    "• when a message may mean danger, or you press /sos: that message, the last 5 "
+    "messages between you and your mentor, and both pseudonyms. The same when a message may "
+    "mean you are struggling and your mentor cannot check in soon.\n\n"
+    "<b>What is stored, and for how long:</b>\n"
+    "• your pseudonym, timezone, language, choices, check-in answers and notes: until you "
+    "erase them\n"
+    "• which message went where (never the words): {retention_days} days\n"
+    "• what an alarm said: {escalation_days} days, then only the fact of it stays\n"
+    "Your Telegram id and your notes are stored encrypted. The words you send stay in "
+    "Telegram; the bot cannot delete them from your chats. /mydata sends you a copy of your "
+    "data, /deleteme erases it, /privacy shows this again.\n\n"
+    "<b>This is not an emergency service.</b> Nobody may be reading when you write. If you or "
+    "someone else is in danger, call {crisis_line}.\n\n"
     "Do you agree to take part on these terms?"
 )
 CONSENT_AGREE = "I agree"
@@ -51,7 +71,7 @@ ASK_PSEUDONYM = (
 PSEUDONYM_INVALID = "That pseudonym can't be used: {reason} Please send another one."
 PSEUDONYM_TOO_SHORT = "it must be at least 2 characters."
 PSEUDONYM_TOO_LONG = "it must be at most 24 characters."
-PSEUDONYM_BAD_CHARS = "use only letters, digits, spaces, dots, dashes and underscores."
+PSEUDONYM_BAD_CHARS = "use only letters, numbers, spaces, dots (.), dashes (-) and lines (_)."
 PSEUDONYM_NEEDS_LETTER = "it must contain at least one letter."
 PSEUDONYM_RESERVED = "it could be mistaken for program staff or the bot."
 PSEUDONYM_TAKEN = "someone else already uses it."
@@ -92,9 +112,9 @@ NEW_MENTEE_HINT = " Find a mentor with /match {short_id}"
 
 HELP_MENTEE = (
     "<b>How this works</b>\n"
-    "• A short check-in comes every day at your time: /checkin for one now, /schedule to "
-    "change the time, /quiet for quiet hours, /pause and /resume, /sober to set your "
-    "recovery start, /progress for your chart.\n"
+    "• A short check-in comes every day at your time. /checkin: one now. /schedule: change "
+    "the time. /quiet: quiet hours. /pause and /resume: stop and start. /sober: your "
+    "recovery start date. /progress: your day count and chart.\n"
     "• /mydata sends you everything stored about you; /deleteme erases it.\n"
     "• Write here to talk to your mentor: text, photos, voice notes, videos, files, stickers "
     "and locations all go through. They see only your pseudonym.\n"
@@ -229,8 +249,8 @@ LABEL = "💬 {pseudonym}"
 LABEL_HINT = "Reply to this message to answer {pseudonym}."
 LABEL_ENDED = "This conversation has ended. Replies to its messages are not passed on."
 REPLY_TO_ENDED_PAIRING = (
-    "Not sent: the message you replied to is from a conversation that has ended, so your "
-    "answer was not passed on to anyone."
+    "Not sent. You replied to a message from a conversation that has ended. So nobody got "
+    "your answer."
 )
 UNSUPPORTED_MESSAGE = (
     "Sorry, I can't pass this kind of message on. Text, photos, voice notes, videos, files, "
@@ -273,7 +293,7 @@ MILESTONE_MENTEE = "🎉 <b>{days} days</b> in recovery today. That is yours; be
 MILESTONE_MENTOR = "🎉 <b>{pseudonym}</b> reaches <b>{days} days</b> in recovery today."
 SCHEDULE_USAGE = "Usage: <code>/schedule 19:00</code> (your local time, {timezone})"
 SCHEDULE_IN_QUIET_HOURS = (
-    "{time} is inside your quiet hours ({quiet}); pick another time or change them with /quiet."
+    "{time} is in your quiet hours ({quiet}). Pick another time, or change them with /quiet."
 )
 SCHEDULE_SET = "Your daily check-in is now at <b>{time}</b> ({timezone}). Next: {next}."
 QUIET_USAGE = "Usage: <code>/quiet 22:00 08:00</code> (no check-ins between these times)"
@@ -282,8 +302,16 @@ PAUSE_USAGE = "Usage: <code>/pause 7</code> (days, 1 to 90)"
 PAUSED = "Check-ins paused until {until}. Send /resume to start again sooner."
 RESUMED = "Check-ins resumed. Next: {next}."
 NOT_PAUSED = "Your check-ins are not paused. Next: {next}."
-SOBER_USAGE = "Usage: <code>/sober 2026-01-31</code> (the day your recovery started)"
-SOBER_SET = "Recovery start saved: <b>{date}</b> ({days} days). Milestones will be celebrated."
+# A recovery start date fits every path: stopping, cutting down, or starting treatment such as
+# methadone or buprenorphine. No wording here assumes abstinence.
+SOBER_USAGE = (
+    "Send <code>/sober 2026-01-31</code> with your recovery start date. It is the day you "
+    "chose: when you stopped, cut down, or began treatment."
+)
+SOBER_SET = (
+    "Your recovery start date is saved: <b>{date}</b>. That is {days} days. We will mark "
+    "your milestones with you."
+)
 MENTEES_ONLY = "That command is for mentees."
 MENTORS_ONLY = "That command is for mentors."
 SLOW_DOWN = (
@@ -373,7 +401,7 @@ MENTOR_TOLD_OF_ESCALATION = (
 FLAG_USAGE = (
     "Reply <code>/flag</code> (and an optional note) to your mentee's message to alert staff."
 )
-FLAG_DONE = "Thank you. Staff have been alerted (escalation #{id})."
+FLAG_DONE = "Thanks. Staff have been alerted (alarm #{id})."
 SEVERITY_NAMES = {"critical": "CRITICAL", "high": "high"}
 CATEGORY_NAMES = {
     "suicide_self_harm": "suicide or self-harm",
@@ -395,9 +423,9 @@ RAISED_BY = {
 
 MYDATA_NONE = "Nothing about you is stored here."
 ERASE_CONFIRM = (
-    "Erase all data about <b>{pseudonym}</b> ({short_id})? Any pairing ends (the other side is "
-    "told, by pseudonym), and messages' routing records, check-ins and notes are deleted. "
-    "Escalations keep only the fact that they happened. This cannot be undone."
+    "Erase all data about <b>{pseudonym}</b> ({short_id})? The pairing ends, and the other "
+    "side is told. Check-ins, notes and the record of where each message went are deleted. "
+    "Alarms keep only the fact that they happened. This cannot be undone."
 )
 ERASE_YES = "Yes, erase"
 ERASE_NO = "Cancel"
@@ -519,8 +547,7 @@ CONCERN_DONE_OK = "Noted: {mentee} is OK. Thank you."
 CONCERN_DONE_STAFF = "Program staff have been alerted about {mentee}."
 CONCERN_ALREADY_ANSWERED = "This was already answered."
 CONCERN_CLIMBED_FOR_MENTOR = (
-    "Nobody answered the check-in request about <b>{mentee}</b> in time, so program staff "
-    "have been alerted."
+    "Nobody answered in time about <b>{mentee}</b>. So program staff have been alerted."
 )
 CONCERN_WHY_NO_MENTOR = "the mentee has no mentor"
 CONCERN_WHY_UNREACHABLE = "the bot cannot reach their mentor"
@@ -731,8 +758,8 @@ class Plural:
 
 
 HELD_DELIVERED_MENTOR_PLURAL = Plural(
-    "<b>{mentee}</b> wrote while waiting for a mentor; {count} message follows.",
-    "<b>{mentee}</b> wrote while waiting for a mentor; {count} messages follow.",
+    "<b>{mentee}</b> wrote before you were paired. Here is {count} message.",
+    "<b>{mentee}</b> wrote before you were paired. Here are {count} messages.",
 )
 MENTEE_STATUS_HELD_PLURAL = Plural(
     "waiting for a mentor, {count} message kept",
@@ -751,3 +778,82 @@ LANGUAGE_USAGE = "Which language do you want me to use?"
 MYDATA_RELAYED_NOTE = "only ids and times are stored, never the content"
 CHART_MOOD = "mood (1–5)"
 CHART_CRAVING = "craving (0–4)"
+
+# ---- i14-care: consent kept and versioned, crisis help, plain language, accessibility -------
+CONSENT_MENTOR = (
+    "<b>Welcome to the peer-mentoring program.</b> You were invited as a mentor. "
+    "Please read what this means for you.\n\n"
+    "<b>Your pseudonym.</b> A pseudonym is a made-up name that you choose. It is the only "
+    "name people here see. Nobody here sees your Telegram name, username, phone number "
+    "or id.\n\n"
+    "<b>What your mentees get:</b>\n"
+    "• the messages you send them (as copies, with your pseudonym)\n\n"
+    "<b>What program staff get:</b>\n"
+    "• your pseudonym, timezone, language, choices and who your mentees are\n"
+    "• your weekly answers on how each mentee is doing\n"
+    "• when you use /flag: the message and your note\n"
+    "• when a message of yours may mean you are struggling or in danger, or you press /sos: "
+    "that message and your pseudonym. If it is about a mentee, also the last 5 messages "
+    "between you.\n\n"
+    "<b>What is stored, and for how long:</b>\n"
+    "• your pseudonym, timezone, language, choices and weekly answers: until you erase them\n"
+    "• which message went where (never the words): {retention_days} days\n"
+    "• what an alarm said: {escalation_days} days, then only the fact of it stays\n"
+    "Your Telegram id is stored encrypted. The words you send stay in Telegram; the bot "
+    "cannot delete them from your chats. /mydata sends you a copy of your data, /deleteme "
+    "erases it, /privacy shows this again.\n\n"
+    "<b>This is not an emergency service.</b> Nobody may be reading when you write. If you or "
+    "someone else is in danger, call {crisis_line}.\n\n"
+    "Do you agree to take part on these terms?"
+)
+CONSENT_AGREED_ON = "You agreed to this on {date}."
+CONSENT_CHANGED = (
+    "📄 <b>Our privacy terms have changed.</b> What changed:\n{changes}\n\n"
+    "Your message is kept. It goes on as soon as you agree. Please read the terms below."
+)
+# What changed in each consent version, for people who agreed to an older one.
+CONSENT_CHANGES = (
+    "• The terms now list everything your mentor and program staff get.\n"
+    "• They say how long each thing is kept.\n"
+    "• You can read them again at any time with /privacy."
+)
+CONSENT_STILL_NEEDED = (
+    "Your message is kept. It goes on once you agree to the new terms above (or send /privacy)."
+)
+CONSENT_AGREED_AGAIN = "✅ Thank you. You agreed to the new terms."
+CONSENT_HELD_SENT = "Your kept messages are on their way."
+CONSENT_DECLINED_AGAIN = (
+    "OK. Your messages are not passed on while you have not agreed. They are kept for "
+    "{retention_days} days. You can still use /sos and check-ins. To agree later, send "
+    "/privacy. To leave and erase your data, send /deleteme."
+)
+# Check-in buttons: words as well as emoji (a screen reader says the words).
+MOOD_BUTTONS = {1: "😞 very low", 2: "🙁 low", 3: "😐 okay", 4: "🙂 good", 5: "😄 great"}
+CRAVING_BUTTONS = {0: "😌 none", 1: "🙂 low", 2: "😕 medium", 3: "😣 high", 4: "😫 very high"}
+# The chart's caption says the trend in words.
+TREND_LINE = "{mood}; {craving}."
+TREND_MOOD = {"up": "Mood went up", "down": "Mood went down", "flat": "Mood stayed {level}"}
+TREND_CRAVING = {
+    "up": "craving went up",
+    "down": "craving went down",
+    "flat": "craving stayed {level}",
+}
+TREND_MOOD_LEVELS = {"low": "low", "medium": "okay", "high": "good"}
+TREND_CRAVING_LEVELS = {"low": "low", "medium": "medium", "high": "high"}
+PROGRESS_DAYS = "🌱 Day {days} since your recovery start date ({date})."
+PROGRESS_NO_START = (
+    "Tip: send <code>/sober 2026-01-31</code> with your recovery start date to see your day "
+    "count."
+)
+# /mydata in plain words, never internal codes such as using_now_relapse.
+MYDATA_CATEGORIES = {
+    "suicide_self_harm": "suicide or self-harm",
+    "overdose_medical": "overdose or medical emergency",
+    "using_now_relapse": "using now",
+    "harm_to_others_abuse": "violence or abuse",
+    "sos": "you pressed /sos",
+    "mentor_concern": "your mentor was worried",
+}
+MYDATA_SEVERITIES = {"critical": "urgent", "high": "high"}
+MYDATA_STATUSES = {"open": "open", "acknowledged": "seen by staff", "resolved": "closed"}
+MYDATA_OTHER = "other"

@@ -21,6 +21,7 @@ from bot.access import Action, Role, Where, allowed, button_action, command_acti
 from bot.context import CURRENT_UNIT, BotApplication, BotContext
 from bot.i18n import Text, render, t
 from bot.services import inbound
+from bot.services.consent import ConsentTerms
 from bot.services.languages import recipient_language
 from bot.services.members import is_coordinator, member_by_telegram_id, roles_of
 from bot.services.outbox import Priority, send_text
@@ -170,7 +171,7 @@ async def start(update: Update, context: BotContext) -> None:
         telegram_user_id=user.id,
         chat_id=chat.id,
         payload=payload,
-        crisis_line=context.settings.crisis_line,
+        terms=ConsentTerms.from_settings(context.settings),
         is_coordinator=await is_coordinator(context.session, user.id),
         now=context.now(),
     )

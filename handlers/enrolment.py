@@ -9,6 +9,7 @@ from bot import texts
 from bot.context import BotApplication, BotContext
 from bot.i18n import t
 from bot.services import enrolment
+from bot.services.consent import ConsentTerms
 from handlers.common import GROUP_MAIN, answer
 
 
@@ -23,7 +24,7 @@ async def first_language(update: Update, context: BotContext) -> None:
         language=language,
         chat_id=query.message.chat.id,
         message_id=query.message.message_id,
-        crisis_line=context.settings.crisis_line,
+        terms=ConsentTerms.from_settings(context.settings),
         now=context.now(),
     )
     await answer(context, query)

@@ -1,4 +1,5 @@
-"""A member's own data: /mydata, /deleteme, and /erase for coordinators."""
+"""A member's own data: /mydata, /deleteme, /privacy (the terms, and agreeing to new ones),
+and /erase for coordinators."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from bot import texts
 from bot.context import BotApplication, BotContext
 from bot.i18n import t
 from bot.numbers import ID_PATTERN, parse_id
-from bot.services import erasure
+from bot.services import consent, erasure
 from bot.services import mydata as mydata_service
 from bot.services.members import find_member, is_coordinator
 from handlers.common import GROUP_MAIN, acting_member, answer, reply
@@ -21,6 +22,41 @@ async def mydata(update: Update, context: BotContext) -> None:
     if member is None:
         return
     await mydata_service.send_export(context.session, member=member, now=context.now())
+
+
+async def privacy(update: Update, context: BotContext) -> None:
+    """Show the member the terms they agreed to, or the new terms to agree to."""
+    member = await acting_member(update, context)
+    if member is None:
+        return
+    await consent.show_terms(
+        context.session,
+        member=member,
+        terms=consent.ConsentTerms.from_settings(context.settings),
+        now=context.now(),
+    )
+
+
+async def consent_again(update: Update, context: BotContext) -> None:
+    """Record the member's answer to new terms; send on what they wrote meanwhile."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and query.message is not None
+    member = await acting_member(update, context)
+    if member is None:
+        await answer(context, query, t(texts.STALE_BUTTON))
+        return
+    _, choice, version = query.data.split(":", 2)
+    toast = await consent.answer_new_terms(
+        context.session,
+        member=member,
+        agreed=choice == "y",
+        version=version,
+        chat_id=query.message.chat.id,
+        message_id=query.message.message_id,
+        terms=consent.ConsentTerms.from_settings(context.settings),
+        now=context.now(),
+    )
+    await answer(context, query, toast)
 
 
 async def deleteme(update: Update, context: BotContext) -> None:
@@ -68,6 +104,11 @@ async def erase_button(update: Update, context: BotContext) -> None:
 def register(app: BotApplication) -> None:
     app.add_handler(CommandHandler("mydata", mydata), group=GROUP_MAIN)
     app.add_handler(CommandHandler("deleteme", deleteme), group=GROUP_MAIN)
+    app.add_handler(CommandHandler("privacy", privacy), group=GROUP_MAIN)
+    app.add_handler(
+        CallbackQueryHandler(consent_again, pattern=r"^cv:[yn]:[A-Za-z0-9._-]{1,16}$"),
+        group=GROUP_MAIN,
+    )
     app.add_handler(CommandHandler("erase", erase_member), group=GROUP_MAIN)
     app.add_handler(
         CallbackQueryHandler(erase_button, pattern=rf"^del:{ID_PATTERN}:(yes|no)$"),

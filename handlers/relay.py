@@ -10,6 +10,7 @@ from bot.context import BotApplication, BotContext
 from bot.i18n import t
 from bot.numbers import ID_PATTERN, parse_id, parse_int
 from bot.services import inbound, relay
+from bot.services.consent import ConsentTerms
 from handlers.common import GROUP_MAIN, acting_member, answer, reply
 
 # What can be relayed. Contacts would reveal a phone number; polls, dice, games, payments
@@ -52,7 +53,7 @@ async def on_message(update: Update, context: BotContext) -> None:
         telegram_user_id=user.id,
         message=incoming,
         text=message.text,
-        crisis_line=context.settings.crisis_line,
+        terms=ConsentTerms.from_settings(context.settings),
         now=context.now(),
         escalations=context.services.escalations,
         flood=context.services.flood,

@@ -24,7 +24,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.ext.asyncio import AsyncAttrs
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, validates
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 from storage.crypto import lookup
 from storage.names import name_key
@@ -85,6 +85,19 @@ class Member(Base):
     @property
     def tag_list(self) -> list[str]:
         return [t for t in self.tags.split(",") if t]
+
+
+class MemberConsent(Base):
+    """The version of the consent text a member agreed to (bot.services.consent), and when.
+    A member without a row joined before versions were recorded: they are asked again."""
+
+    __tablename__ = "member_consents"
+
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True)
+    version: Mapped[str] = mapped_column(String(16))
+    agreed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    member: Mapped[Member] = relationship()
 
 
 class Coordinator(Base):
@@ -151,6 +164,8 @@ class EnrolmentDraft(Base):
     language: Mapped[str | None] = mapped_column(String(8))
     tags: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    consent_version: Mapped[str | None] = mapped_column(String(16))
+    consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     @validates("telegram_user_id")
     def _set_key(self, _: str, value: int) -> int:
@@ -206,12 +221,14 @@ class RelayedMessage(Base):
 
 
 class HeldMessage(Base):
-    """A message kept until it has somewhere to go (no mentor yet, or 'to whom?')."""
+    """A message kept until it has somewhere to go (no mentor yet, 'to whom?', or until its
+    writer agrees to a new version of the consent text)."""
 
     __tablename__ = "held_messages"
     __table_args__ = (
         CheckConstraint(
-            "reason IN ('unpaired', 'choose', 'unreachable')", name="ck_held_messages_reason"
+            "reason IN ('unpaired', 'choose', 'unreachable', 'consent')",
+            name="ck_held_messages_reason",
         ),
         CheckConstraint(
             "status IN ('held', 'delivered', 'cancelled')", name="ck_held_messages_status"

@@ -9,12 +9,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services.consent import CONSENT_VERSION
 from bot.services.outbox import Priority, enqueue
 from emulator import BotApiEmulator, FakeUser
 from storage import migrate
 from storage.crypto import DataCipher, generate_key, generate_lookup_key, lookup
 from storage.db import create_engine, create_session_factory, transaction
-from storage.models import Member, OutboxMessage, Pairing
+from storage.models import Member, MemberConsent, OutboxMessage, Pairing
 
 
 class FakeClock:
@@ -43,6 +44,7 @@ def make_member(
     tags: str = "",
     capacity: int | None = None,
     now: datetime,
+    consented: bool = True,
 ) -> Member:
     n = next(_counter)
     pseudonym = pseudonym or f"{role.title()}{n}"
@@ -60,6 +62,8 @@ def make_member(
         created_at=now,
     )
     session.add(member)
+    if consented:
+        session.add(MemberConsent(member=member, version=CONSENT_VERSION, agreed_at=now))
     return member
 
 

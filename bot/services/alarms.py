@@ -7,7 +7,9 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
+from bot.crisis import GENERAL, help_category
 from bot.i18n import Verbatim, t
+from bot.risk import Tier, assess
 from bot.services.escalation import (
     MENTORS_NOTE,
     EscalationPolicy,
@@ -16,10 +18,22 @@ from bot.services.escalation import (
     open_for_mentee,
     recent_alarm_of,
 )
+from bot.services.languages import language_of_member
+from bot.services.members import active_mentor_of
 from bot.services.oncall import tell_if_out_of_hours
 from bot.services.outbox import Priority, h, notify_member, send_text
 from bot.services.relay import record_for
 from storage.models import Member, Pairing
+
+
+def _sos_help(typed: str | None) -> str:
+    """The help a /sos gets: the general one, or what the words typed after it call for."""
+    if not typed:
+        return GENERAL
+    found = assess(typed)
+    if found.tier is Tier.NONE:
+        return GENERAL
+    return help_category(str(found.category), typed)
 
 
 async def sos(
@@ -59,10 +73,21 @@ async def _sos(
             prefix=t(texts.ESCALATION_ALSO_SOS),
             now=now,
         )
+        current = await active_mentor_of(session, member.id) if member.role == "mentee" else None
         await notify_member(
             session,
             member,
-            Verbatim(h(policy.crisis_text(member.language))),
+            Verbatim(
+                h(
+                    policy.crisis_help(
+                        language_of_member(session, member),
+                        help_category(existing.category, existing.flagged_text)
+                        if typed is None
+                        else _sos_help(typed),
+                        mentor_told=current is not None and current[1].reachable,
+                    )
+                )
+            ),
             now=now,
             priority=Priority.ESCALATION,
         )
@@ -81,6 +106,7 @@ async def _sos(
             writer=member,
             now=now,
             subject="writer",
+            help_for=_sos_help(typed),
         )
         return
     await open_for_mentee(
@@ -92,6 +118,7 @@ async def _sos(
         flagged_text=typed or None,
         writer=member,
         now=now,
+        help_for=_sos_help(typed),
     )
 
 

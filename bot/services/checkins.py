@@ -47,6 +47,7 @@ from bot.services.outbox import (
     notify_member,
     send_text,
 )
+from bot.trends import trend_caption
 from storage.models import CheckIn, CheckInSchedule, Member, MentorReport
 
 # /sober's date, in ASCII digits (date.fromisoformat alone would be the only guard).
@@ -320,11 +321,17 @@ async def _weekly(session: AsyncSession, mentor: Member, due: datetime, now: dat
 
 
 def _mood_buttons(checkin_id: int) -> list[list[Button]]:
-    return [[(label.split()[0], f"ci:{checkin_id}:m:{v}") for v, label in texts.MOODS.items()]]
+    items: list[Button] = [
+        (t_item(texts.MOOD_BUTTONS, v), f"ci:{checkin_id}:m:{v}") for v in texts.MOOD_BUTTONS
+    ]
+    return [items[:3], items[3:]]  # words need room: two rows
 
 
 def _craving_buttons(checkin_id: int) -> list[list[Button]]:
-    return [[(t_item(texts.CRAVINGS, v), f"ci:{checkin_id}:c:{v}") for v in texts.CRAVINGS]]
+    items: list[Button] = [
+        (t_item(texts.CRAVING_BUTTONS, v), f"ci:{checkin_id}:c:{v}") for v in texts.CRAVING_BUTTONS
+    ]
+    return [items[:3], items[3:]]
 
 
 def _used_buttons(checkin_id: int) -> list[list[Button]]:
@@ -701,6 +708,20 @@ async def send_progress(session: AsyncSession, *, member: Member, now: datetime)
         if member.role == "mentee"
         else [mentee for _, mentee in await active_mentees(session, member.id)]
     )
+    if member.role == "mentee":
+        # The day count, whatever the chart shows: always there for the mentee.
+        schedule = await session.get(CheckInSchedule, member.id)
+        start = schedule.recovery_start if schedule is not None else None
+        if start is not None:
+            days = (local_date(now, member.timezone) - start).days
+            await send_text(
+                session,
+                member.chat_id,
+                t(texts.PROGRESS_DAYS, days=days, date=start.isoformat()),
+                now=now,
+            )
+        else:
+            await send_text(session, member.chat_id, t(texts.PROGRESS_NO_START), now=now)
     sent = 0
     for subject in subjects:
         points = [
@@ -710,16 +731,19 @@ async def send_progress(session: AsyncSession, *, member: Member, now: datetime)
         if not points:
             continue
         language = language_of_member(session, member)
-        caption = tr(language, texts.PROGRESS_CAPTION, pseudonym=subject.pseudonym)
+        title = tr(language, texts.PROGRESS_CAPTION, pseudonym=subject.pseudonym)
         legend = (tr(language, texts.CHART_MOOD), tr(language, texts.CHART_CRAVING))
         from bot.charts import progress_png  # matplotlib is heavy: load it on first use
 
-        png = await asyncio.to_thread(progress_png, points, caption, legend)
+        png = await asyncio.to_thread(progress_png, points, title, legend)
         await enqueue(
             session,
             chat_id=member.chat_id,
             method="sendPhoto",
-            payload={"photo_bytes": png.hex(), "caption": caption},
+            payload={
+                "photo_bytes": png.hex(),
+                "caption": f"{title}. {trend_caption(points).render(language)}",
+            },
             now=now,
         )
         sent += 1

@@ -16,12 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.i18n import LANGUAGES, Text, join, supported, t, t_item
+from bot.services.consent import CONSENT_VERSION, ConsentTerms, consent_text, remove_buttons
 from bot.services.languages import program_language
 from bot.services.members import coordinator_ids, member_by_telegram_id
 from bot.services.menus import refresh_menu
 from bot.services.outbox import Button, edit_text, h, send_text
 from storage.crypto import lookup
-from storage.models import EnrolmentDraft, Invite, Member
+from storage.models import EnrolmentDraft, Invite, Member, MemberConsent
 from storage.names import name_key
 
 PSEUDONYM_MIN = 2
@@ -141,7 +142,6 @@ async def start_with_code(
     code: str,
     telegram_user_id: int,
     chat_id: int,
-    crisis_line: str,
     now: datetime,
 ) -> None:
     """Show the consent screen for a valid invite, or say why the code can't be used."""
@@ -178,7 +178,7 @@ async def choose_first_language(
     language: str,
     chat_id: int,
     message_id: int,
-    crisis_line: str,
+    terms: ConsentTerms,
     now: datetime,
 ) -> bool:
     """The first screen's answer: the consent screen, in the chosen language. The choice
@@ -196,12 +196,7 @@ async def choose_first_language(
     await send_text(
         session,
         chat_id,
-        t(
-            texts.CONSENT,
-            role=t_item(texts.ROLE_NAMES, role),
-            other=t_item(texts.OTHER_ROLE, role),
-            crisis_line=h(crisis_line),
-        ),
+        consent_text(role, terms),
         buttons=[
             [
                 (t(texts.CONSENT_AGREE), f"cn:y:{code}:{language}"),
@@ -228,29 +223,30 @@ async def answer_consent(
 ) -> None:
     """Begin enrolment on agreement, in the language chosen before consent (the program's
     for a consent screen from before that choice existed); on refusal forget everything
-    about the person."""
+    about the person. The consent message stays as it was sent (only its buttons go); the
+    answer follows it."""
     language = language if supported(language) else program_language(session)
+    await remove_buttons(session, chat_id, message_id, now=now)
     if not agreed:
         await session.execute(
             delete(EnrolmentDraft).where(
                 EnrolmentDraft.telegram_user_key == lookup(telegram_user_id)
             )
         )
-        await edit_text(
-            session, chat_id, message_id, t(texts.CONSENT_DECLINED), now=now, language=language
+        await send_text(
+            session, chat_id, t(texts.CONSENT_DECLINED), now=now, language=language
         )
         return
     if await member_by_telegram_id(session, telegram_user_id) is not None:
-        await edit_text(
-            session, chat_id, message_id, t(texts.CONSENT_ACCEPTED), now=now, language=language
+        await send_text(
+            session, chat_id, t(texts.CONSENT_ACCEPTED), now=now, language=language
         )
         return
     check = await check_invite(session, code, now)
     if check.problem is not None or check.invite is None:
-        await edit_text(
+        await send_text(
             session,
             chat_id,
-            message_id,
             INVITE_PROBLEM_TEXT[check.problem or InviteProblem.UNKNOWN],
             now=now,
             language=language,
@@ -269,11 +265,11 @@ async def answer_consent(
         language=language,
         tags="",
         created_at=now,
+        consent_version=CONSENT_VERSION,
+        consented_at=now,
     )
     session.add(draft)
-    await edit_text(
-        session, chat_id, message_id, t(texts.CONSENT_ACCEPTED), now=now, language=language
-    )
+    await send_text(session, chat_id, t(texts.CONSENT_ACCEPTED), now=now, language=language)
     await _ask_for_step(session, draft, check.invite.role, now)
 
 
@@ -557,6 +553,14 @@ async def finish_enrolment(
     )
     session.add(member)
     await session.flush()
+    if draft.consent_version is not None:
+        session.add(
+            MemberConsent(
+                member_id=member.id,
+                version=draft.consent_version,
+                agreed_at=draft.consented_at or now,
+            )
+        )
     invite.used_by_member_id = member.id
     await session.delete(draft)
     chosen = join([t_item(texts.TAGS, tag) for tag in member.tag_list], ", ")

@@ -33,6 +33,7 @@ from storage.models import (
     EscalationEvent,
     HeldMessage,
     Member,
+    MemberConsent,
     MentorReport,
     Pairing,
     RelayedMessage,
@@ -96,6 +97,7 @@ async def erase(session: AsyncSession, *, member: Member, now: datetime) -> None
         )
     )
     await session.execute(delete(CheckIn).where(CheckIn.member_id == member.id))
+    await session.execute(delete(MemberConsent).where(MemberConsent.member_id == member.id))
     await session.execute(delete(CheckInSchedule).where(CheckInSchedule.member_id == member.id))
     await session.execute(
         delete(MentorReport).where(

@@ -7,17 +7,21 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.config import ConfigError, Settings
+from bot.crisis import GENERAL, CrisisDataError, CrisisDirectory, help_category
 from bot.hours import ProgramHours
 from bot.i18n import Text, Verbatim, join, t, t_item, t_known, t_plural
 from bot.schedule import quiet_hours_of
 from bot.services.desk import topic_for
+from bot.services.languages import language_of_member
 from bot.services.members import active_mentor_of, coordinator_ids, is_coordinator
 from bot.services.outbox import (
     RESOLVE_THREAD_OF_MEMBER,
@@ -54,7 +58,8 @@ class EscalationPolicy:
     coordinator_chat_id: int | None
     ack_interval: timedelta
     fallback_chat_id: int | None
-    crisis: dict[str, str]
+    # The crisis file's contents (bot/crisis.py); the region's help is taken from it.
+    crisis: dict[str, Any]
     # The concern tier: how long a mentor has to answer, and the quiet hours assumed for a
     # mentor who set none (a mentor asleep is not asked; the coordinators are).
     concern_response: timedelta = timedelta(minutes=15)
@@ -63,11 +68,12 @@ class EscalationPolicy:
     forum_chat_id: int | None = None
     # When staff are at their desks (PROGRAM_HOURS); None: always.
     program_hours: ProgramHours | None = None
+    crisis_region: str = "US"
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EscalationPolicy:
         crisis = load_crisis_resources(settings)
-        return cls(
+        policy = cls(
             coordinator_chat_id=settings.coordinator_chat_id,
             ack_interval=timedelta(minutes=settings.escalation_ack_minutes),
             fallback_chat_id=settings.escalation_fallback_chat_id,
@@ -79,21 +85,37 @@ class EscalationPolicy:
                 if settings.program_hours
                 else None
             ),
+            crisis_region=settings.crisis_region,
         )
+        policy.crisis_directory  # noqa: B018  (a malformed file stops start-up, not an alarm)
+        return policy
+
+    @cached_property
+    def crisis_directory(self) -> CrisisDirectory:
+        return CrisisDirectory.load(self.crisis, self.crisis_region)
+
+    def crisis_help(
+        self, language: str | None, category: str = GENERAL, *, mentor_told: bool = False
+    ) -> str:
+        """The help that fits this kind of emergency (`bot.crisis.help_category`), in the
+        person's language, saying truly who has been told."""
+        return self.crisis_directory.text(category, language, mentor_told=mentor_told)
 
     def crisis_text(self, language: str | None) -> str:
-        return self.crisis.get(language or "en") or self.crisis["en"]
+        """The general help (staff told)."""
+        return self.crisis_help(language)
 
 
-def load_crisis_resources(settings: Settings) -> dict[str, str]:
-    """The crisis resources by language; ConfigError (one line naming CRISIS_RESOURCES_FILE,
-    the file and what is wrong) when they cannot be shown to someone in danger."""
+def load_crisis_resources(settings: Settings) -> dict[str, Any]:
+    """The crisis file, checked for the program's region (`bot.crisis`); ConfigError (one
+    line naming CRISIS_RESOURCES_FILE, the file and what is wrong) when its help cannot be
+    shown to someone in danger."""
     path = Path(settings.crisis_resources_file or DEFAULT_CRISIS_FILE)
 
     def refuse(problem: str) -> ConfigError:
         return ConfigError(
-            f"CRISIS_RESOURCES_FILE: {path}: {problem}; it must be a JSON object of texts by "
-            'language with at least "en", like bot/resources/crisis.json'
+            f"CRISIS_RESOURCES_FILE: {path}: {problem}; it must be shaped like "
+            "bot/resources/crisis.json"
         )
 
     try:
@@ -107,13 +129,26 @@ def load_crisis_resources(settings: Settings) -> dict[str, str]:
     except ValueError as exc:
         line = exc.lineno if isinstance(exc, json.JSONDecodeError) else "?"
         raise refuse(f"not valid JSON (line {line})") from None
-    if not isinstance(crisis, dict) or not all(
+    if not isinstance(crisis, dict):
+        raise refuse("not a JSON object")
+    if "regions" not in crisis and not all(
         isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in crisis.items()
     ):
-        raise refuse("not an object of non-empty texts")
-    if "en" not in crisis:
-        raise refuse('no "en" text (shown when a person\'s language has none)')
+        raise refuse("not an object of non-empty texts by language, nor of regions")
+    try:
+        CrisisDirectory.load(crisis, settings.crisis_region)
+    except CrisisDataError as exc:
+        raise refuse(str(exc)) from None
+    except (KeyError, TypeError, IndexError, AttributeError, ValueError) as exc:
+        raise refuse(f"malformed ({type(exc).__name__}: {exc})") from None
     return crisis
+
+
+def crisis_languages(crisis: dict[str, Any], region: str) -> list[str]:
+    """The languages the crisis help is written in, for the program's region."""
+    if "regions" not in crisis:
+        return sorted(crisis)
+    return list(crisis["regions"][region]["languages"])
 
 
 async def open_escalation(
@@ -136,6 +171,7 @@ async def open_escalation(
     why: str | None = None,
     crisis_to: Member | None = None,
     tell_mentor: bool = True,
+    help_for: str | None = None,
 ) -> Escalation:
     """Open an escalation and send everything it needs, at the highest priority.
 
@@ -145,6 +181,7 @@ async def open_escalation(
     message gets none). `subject`: whether the words speak of the writer's own danger
     ("writer") or someone else's ("other"); `probability` and `evidence`: what the assessor
     made of them; `why`: how it came to the coordinators (a concern nobody answered...).
+    `help_for`: which crisis help fits (`bot.crisis.help_category`), by default the category's.
     """
     escalation = Escalation(
         mentee_id=mentee.id if mentee else None,
@@ -183,12 +220,30 @@ async def open_escalation(
             session, forum_chat_id=policy.forum_chat_id, member=mentee or writer, now=now
         ),
     )
+    someone_else_wrote = writer is None or mentor is None or writer.id != mentor.id
+    mentor_told = (
+        tell_mentor
+        and mentor is not None
+        and mentor.reachable
+        and someone_else_wrote
+        and raised_by in ("detected", "sos", "checkin")
+    )
     helped = crisis_to or writer
     if helped is not None and raised_by != "flag":
+        kind_of_help = help_for or help_category(category, flagged_text)
         sent = await notify_member(
             session,
             helped,
-            Verbatim(h(policy.crisis_text(helped.language))),
+            Verbatim(
+                h(
+                    policy.crisis_help(
+                        language_of_member(session, helped),
+                        kind_of_help,
+                        # Only a mentee hears about "your mentor", and only when it is true.
+                        mentor_told=mentor_told and helped.role == "mentee",
+                    )
+                )
+            ),
             now=now,
             priority=Priority.ESCALATION,
         )
@@ -196,13 +251,8 @@ async def open_escalation(
         kind = "crisis help sent" if sent else "crisis help not sent"
         detail = f"to the {helped.role}" if sent else f"the {helped.role} cannot be reached"
         await _event(session, escalation, kind, None, detail, now)
-    someone_else_wrote = writer is None or mentor is None or writer.id != mentor.id
-    if (
-        tell_mentor
-        and mentor is not None
-        and someone_else_wrote
-        and raised_by in ("detected", "sos", "checkin")
-    ):
+    if mentor_told:
+        assert mentor is not None
         told = await notify_member(
             session,
             mentor,
@@ -330,6 +380,7 @@ async def open_for_mentee(
     writer: Member,
     now: datetime,
     source_message_id: int | None = None,
+    help_for: str | None = None,
 ) -> Escalation:
     """Open a critical escalation about a mentee, with their current mentor and pairing."""
     current = await active_mentor_of(session, mentee.id)
@@ -346,6 +397,7 @@ async def open_for_mentee(
         writer=writer,
         now=now,
         source_message_id=source_message_id,
+        help_for=help_for,
     )
 
 

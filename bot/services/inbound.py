@@ -9,7 +9,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.i18n import Text, t
-from bot.services import checkins, enrolment, escalation, menus, oncall, reachability, relay
+from bot.services import (
+    checkins,
+    consent,
+    enrolment,
+    escalation,
+    menus,
+    oncall,
+    reachability,
+    relay,
+)
+from bot.services.consent import ConsentTerms
 from bot.services.escalation import EscalationPolicy
 from bot.services.flood import FloodGate
 from bot.services.members import member_by_telegram_id, sender_by_telegram_id
@@ -24,11 +34,12 @@ async def receive_message(
     telegram_user_id: int,
     message: relay.Incoming,
     text: str | None,
-    crisis_line: str,
+    terms: ConsentTerms,
     now: datetime,
     escalations: EscalationPolicy | None = None,
     flood: FloodGate | None = None,
 ) -> None:
+    crisis_line = terms.crisis_line
     found = await sender_by_telegram_id(session, telegram_user_id)
     if found is not None:
         member, route = found
@@ -45,6 +56,16 @@ async def receive_message(
                 message_id=message.message_id,
             ):
                 return
+        if not await consent.is_current(session, member):
+            await consent.hold_until_agreed(
+                session,
+                member=member,
+                message=message,
+                terms=terms,
+                escalations=escalations,
+                now=now,
+            )
+            return
         await relay.relay_message(
             session,
             sender=member,
@@ -136,11 +157,12 @@ async def start(
     telegram_user_id: int,
     chat_id: int,
     payload: str | None,
-    crisis_line: str,
+    terms: ConsentTerms,
     is_coordinator: bool,
     now: datetime,
 ) -> None:
     """Answer /start: enrol with a code, greet members and coordinators, refuse strangers."""
+    crisis_line = terms.crisis_line
     member = await member_by_telegram_id(session, telegram_user_id)
     if payload and member is None:
         await enrolment.start_with_code(
@@ -148,7 +170,6 @@ async def start(
             code=payload,
             telegram_user_id=telegram_user_id,
             chat_id=chat_id,
-            crisis_line=crisis_line,
             now=now,
         )
         return

@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
-from bot.i18n import tr
+from bot.i18n import t_item, tr
 from bot.services.escalation import flagged_words_of_mentee
 from bot.services.languages import language_of_member
 from bot.services.outbox import enqueue
@@ -36,6 +36,13 @@ def _disclosed_role(detail: str | None, language: str) -> str:
     return tr(
         language, detail if detail is not None and detail in _ROLES else texts.DISCLOSED_STAFF
     )
+
+
+def _word(language: str, words: dict[str, str], key: str) -> str:
+    """A category, severity or status in words, in the member's language."""
+    if key in words:
+        return t_item(words, key).render(language)
+    return tr(language, texts.MYDATA_OTHER)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -90,9 +97,9 @@ async def export(session: AsyncSession, member: Member, language: str) -> dict[s
         escalations.append(
             {
                 "id": escalation.id,
-                "category": escalation.category,
-                "severity": escalation.severity,
-                "status": escalation.status,
+                "category": _word(language, texts.MYDATA_CATEGORIES, escalation.category),
+                "severity": _word(language, texts.MYDATA_SEVERITIES, escalation.severity),
+                "status": _word(language, texts.MYDATA_STATUSES, escalation.status),
                 "opened": _iso(escalation.opened_at),
                 "resolved": _iso(escalation.resolved_at),
                 # Only their own words: a mentor's /flag note is the mentor's.

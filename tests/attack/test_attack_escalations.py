@@ -62,4 +62,4 @@ async def test_a_dangerous_message_typed_after_a_command_is_assessed(
     no crisis help."""
     emu.user_sends(sam, "/help " + DANGER)
     await emu.wait_for_bot_message(STAFF_GROUP, "Escalation #1")
-    await emu.wait_for_bot_message(sam.id, "1-800-662-4357")
+    await emu.wait_for_bot_message(sam.id, "988 Suicide")  # the suicide help

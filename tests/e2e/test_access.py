@@ -41,6 +41,7 @@ COMMAND_RULES: dict[str, set[str]] = {
     "mydata": MEMBERS,
     "deleteme": MEMBERS,
     "staff": MEMBERS,
+    "privacy": MEMBERS,
     "flag": {MENTOR},
     "language": {MENTEE, MENTOR, COORDINATOR},
     **{
@@ -92,6 +93,7 @@ BUTTON_RULES: dict[str, tuple[str, set[str]]] = {
     "esc": ("esc:999999:ack", {COORDINATOR}),
     "out": ("out:999999:false_alarm", {COORDINATOR}),
     "del": ("del:999999:no", {MENTEE, MENTOR, COORDINATOR}),
+    "cv": ("cv:y:0", MEMBERS),  # a version that is not the current one
 }
 
 COMMAND_REFUSALS = {

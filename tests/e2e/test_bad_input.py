@@ -100,7 +100,7 @@ async def test_non_ascii_and_huge_numbers_get_a_clear_answer_not_a_crash(
     says += [
         (sam, "/schedule ١٩:٠٠", "Usage: <code>/schedule"),
         (sam, "/quiet ２２:00 08:00", "Usage: <code>/quiet"),
-        (sam, "/sober ٢٠٢٦-01-01", "Usage: <code>/sober"),
+        (sam, "/sober ٢٠٢٦-01-01", "Send <code>/sober 2026-01-31</code>"),
     ]
     for user, command, usage in says:
         reply = await paired.scenario.say(user, command)

@@ -54,6 +54,24 @@ async def test_prompts_come_at_each_mentees_own_seven_pm(
     assert len(prompts(emu, jo)) == 1 and len(prompts(emu, sam)) == 1
 
 
+async def test_mood_and_craving_buttons_carry_words_as_well_as_emoji(
+    paired: Program, emu: BotApiEmulator, sam: FakeUser
+) -> None:
+    reply = await paired.scenario.say(sam, "/checkin")
+    assert reply is not None
+
+    def labels(message: dict[str, object]) -> list[str]:
+        markup = message["reply_markup"]
+        assert isinstance(markup, dict)
+        return [b["text"] for row in markup["inline_keyboard"] for b in row]
+
+    assert labels(reply) == ["😞 very low", "🙁 low", "😐 okay", "🙂 good", "😄 great"]
+    await paired.scenario.press_label(sam, reply, "🙂 good")
+    await paired.settle()
+    current = emu.chats[sam.id].messages[reply["message_id"]]
+    assert labels(current) == ["😌 none", "🙂 low", "😕 medium", "😣 high", "😫 very high"]
+
+
 async def test_answers_are_recorded_and_a_risky_one_reaches_the_mentor(
     paired: Program, emu: BotApiEmulator, sam: FakeUser, alex: FakeUser
 ) -> None:
@@ -66,7 +84,7 @@ async def test_answers_are_recorded_and_a_risky_one_reaches_the_mentor(
     assert "Mood: 🙁 low" in current["text"] and "craving" in current["text"]
     # Tapping the old mood button again records nothing more.
     again = emu.press_raw(
-        sam, reply, str(reply["reply_markup"]["inline_keyboard"][0][4]["callback_data"])
+        sam, reply, str(reply["reply_markup"]["inline_keyboard"][1][1]["callback_data"])
     )
     await emu.wait_for(lambda: emu.answer_of(again) is not None, what="answer")
     assert emu.answer_of(again) == "Already recorded."
@@ -207,6 +225,10 @@ async def test_progress_chart_arrives_as_a_photo_for_mentee_and_mentor(
         what="Sam's chart",
     )
     assert "last 30 days" in photo["caption"]
+    # The trend in words: mood 2 then 4, craving low both days.
+    assert "Mood went up; craving stayed low." in photo["caption"]
+    # The mentee always sees their day count (or how to get one).
+    await emu.wait_for_bot_message(sam.id, "recovery start date")
     assert photo["photo"][0]["file_size"] > 5000
     await paired.scenario.say(alex, "/progress", expect_reply=False)
     await emu.wait_for(
@@ -235,7 +257,7 @@ async def test_schedule_quiet_hours_pause_and_resume(
     paired: Program, emu: BotApiEmulator, clock: FakeClock, sam: FakeUser
 ) -> None:
     refused = await paired.scenario.say(sam, "/schedule 23:30")
-    assert refused is not None and "inside your quiet hours" in refused["text"]
+    assert refused is not None and "in your quiet hours" in refused["text"]
     moved = await paired.scenario.say(sam, "/schedule 08:30")
     assert moved is not None and "08:30" in moved["text"]
     paused = await paired.scenario.say(sam, "/pause 3")  # until 5 March, 12:00

@@ -15,6 +15,10 @@ from tests.conftest import COORDINATOR_ID
 from tests.e2e.conftest import Program
 from tests.helpers import FakeClock
 
+# How every crisis help message ends (bot/resources/crisis.json, English): the marker that
+# the person got it, whichever lines fit their alarm.
+CRISIS_HELP = "staff have been told"
+
 STAFF_GROUP = -100500
 FALLBACK = -100900
 OTHER_COORDINATOR = 1001
@@ -67,9 +71,9 @@ async def test_a_dangerous_message_is_delivered_and_escalated(
     # Peer support is not blocked: the mentor still gets the message, and is told.
     await emu.wait_for_bot_message(alex.id, "end it all")
     await emu.wait_for_bot_message(alex.id, "may mean they are in danger")
-    # The writer gets the crisis resources at once.
-    resources = await emu.wait_for_bot_message(sam.id, "1-800-662-4357")
-    assert "988" in resources["text"] and "911" in resources["text"]
+    # The writer gets the crisis resources for suicide or self-harm at once.
+    resources = await emu.wait_for_bot_message(sam.id, "988 Suicide")
+    assert "911" in resources["text"] and "Your mentor" in resources["text"]
     # The card is followed by the last messages of the pairing, as copies.
     await emu.wait_for(
         lambda: (
@@ -99,7 +103,7 @@ async def test_sos_opens_a_critical_escalation_and_sends_resources(
     await paired.scenario.say(sam, "/sos", expect_reply=False)
     card = await emu.wait_for_bot_message(STAFF_GROUP, "Escalation #1")
     assert "SOS: the writer asked for help" in card["text"] and "CRITICAL" in card["text"]
-    await emu.wait_for_bot_message(sam.id, "1-800-662-4357")
+    await emu.wait_for_bot_message(sam.id, CRISIS_HELP)
 
 
 async def test_mentor_flags_a_relayed_message(
@@ -251,7 +255,7 @@ async def test_a_check_in_note_is_assessed_too(
     emu.user_sends(sam, "honestly i have a plan to end my life this weekend")
     card = await emu.wait_for_bot_message(STAFF_GROUP, "Escalation #1")
     assert "check-in note" in card["text"] and "suicide or self-harm" in card["text"]
-    await emu.wait_for_bot_message(sam.id, "1-800-662-4357")
+    await emu.wait_for_bot_message(sam.id, CRISIS_HELP)
 
 
 async def test_a_staff_message_too_long_with_its_label_arrives_whole_in_parts(

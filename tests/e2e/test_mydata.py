@@ -24,7 +24,9 @@ async def test_mydata_sends_everything_stored_including_disclosures(
     assert data["member"]["pseudonym"] == "Sam" and data["member"]["role"] == "mentee"
     assert data["pairings"][0]["with"] == "Alex"
     assert data["relayed_messages"]["count"] == 1
-    assert data["escalations_about_you"][0]["category"] == "sos"
+    # Plain words, no internal codes.
+    assert data["escalations_about_you"][0]["category"] == "you pressed /sos"
+    assert data["escalations_about_you"][0]["severity"] == "urgent"
     disclosed = data["escalations_about_you"][0]["disclosed_to"]
     assert [d["to"] for d in disclosed] == ["coordinator (private)"] and disclosed[0]["at"]
     assert "1000" not in json.dumps(data)  # no staff Telegram id in what a member sees

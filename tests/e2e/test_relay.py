@@ -171,7 +171,7 @@ async def test_unpaired_mentee_messages_wait_for_their_mentor(
     assert members is not None and "2 messages kept" in members["text"]
 
     assert "Paired" in await program.pair("Sam", "Alex")
-    note = await emu.wait_for_bot_message(alex.id, "wrote while waiting")
+    note = await emu.wait_for_bot_message(alex.id, "wrote before you were paired")
     first = await emu.wait_for_bot_message(alex.id, "is anyone there?", after=note["message_id"])
     await emu.wait_for(
         lambda: any(

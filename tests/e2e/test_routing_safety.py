@@ -20,6 +20,10 @@ from tests.conftest import COORDINATOR_ID
 from tests.e2e.conftest import Program
 from tests.helpers import FakeClock
 
+# How every crisis help message ends (bot/resources/crisis.json, English): the marker that
+# the person got it, whichever lines fit their alarm.
+CRISIS_HELP = "staff have been told"
+
 STAFF_GROUP = -100500
 OTHER_COORDINATOR = 1001
 DANGER = "i cant do this anymore, tonight im going to end it all"
@@ -175,7 +179,7 @@ async def test_an_edit_that_becomes_dangerous_opens_an_escalation_once(
     emu.user_edits(sam, original["message_id"], DANGER)
     card = await emu.wait_for_bot_message(STAFF_GROUP, "Escalation #1")
     assert "end it all" in card["text"] and "Sam (M-0001)" in card["text"]
-    await emu.wait_for_bot_message(sam.id, "1-800-662-4357")
+    await emu.wait_for_bot_message(sam.id, CRISIS_HELP)
     await emu.wait_for_bot_message(alex.id, "may mean they are in danger")
     await emu.wait_for(
         lambda: emu.chats[alex.id].messages[copy["message_id"]]["text"] == DANGER,
@@ -200,7 +204,7 @@ async def test_a_kept_message_edited_before_pairing_is_assessed(
     emu.user_edits(sam, kept["message_id"], DANGER)
     card = await emu.wait_for_bot_message(STAFF_GROUP, "Escalation #1")
     assert "end it all" in card["text"] and "Mentor: —" in card["text"]
-    await emu.wait_for_bot_message(sam.id, "1-800-662-4357")
+    await emu.wait_for_bot_message(sam.id, CRISIS_HELP)
 
 
 async def test_an_edited_caption_is_assessed(
@@ -266,7 +270,7 @@ async def test_a_mentors_message_waiting_for_to_whom_is_assessed(
     await emu.wait_for_bot_message(alex.id, "Whom is this message for?")
     card = await emu.wait_for_bot_message(STAFF_GROUP, "Escalation #1")
     assert "want to die" in card["text"] and "Written by: mentor Alex (M-0002)" in card["text"]
-    await emu.wait_for_bot_message(alex.id, "1-800-662-4357")
+    await emu.wait_for_bot_message(alex.id, CRISIS_HELP)
     await two_mentees.settle()
     assert received(emu, jo, "want to die") == []  # still held until Alex chooses
 
@@ -279,7 +283,7 @@ async def test_a_mentor_with_no_mentees_who_writes_something_dangerous_is_heard(
     await emu.wait_for_bot_message(alex.id, "no mentees at the moment")
     card = await emu.wait_for_bot_message(STAFF_GROUP, "Escalation #1")
     assert "Written by: mentor Alex (M-0001)" in card["text"]
-    await emu.wait_for_bot_message(alex.id, "1-800-662-4357")
+    await emu.wait_for_bot_message(alex.id, CRISIS_HELP)
 
 
 # 6. A mentor's own crisis is filed as the mentor's.
@@ -297,16 +301,16 @@ async def test_a_mentors_own_crisis_is_theirs_not_their_mentees(
     card = await emu.wait_for_bot_message(STAFF_GROUP, "Escalation #1")
     assert "Written by: mentor Alex (M-0002)" in card["text"]
     assert "Mentee: —" in card["text"] and "Sam" not in card["text"]
-    await emu.wait_for_bot_message(alex.id, "1-800-662-4357")  # the writer gets the help
+    await emu.wait_for_bot_message(alex.id, CRISIS_HELP)  # the writer gets the help
     await emu.wait_for_bot_message(sam.id, "want to die")  # peer support is not blocked
     await paired.settle()
     assert received(emu, alex, "may mean they are in danger") == []
-    assert received(emu, sam, "1-800-662-4357") == []
+    assert received(emu, sam, CRISIS_HELP) == []
     [filed] = await escalations(paired)
     assert filed.mentee_id is None and filed.mentor_id == filed.writer_id == 2
     # Whose data it is: the mentor's export lists it, the mentee's does not.
     assert [e["category"] for e in await exported_escalations(emu, alex)] == [
-        "suicide_self_harm"
+        "suicide or self-harm"  # in words, not the internal code
     ]
     assert await exported_escalations(emu, sam) == []
     # Staff can write to the person concerned: the mentor.
@@ -332,7 +336,7 @@ async def test_sos_from_a_mentee_marked_unreachable_gets_crisis_help(
     await paired.settle()
     await paired.scenario.say(sam, "/sos", expect_reply=False)  # unblocks, like Telegram
     await emu.wait_for_bot_message(STAFF_GROUP, "Escalation #1")
-    await emu.wait_for_bot_message(sam.id, "1-800-662-4357")
+    await emu.wait_for_bot_message(sam.id, CRISIS_HELP)
     await emu.wait_for_bot_message(sam.id, "how are you doing?")  # what waited for them
     assert "crisis help sent" in await trail(paired, 1)
 
@@ -393,9 +397,9 @@ async def test_a_mentors_sos_is_about_the_mentor(
     card = await emu.wait_for_bot_message(STAFF_GROUP, "Escalation #1")
     assert "Written by: mentor Alex (M-0002)" in card["text"] and "Mentee: —" in card["text"]
     assert "relapsed and scared" in card["text"]
-    await emu.wait_for_bot_message(alex.id, "1-800-662-4357")
+    await emu.wait_for_bot_message(alex.id, CRISIS_HELP)
     await paired.settle()
-    assert received(emu, sam, "1-800-662-4357") == []
+    assert received(emu, sam, CRISIS_HELP) == []
     assert received(emu, alex, "may mean they are in danger") == []
 
 

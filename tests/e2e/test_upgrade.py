@@ -14,6 +14,7 @@ from bot.app import BotRuntime
 from bot.backup import migrate_database
 from bot.config import ConfigError, Settings
 from bot.services import alarms
+from bot.services.consent import CONSENT_VERSION
 from bot.services.escalation import EscalationPolicy
 from bot.services.members import seed_coordinators
 from bot.services.outbox import enqueue
@@ -51,8 +52,9 @@ async def previous_release_database(
     try:
         async with transaction(create_session_factory(engine)) as s:
             await seed_coordinators(s, settings.coordinator_ids, now)  # as the old bot did
-            mentee = make_mentee(s, pseudonym="Sam", timezone="UTC", now=now)
-            mentor = make_mentor(s, pseudonym="Alex", timezone="UTC", now=now)
+            # Members of the previous release agreed to no recorded version of the terms.
+            mentee = make_mentee(s, pseudonym="Sam", timezone="UTC", now=now, consented=False)
+            mentor = make_mentor(s, pseudonym="Alex", timezone="UTC", now=now, consented=False)
             mentee.telegram_user_id = mentee.chat_id = sam.id
             mentor.telegram_user_id = mentor.chat_id = alex.id
             await s.flush()
@@ -111,6 +113,9 @@ async def test_the_previous_releases_database_is_upgraded_at_start_and_works(
         assert "Sam (M-0001) ↔ Alex (M-0002)" in await say("/pairs")
         assert "#1 CRITICAL" in await say("/escalations")
         emu.user_sends(sam, "written after the upgrade")
+        # Sam is asked to agree to the terms as they read now; then the message goes on.
+        terms = await emu.wait_for_bot_message(sam.id, "What your mentor gets", timeout=30)
+        emu.user_presses(sam, terms, f"cv:y:{CONSENT_VERSION}")
         await emu.wait_for_bot_message(alex.id, "written after the upgrade", timeout=30)
     finally:
         await runtime.stop()

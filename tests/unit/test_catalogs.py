@@ -130,10 +130,10 @@ def test_texts_render_in_the_language_asked_with_english_for_what_is_missing() -
 
 def test_plurals_and_numbers_follow_the_language() -> None:
     held = texts.HELD_DELIVERED_MENTOR_PLURAL
-    assert t_plural(held, 1, mentee="Sam").render("en").endswith("1 message follows.")
-    assert t_plural(held, 1234, mentee="Sam").render("en").endswith("1,234 messages follow.")
-    assert t_plural(held, 1, mentee="Sam").render("es").endswith("aquí va 1 mensaje.")
-    assert t_plural(held, 1234, mentee="Sam").render("es").endswith("van 1.234 mensajes.")
+    assert t_plural(held, 1, mentee="Sam").render("en").endswith("Here is 1 message.")
+    assert t_plural(held, 1234, mentee="Sam").render("en").endswith("Here are 1,234 messages.")
+    assert t_plural(held, 1, mentee="Sam").render("es").endswith("tienes 1 mensaje.")
+    assert t_plural(held, 1234, mentee="Sam").render("es").endswith("tienes 1.234 mensajes.")
     # Identifiers are never grouped.
     assert "#12345" in t(texts.ESCALATION_RESOLVED, id=12345).render("en")
 
