@@ -73,7 +73,21 @@ class Scenario:
         agree = consent["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
         assert agree.startswith("cn:y:"), agree
         await self.press(user, consent, agree)
-        await self.emu.wait_for_bot_message(user.id, after=consent["message_id"])
+        # The consent screen stays; below it come "thank you" and the pseudonym question.
+        await self.emu.wait_for(
+            lambda: (
+                len(
+                    [
+                        m
+                        for m in self.emu.bot_messages(user.id)
+                        if m["message_id"] > consent["message_id"]
+                    ]
+                )
+                >= 2
+            ),
+            self.timeout,
+            what="the pseudonym question",
+        )
         tz_prompt = await self.say(user, pseudonym)
         assert tz_prompt is not None and "tz:" in str(tz_prompt.get("reply_markup")), tz_prompt
         before = self.emu.last_message_id(user.id)

@@ -15,7 +15,9 @@ from typing import Any
 from sqlalchemy import select
 
 from bot import texts
+from bot.crisis import CATEGORIES, CrisisDirectory
 from bot.i18n import Text, t, t_item, t_plural
+from bot.services.consent import ConsentTerms, consent_text
 from bot.services.escalation import DEFAULT_CRISIS_FILE
 from emulator import BotApiEmulator, FakeUser
 from emulator.html_check import plain_text
@@ -63,14 +65,8 @@ async def test_spanish_mentee_reads_spanish_and_english_mentor_english(
     assert labels(choice) == ["English", "Español"]
     # Consent, and everything after it, in the language chosen there.
     consent = await scenario.open_invite(sam, code, "es")
-    assert consent["text"] == spanish(
-        t(
-            texts.CONSENT,
-            role=t_item(texts.ROLE_NAMES, "mentee"),
-            other=t_item(texts.OTHER_ROLE, "mentee"),
-            crisis_line=program.runtime.settings.crisis_line,
-        )
-    )
+    terms = ConsentTerms.from_settings(program.runtime.settings)
+    assert consent["text"] == spanish(consent_text("mentee", terms))
     assert labels(consent) == [spanish(t(texts.CONSENT_AGREE)), spanish(t(texts.CONSENT_DECLINE))]
     welcome = await scenario.enrol(sam, code, "Sam", language="es")
     assert welcome["text"] == spanish(
@@ -127,7 +123,9 @@ async def test_spanish_mentee_reads_spanish_and_english_mentor_english(
         ),
         what="the craving question",
     )
-    assert labels(craving) == [spanish(t_item(texts.CRAVINGS, v)) for v in texts.CRAVINGS]
+    assert labels(craving) == [
+        spanish(t_item(texts.CRAVING_BUTTONS, v)) for v in texts.CRAVING_BUTTONS
+    ]
     assert spanish(t(texts.CHECKIN_CRAVING)) in craving["text"]
 
     # /sos: the crisis help in Spanish to her, the mentor told in English, the card in the
@@ -135,8 +133,14 @@ async def test_spanish_mentee_reads_spanish_and_english_mentor_english(
     before_sam, before_alex = emu.last_message_id(sam.id), emu.last_message_id(alex.id)
     await scenario.say(sam, "/sos", expect_reply=False)
     help_text = await emu.wait_for_bot_message(sam.id, after=before_sam)
-    crisis = json.loads(DEFAULT_CRISIS_FILE.read_text(encoding="utf-8"))["es"]
-    assert help_text["text"] == plain_text(crisis)
+    data = json.loads(DEFAULT_CRISIS_FILE.read_text(encoding="utf-8"))
+    directory = CrisisDirectory.load(data, program.runtime.settings.crisis_region)
+    spanish_help = {
+        plain_text(directory.text(category, "es", mentor_told=told))
+        for category in CATEGORIES
+        for told in (True, False)
+    }
+    assert help_text["text"] in spanish_help
     told = await emu.wait_for_bot_message(alex.id, after=before_alex)
     assert told["text"] == read(t(texts.MENTOR_TOLD_OF_ESCALATION, mentee="Sam"), "en")
     card = await emu.wait_for_bot_message(COORDINATOR_ID, "#1")

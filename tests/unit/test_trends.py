@@ -30,7 +30,9 @@ def test_flat_trends_name_the_level() -> None:
     assert trend_caption(_days([3, 3, 3, 3], [3, 4, 4, 3])).render("en") == (
         "Mood stayed okay; craving stayed high."
     )
-    assert trend_caption(_days([4], [2])).render("en") == "Mood stayed good; craving stayed medium."
+    assert (
+        trend_caption(_days([4], [2])).render("en") == "Mood stayed good; craving stayed medium."
+    )
 
 
 def test_the_chart_uses_the_okabe_ito_blue_and_orange() -> None:
