@@ -117,7 +117,9 @@ class FakeUser:
 class Fault:
     """An injected failure: the next `times` matching calls fail this way."""
 
-    kind: str  # "429", "500", "timeout", "reset", "400", "403"
+    # "429", "500", "timeout", "reset", "400", "403"; "lost": the call is carried out, then
+    # the connection drops before the answer (the caller cannot know it happened)
+    kind: str
     method: str | None = None
     chat_id: int | None = None
     times: int = 1
@@ -507,6 +509,14 @@ class BotApiEmulator:
             assert request.transport is not None
             request.transport.abort()  # the connection drops without an answer
             return web.Response(status=500)
+        if fault is not None and fault.kind == "lost":
+            try:
+                await handler(params)
+            except ApiError:
+                pass
+            assert request.transport is not None
+            request.transport.abort()
+            return web.Response(status=500)
         try:
             if fault is not None:
                 await _apply_fault(fault)
@@ -580,6 +590,12 @@ class BotApiEmulator:
 
     async def _post_updates(self) -> None:
         """Like Telegram: one update at a time, re-sent until the bot answers 2xx."""
+        # The outer loop: an update pushed while the session was closing found this task
+        # still running (so started no other) and must not be stranded.
+        while self.webhook_url and self._updates:
+            await self._post_some_updates()
+
+    async def _post_some_updates(self) -> None:
         async with aiohttp.ClientSession() as session:
             while self.webhook_url and self._updates:
                 update = self._updates[0]
