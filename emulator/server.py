@@ -319,14 +319,17 @@ class BotApiEmulator:
         reply_to: int | None = None,
         chat_id: int | None = None,
         thread_id: int | None = None,
+        admin: bool = False,
     ) -> dict[str, Any]:
         """The user sends a message (text or media of `kind`) to the bot; returns it.
-        `thread_id`: written in that topic of the forum `chat_id`."""
+        `thread_id`: written in that topic of the forum `chat_id` (a closed topic only by an
+        `admin` of the group, as in Telegram)."""
         chat = self._chat_for_user(user) if chat_id is None else self.chats[chat_id]
         message = self._new_message(chat, sender=user.to_dict())
         if thread_id is not None:
             topic = chat.topics.get(thread_id)
-            assert topic is not None and not topic.closed, "no open topic to write in"
+            assert topic is not None, "no such topic"
+            assert admin or not topic.closed, "only admins write in a closed topic"
             message["message_thread_id"] = thread_id
             message["is_topic_message"] = True
         if kind == "text":
