@@ -28,7 +28,7 @@ from bot.context import BotApplication, BotContext, BotData, Services
 from bot.delivery import MAX_IN_FLIGHT, DeliveryWorker
 from bot.inbox import ALLOWED_UPDATES, Inbox
 from bot.logs import quiet_noisy_loggers
-from bot.preflight import NO_COORDINATOR, check_database_writable, reach_telegram
+from bot.preflight import NO_COORDINATOR, check_database_writable, reach_telegram, set_webhook
 from bot.services import checkins, concerns, escalation, menus, oncall, reports, retention
 from bot.services.escalation import EscalationPolicy
 from bot.services.flood import FloodGate
@@ -162,10 +162,28 @@ class BotRuntime:
                     f"Telegram failed while the bot started ({type(exc).__name__}); "
                     "start it again, and run `python -m bot doctor` if it happens again"
                 ) from None
+            if self.webhook is not None:
+                await self._take_webhook()
         except BaseException:
+            if self.webhook is not None:
+                await self.webhook.stop()
             await self._abandon_start()
             raise
         await self._start_running()
+
+    async def _take_webhook(self) -> None:
+        """Listen, then tell Telegram where to post. Updates that arrive before the rest has
+        started are stored and wait in the inbox (Telegram may post as soon as it has the
+        address, even when its answer to us is lost)."""
+        assert self.webhook is not None and self.settings.webhook_secret is not None
+        await self.webhook.start()
+        await set_webhook(
+            self.app.bot,
+            self.settings,
+            url=self._webhook_url,
+            secret=self.settings.webhook_secret.get_secret_value(),
+            allowed_updates=ALLOWED_UPDATES,
+        )
 
     async def _open_database(self) -> None:
         try:
@@ -244,17 +262,7 @@ class BotRuntime:
             name="escalations",
             job_kwargs={"misfire_grace_time": None, "coalesce": True},
         )
-        if self.webhook is not None:
-            await self.webhook.start()
-            assert self.settings.webhook_secret is not None
-            await self.app.bot.set_webhook(
-                self._webhook_url,
-                secret_token=self.settings.webhook_secret.get_secret_value(),
-                allowed_updates=ALLOWED_UPDATES,
-                # One request at a time: updates are stored in the order Telegram sends them,
-                # so a chat's messages are processed in order (storing takes milliseconds).
-                max_connections=1,
-            )
+        if self.webhook is not None:  # listening, and Telegram told (see `_take_webhook`)
             intake = self.webhook.process(self._stop)
         else:
             # A webhook left over from webhook mode would make getUpdates fail (409).

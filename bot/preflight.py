@@ -109,3 +109,47 @@ async def reach_telegram(bot: Bot, settings: Settings) -> User:
         f"attempt{'s' if attempts != 1 else ''}); check this machine's network, firewall or "
         "proxy, and TELEGRAM_API_BASE_URL"
     )
+
+
+async def set_webhook(
+    bot: Bot, settings: Settings, *, url: str, secret: str, allowed_updates: list[str]
+) -> None:
+    """Tell Telegram where to post updates, retrying as `reach_telegram` does (setWebhook is
+    idempotent); StartupError when it keeps failing. A lost answer is the case to survive:
+    Telegram may have set the webhook and be posting already, to a bot that must be up."""
+    timeout = settings.telegram_startup_timeout_s
+    attempts = settings.telegram_startup_attempts
+    pause = FIRST_RETRY_S
+    problem = ""
+    for attempt in range(1, attempts + 1):
+        try:
+            await bot.set_webhook(
+                url,
+                secret_token=secret,
+                allowed_updates=allowed_updates,
+                # One request at a time: updates are stored in the order Telegram sends them,
+                # so a chat's messages are processed in order (storing takes milliseconds).
+                max_connections=1,
+                read_timeout=timeout,
+                write_timeout=timeout,
+                connect_timeout=timeout,
+                pool_timeout=timeout,
+            )
+            return
+        except TimedOut:
+            problem = f"timed out after {timeout:g} s"
+        except NetworkError as exc:  # also a 5xx, and an answer lost on the way back
+            problem = type(exc).__name__
+        except TelegramError as exc:  # 400: Telegram refuses the address itself
+            raise StartupError(
+                f"WEBHOOK_URL: Telegram refused setWebhook ({exc.message}); check that "
+                "WEBHOOK_URL is a public https:// address"
+            ) from None
+        if attempt < attempts:
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, MAX_RETRY_S)
+    raise StartupError(
+        f"Telegram at {telegram_address(settings)} did not take setWebhook ({problem}, "
+        f"{attempts} attempt{'s' if attempts != 1 else ''}); start the bot again, and run "
+        "`python -m bot doctor` if it happens again"
+    )

@@ -117,7 +117,9 @@ class FakeUser:
 class Fault:
     """An injected failure: the next `times` matching calls fail this way."""
 
-    kind: str  # "429", "500", "timeout", "reset", "400", "403"
+    # "429", "500", "timeout", "reset", "400", "403"; "lost": the call is carried out, then
+    # the connection drops before the answer (the caller cannot know it happened)
+    kind: str
     method: str | None = None
     chat_id: int | None = None
     times: int = 1
@@ -317,14 +319,17 @@ class BotApiEmulator:
         reply_to: int | None = None,
         chat_id: int | None = None,
         thread_id: int | None = None,
+        admin: bool = False,
     ) -> dict[str, Any]:
         """The user sends a message (text or media of `kind`) to the bot; returns it.
-        `thread_id`: written in that topic of the forum `chat_id`."""
+        `thread_id`: written in that topic of the forum `chat_id` (a closed topic only by an
+        `admin` of the group, as in Telegram)."""
         chat = self._chat_for_user(user) if chat_id is None else self.chats[chat_id]
         message = self._new_message(chat, sender=user.to_dict())
         if thread_id is not None:
             topic = chat.topics.get(thread_id)
-            assert topic is not None and not topic.closed, "no open topic to write in"
+            assert topic is not None, "no such topic"
+            assert admin or not topic.closed, "only admins write in a closed topic"
             message["message_thread_id"] = thread_id
             message["is_topic_message"] = True
         if kind == "text":
@@ -507,6 +512,14 @@ class BotApiEmulator:
             assert request.transport is not None
             request.transport.abort()  # the connection drops without an answer
             return web.Response(status=500)
+        if fault is not None and fault.kind == "lost":
+            try:
+                await handler(params)
+            except ApiError:
+                pass
+            assert request.transport is not None
+            request.transport.abort()
+            return web.Response(status=500)
         try:
             if fault is not None:
                 await _apply_fault(fault)
@@ -580,6 +593,12 @@ class BotApiEmulator:
 
     async def _post_updates(self) -> None:
         """Like Telegram: one update at a time, re-sent until the bot answers 2xx."""
+        # The outer loop: an update pushed while the session was closing found this task
+        # still running (so started no other) and must not be stranded.
+        while self.webhook_url and self._updates:
+            await self._post_some_updates()
+
+    async def _post_some_updates(self) -> None:
         async with aiohttp.ClientSession() as session:
             while self.webhook_url and self._updates:
                 update = self._updates[0]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from telegram import Update
+from telegram import CallbackQuery, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import texts
@@ -37,13 +37,27 @@ async def list_invites(update: Update, context: BotContext) -> None:
     await invites.list_open(context.session, chat_id=update.effective_chat.id, now=context.now())
 
 
+def _on_invite_list(query: CallbackQuery) -> bool:
+    """Whether the press came with a list of invites (a message with invite buttons). A
+    forged press on another message (an escalation card, say) must neither revoke anything
+    nor turn that message into the list."""
+    message = query.message
+    if not isinstance(message, Message) or message.reply_markup is None:
+        return False
+    return any(
+        isinstance(button.callback_data, str) and button.callback_data.startswith("iv:")
+        for row in message.reply_markup.inline_keyboard
+        for button in row
+    )
+
+
 async def invite_button(update: Update, context: BotContext) -> None:
     """Revoke an open invite, or turn the /invites list to another page."""
     query = update.callback_query
     assert query is not None and query.data is not None and query.message is not None
     _, kind, raw = query.data.split(":")
     number = parse_int(raw, low=0)
-    if number is None:
+    if number is None or not _on_invite_list(query):
         await answer(context, query, t(texts.STALE_BUTTON))
         return
     chat_id, message_id = query.message.chat.id, query.message.message_id

@@ -16,7 +16,7 @@ from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from bot.app import BotRuntime
-from bot.config import Settings
+from bot.config import Settings, StartupError
 from emulator import BotApiEmulator
 from storage.models import InboxUpdate
 from tests.conftest import COORDINATOR_ID
@@ -70,6 +70,51 @@ async def test_updates_arrive_by_webhook_and_are_answered(
     await emu.wait_for_bot_message(COORDINATOR_ID, "No active pairings")
     assert not any(method == "getUpdates" for method, _ in emu.calls)
     assert emu.webhook_answers == [200]
+
+
+async def test_a_lost_answer_to_set_webhook_is_retried_and_updates_are_answered(
+    emu: BotApiEmulator, settings: Settings, clock: FakeClock
+) -> None:
+    # Telegram set the webhook, but its answer never came back: Telegram now posts to us, so
+    # the bot must go on to take them (it used to die here, taking the webhook down with it).
+    emu.inject("lost", method="setWebhook")
+    assert settings.telegram_bot_token is not None
+    rt = BotRuntime(
+        settings, settings.telegram_bot_token.get_secret_value(), clock=clock, webhook=True
+    )
+    await rt.start()
+    try:
+        assert [m for m, _ in emu.calls].count("setWebhook") == 2
+        assert emu.webhook_url == settings.webhook_url
+        casey = emu.user(COORDINATOR_ID, "Casey")
+        emu.user_sends(casey, "/pairs")
+        await emu.wait_for_bot_message(COORDINATOR_ID, "No active pairings")
+        assert emu.webhook_answers == [200]
+    finally:
+        await rt.stop()
+
+
+async def test_a_webhook_telegram_keeps_refusing_stops_start_up_in_one_line(
+    emu: BotApiEmulator, settings: Settings, clock: FakeClock
+) -> None:
+    settings = settings.model_copy(update={"telegram_startup_attempts": 2})
+    emu.inject("500", method="setWebhook", times=2)
+    assert settings.telegram_bot_token is not None and settings.webhook_port is not None
+    rt = BotRuntime(
+        settings, settings.telegram_bot_token.get_secret_value(), clock=clock, webhook=True
+    )
+    with pytest.raises(StartupError, match="setWebhook") as refused:
+        await rt.start()
+    assert emu.token not in str(refused.value)
+    assert [m for m, _ in emu.calls].count("setWebhook") == 2
+    # Nothing is left listening, and the database is free for the next start.
+    with pytest.raises(OSError):
+        await asyncio.open_connection("127.0.0.1", settings.webhook_port)
+    again = BotRuntime(
+        settings, settings.telegram_bot_token.get_secret_value(), clock=clock, webhook=True
+    )
+    await again.start()
+    await again.stop()
 
 
 async def _post(settings: Settings, body: bytes, headers: dict[str, str] | None = None) -> int:

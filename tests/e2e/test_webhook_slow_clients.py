@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 from emulator import BotApiEmulator
 from tests.conftest import COORDINATOR_ID
@@ -17,6 +18,21 @@ from tests.helpers import clean_env
 NOFILE = 1_024
 SLOW = 1_100
 PATH = "/telegram/updates"
+
+
+def running(process: asyncio.subprocess.Process, log: Path) -> bool:
+    """True while the bot runs; once it has exited, fail at once with what it said (a bot that
+    died at start used to show only as a 30 s wait for its first reply)."""
+    if process.returncode is not None:
+        raise AssertionError(f"the bot exited ({process.returncode}): {log.read_text()[-3000:]}")
+    return True
+
+
+def reply_in(emu: BotApiEmulator, after: int = 0) -> dict[str, Any] | None:
+    for m in emu.bot_messages(COORDINATOR_ID):
+        if m["message_id"] > after and "No active pairings" in m.get("text", ""):
+            return m
+    return None
 
 
 def open_fds(pid: int) -> int:
@@ -52,29 +68,37 @@ async def test_slow_connections_beyond_the_fd_limit_do_not_take_the_webhook_down
         WEBHOOK_LISTEN="127.0.0.1",
         WEBHOOK_PORT=str(port),
     )
-    process = await asyncio.create_subprocess_exec(
-        "sh",
-        "-c",
-        f'ulimit -n {NOFILE} && exec "$0" -m bot --webhook',
-        sys.executable,
-        cwd=tmp_path,
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
+    log = tmp_path / "bot.log"
+    with log.open("wb") as stderr:
+        process = await asyncio.create_subprocess_exec(
+            "sh",
+            "-c",
+            f'ulimit -n {NOFILE} && exec "$0" -m bot --webhook',
+            sys.executable,
+            cwd=tmp_path,
+            env=env,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=stderr,
+        )
     casey = emu.user(COORDINATOR_ID, "Casey")
     slow: list[asyncio.StreamWriter | None] = []
     try:
-        await emu.wait_for(lambda: emu.webhook_url, timeout=60, what="the webhook to be set")
+        await emu.wait_for(
+            lambda: running(process, log) and emu.webhook_url, 60, what="the webhook to be set"
+        )
         emu.user_sends(casey, "/pairs")
-        first = await emu.wait_for_bot_message(COORDINATOR_ID, "No active pairings", timeout=30)
+        first = await emu.wait_for(
+            lambda: running(process, log) and reply_in(emu), 30, what="the first reply"
+        )
         normal = open_fds(process.pid)
 
         slow = list(await asyncio.gather(*(slow_client(port, n) for n in range(SLOW))))
         # While they hang, Telegram's update is still taken and answered.
         emu.user_sends(casey, "/pairs")
-        second = await emu.wait_for_bot_message(
-            COORDINATOR_ID, "No active pairings", after=first["message_id"], timeout=15
+        second = await emu.wait_for(
+            lambda: running(process, log) and reply_in(emu, first["message_id"]),
+            15,
+            what="the reply among slow connections",
         )
         # Well under the limit: at most MAX_CONNECTIONS, plus those accepted in one go (the
         # listen backlog) while the ones they displaced are being closed.
@@ -88,8 +112,10 @@ async def test_slow_connections_beyond_the_fd_limit_do_not_take_the_webhook_down
             lambda: open_fds(process.pid) <= normal + 5, timeout=15, what="the fds to be freed"
         )
         emu.user_sends(casey, "/pairs")
-        await emu.wait_for_bot_message(
-            COORDINATOR_ID, "No active pairings", after=second["message_id"], timeout=15
+        await emu.wait_for(
+            lambda: running(process, log) and reply_in(emu, second["message_id"]),
+            15,
+            what="the reply after they closed",
         )
     finally:
         for writer in slow:
