@@ -47,6 +47,8 @@ class Action(StrEnum):
     SOS = "sos"
     MYDATA = "mydata"
     DELETEME = "deleteme"
+    GOALS = "goals"  # propose or list the week's goals
+    GOAL_ANSWER = "goal_answer"  # accept or decline a proposed goal
     # mentors
     FLAG = "flag"
     MENTOR_REPORT = "mentor_report"
@@ -116,6 +118,8 @@ RULES: Mapping[Action, Rule] = {
     Action.SOS: Rule(_MEMBERS),
     Action.MYDATA: Rule(_MEMBERS),
     Action.DELETEME: Rule(_MEMBERS),
+    Action.GOALS: Rule(_MEMBERS),
+    Action.GOAL_ANSWER: Rule(_MEMBERS),
     Action.FLAG: Rule(_MENTORS),
     Action.MENTOR_REPORT: Rule(_MENTORS),
     Action.CHOOSE_RECIPIENT: Rule(_MENTORS),
@@ -183,6 +187,7 @@ COMMANDS: Mapping[str, Action] = {
     "export": Action.EXPORT,
     "reply": Action.REPLY,
     "oncall": Action.ONCALL,
+    "goals": Action.GOALS,
 }
 
 # Callback data is "<prefix>:<ids...>"; the prefix names the action.
@@ -201,6 +206,10 @@ BUTTONS: Mapping[str, Action] = {
     "esc": Action.ESCALATION_BUTTON,
     "out": Action.OUTCOME_BUTTON,
     "del": Action.ERASE_CONFIRM,
+    "gl": Action.GOAL_ANSWER,
+    # A goal's answer and trigger tags in a check-in.
+    "cg": Action.CHECKIN_ANSWER,
+    "ct": Action.CHECKIN_ANSWER,
 }
 
 

@@ -13,11 +13,28 @@ import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 
 
-def progress_png(points: list[tuple[date, int, int]], title: str) -> bytes:
-    """points: (day, mood 1–5, craving 0–4), oldest first."""
+def progress_png(
+    points: list[tuple[date, int, int]],
+    title: str,
+    *,
+    goals: dict[date, int] | None = None,
+    goals_label: str = "",
+) -> bytes:
+    """points: (day, mood 1–5, craving 0–4), oldest first; goals: goals met per day, shown
+    as bars behind the lines."""
     days = mdates.date2num([p[0] for p in points])  # type: ignore[no-untyped-call]
     figure, axis = plt.subplots(figsize=(7, 3.2), dpi=100)
     try:
+        if goals:
+            goal_days = sorted(goals)
+            axis.bar(
+                mdates.date2num(goal_days),  # type: ignore[no-untyped-call]
+                [goals[d] for d in goal_days],
+                width=0.6,
+                color="#1565c0",
+                alpha=0.35,
+                label=goals_label,
+            )
         axis.plot(days, [p[1] for p in points], marker="o", color="#2e7d32", label="mood (1–5)")
         axis.plot(days, [p[2] for p in points], marker="s", color="#c62828", label="craving (0–4)")
         axis.set_ylim(-0.3, 5.3)

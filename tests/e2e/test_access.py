@@ -41,6 +41,7 @@ COMMAND_RULES: dict[str, set[str]] = {
     "mydata": MEMBERS,
     "deleteme": MEMBERS,
     "staff": MEMBERS,
+    "goals": MEMBERS,
     "flag": {MENTOR},
     **{
         name: {COORDINATOR}
@@ -89,6 +90,9 @@ BUTTON_RULES: dict[str, tuple[str, set[str]]] = {
     "esc": ("esc:999999:ack", {COORDINATOR}),
     "out": ("out:999999:false_alarm", {COORDINATOR}),
     "del": ("del:999999:no", {MENTEE, MENTOR, COORDINATOR}),
+    "gl": ("gl:999999:a", {MENTEE, MENTOR}),
+    "cg": ("cg:999999:999999:d", {MENTEE}),
+    "ct": ("ct:999999:places", {MENTEE}),
 }
 
 COMMAND_REFUSALS = {
