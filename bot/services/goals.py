@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
@@ -35,7 +35,7 @@ ANSWER_CODES = {"d": "done", "p": "partly", "n": "not_today"}
 # ---- proposing and answering ---------------------------------------------------------------
 
 
-def _open(now: datetime) -> object:
+def _open(now: datetime) -> ColumnElement[bool]:
     """Goals that take one of the week's places: agreed and running, or still waiting."""
     return or_(
         and_(Goal.status == "accepted", Goal.ends_at > now),
@@ -48,7 +48,7 @@ async def _open_goals(session: AsyncSession, pairing_id: int, now: datetime) -> 
         (
             await session.scalars(
                 select(Goal)
-                .where(Goal.pairing_id == pairing_id, _open(now))  # type: ignore[arg-type]
+                .where(Goal.pairing_id == pairing_id, _open(now))
                 .order_by(Goal.id)
             )
         ).all()
