@@ -7,6 +7,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import texts
 from bot.context import BotApplication, BotContext
+from bot.i18n import t
 from bot.numbers import ID_PATTERN, parse_id
 from bot.services import goals
 from handlers.common import GROUP_MAIN, acting_member, answer, reply
@@ -36,7 +37,7 @@ async def goal_button(update: Update, context: BotContext) -> None:
     _, raw_id, choice = query.data.split(":")
     goal_id = parse_id(raw_id)
     if member is None or goal_id is None:  # erased since the access check, or forged
-        await answer(query, texts.STALE_BUTTON)
+        await answer(context, query, t(texts.STALE_BUTTON))
         return
     toast = await goals.answer_goal(
         context.session,
@@ -46,7 +47,7 @@ async def goal_button(update: Update, context: BotContext) -> None:
         message_id=query.message.message_id,
         now=context.now(),
     )
-    await answer(query, toast)
+    await answer(context, query, toast)
 
 
 def register(app: BotApplication) -> None:

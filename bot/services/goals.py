@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
+from bot.i18n import Text, join, t, t_item
 from bot.schedule import local_date
 from bot.services.members import active_mentees, active_mentor_of
 from bot.services.outbox import Button, edit_text, h, notify_member
@@ -63,22 +64,24 @@ async def _partners(session: AsyncSession, member: Member) -> list[tuple[Pairing
     return list(await active_mentees(session, member.id))
 
 
-def _listing(goals: Sequence[Goal], other: Member) -> str:
+def _listing(goals: Sequence[Goal], other: Member) -> Text:
     if not goals:
-        return texts.GOALS_LIST_EMPTY.format(pseudonym=h(other.pseudonym))
+        return t(texts.GOALS_LIST_EMPTY, pseudonym=h(other.pseudonym))
     lines = [
-        texts.GOALS_LIST_LINE.format(goal=h(g.text), state=texts.GOAL_STATES[g.status])
+        t(texts.GOALS_LIST_LINE, goal=h(g.text), state=t_item(texts.GOAL_STATES, g.status))
         for g in goals
     ]
-    return "\n".join([texts.GOALS_LIST_HEADER.format(pseudonym=h(other.pseudonym)), *lines])
+    return join([t(texts.GOALS_LIST_HEADER, pseudonym=h(other.pseudonym)), *lines])
 
 
-async def propose_goal(session: AsyncSession, *, member: Member, raw: str, now: datetime) -> str:
+async def propose_goal(
+    session: AsyncSession, *, member: Member, raw: str, now: datetime
+) -> Text:
     """/goals [mentee] <goal>: propose a goal to the other side; /goals alone lists them.
     Returns the answer for the member."""
     partners = await _partners(session, member)
     if not partners:
-        return texts.GOALS_NO_MENTOR if member.role == "mentee" else texts.GOALS_NO_MENTEE
+        return t(texts.GOALS_NO_MENTOR if member.role == "mentee" else texts.GOALS_NO_MENTEE)
     words = raw.split()
     chosen = partners[0] if len(partners) == 1 else None
     if member.role == "mentor" and words:
@@ -86,23 +89,21 @@ async def propose_goal(session: AsyncSession, *, member: Member, raw: str, now: 
         if named:
             chosen, words = named[0], words[1:]
     goal_text = " ".join(words)
-    usage = texts.GOALS_USAGE.format(
-        other=texts.GOALS_USAGE_OTHER_MENTEE
-        if member.role == "mentee"
-        else texts.GOALS_USAGE_OTHER_MENTOR,
+    usage = t(
+        texts.GOALS_USAGE_FOR_MENTEE if member.role == "mentee" else texts.GOALS_USAGE_FOR_MENTOR,
         limit=GOAL_LIMIT,
     )
     if not goal_text:
         shown = [chosen] if chosen is not None else partners
         listings = [_listing(await _open_goals(session, p.id, now), o) for p, o in shown]
-        return "\n\n".join([*listings, usage])
+        return join([*listings, usage], "\n\n")
     if chosen is None:
-        return texts.GOALS_WHICH_MENTEE.format(pseudonym=h(partners[0][1].pseudonym))
+        return t(texts.GOALS_WHICH_MENTEE, pseudonym=h(partners[0][1].pseudonym))
     if len(goal_text) > GOAL_MAX_CHARS:
-        return texts.GOALS_TOO_LONG.format(limit=GOAL_MAX_CHARS)
+        return t(texts.GOALS_TOO_LONG, limit=GOAL_MAX_CHARS)
     pairing, other = chosen
     if len(await _open_goals(session, pairing.id, now)) >= GOAL_LIMIT:
-        return texts.GOALS_FULL.format(limit=GOAL_LIMIT)
+        return t(texts.GOALS_FULL, limit=GOAL_LIMIT)
     goal = Goal(
         pairing_id=pairing.id,
         proposed_by=member.id,
@@ -113,16 +114,16 @@ async def propose_goal(session: AsyncSession, *, member: Member, raw: str, now: 
     session.add(goal)
     await session.flush()
     buttons: list[list[Button]] = [
-        [(texts.GOAL_ACCEPT, f"gl:{goal.id}:a"), (texts.GOAL_DECLINE, f"gl:{goal.id}:d")]
+        [(t(texts.GOAL_ACCEPT), f"gl:{goal.id}:a"), (t(texts.GOAL_DECLINE), f"gl:{goal.id}:d")]
     ]
     await notify_member(
         session,
         other,
-        texts.GOAL_PROPOSED.format(pseudonym=h(member.pseudonym), goal=h(goal_text)),
+        t(texts.GOAL_PROPOSED, pseudonym=h(member.pseudonym), goal=h(goal_text)),
         buttons=buttons,
         now=now,
     )
-    return texts.GOAL_PROPOSAL_SENT.format(pseudonym=h(other.pseudonym))
+    return t(texts.GOAL_PROPOSAL_SENT, pseudonym=h(other.pseudonym))
 
 
 async def answer_goal(
@@ -133,25 +134,25 @@ async def answer_goal(
     accept: bool,
     message_id: int,
     now: datetime,
-) -> str | None:
+) -> Text | None:
     """An Accept or Decline on a proposed goal; returns a toast, or None when all is well."""
     goal = await session.get(Goal, goal_id)
     if goal is None:
-        return texts.STALE_BUTTON
+        return t(texts.STALE_BUTTON)
     pairing = await session.get(Pairing, goal.pairing_id)
     assert pairing is not None
     if member.id not in (pairing.mentee_id, pairing.mentor_id) or member.id == goal.proposed_by:
-        return texts.NOT_YOUR_BUTTON
+        return t(texts.NOT_YOUR_BUTTON)
     if pairing.ended_at is not None:
-        return texts.GOAL_PAIRING_ENDED
+        return t(texts.GOAL_PAIRING_ENDED)
     if goal.status != "proposed":
-        return texts.GOAL_ALREADY_ANSWERED
+        return t(texts.GOAL_ALREADY_ANSWERED)
     if now - goal.created_at > GOAL_WEEK:
-        return texts.STALE_BUTTON
+        return t(texts.STALE_BUTTON)
     if accept:
         running = [g for g in await _open_goals(session, pairing.id, now) if g.id != goal.id]
         if sum(g.status == "accepted" for g in running) >= GOAL_LIMIT:
-            return texts.GOALS_FULL.format(limit=GOAL_LIMIT)
+            return t(texts.GOALS_FULL, limit=GOAL_LIMIT)
     goal.status = "accepted" if accept else "declined"
     goal.answered_at = now
     goal.ends_at = now + GOAL_WEEK if accept else None
@@ -160,14 +161,14 @@ async def answer_goal(
         session,
         member.chat_id,
         message_id,
-        (texts.GOAL_ACCEPTED if accept else texts.GOAL_DECLINED).format(goal=shown),
+        t(texts.GOAL_ACCEPTED if accept else texts.GOAL_DECLINED, goal=shown),
         now=now,
     )
     proposer = await session.get(Member, goal.proposed_by)
     if proposer is not None:
         told = texts.GOAL_ACCEPTED_FOR_PROPOSER if accept else texts.GOAL_DECLINED_FOR_PROPOSER
         await notify_member(
-            session, proposer, told.format(pseudonym=h(member.pseudonym), goal=shown), now=now
+            session, proposer, t(told, pseudonym=h(member.pseudonym), goal=shown), now=now
         )
     return None
 
@@ -196,40 +197,40 @@ async def goals_to_ask(session: AsyncSession, checkin: CheckIn, now: datetime) -
     )
 
 
-def goal_question(checkin_id: int, goal: Goal) -> tuple[str, list[list[Button]]]:
+def goal_question(checkin_id: int, goal: Goal) -> tuple[Text, list[list[Button]]]:
     buttons: list[list[Button]] = [
         [
-            (texts.GOAL_ANSWERS[answer], f"cg:{checkin_id}:{goal.id}:{code}")
+            (t_item(texts.GOAL_ANSWERS, answer), f"cg:{checkin_id}:{goal.id}:{code}")
             for code, answer in ANSWER_CODES.items()
         ]
     ]
-    return texts.GOAL_CHECK_QUESTION.format(goal=h(goal.text)), buttons
+    return t(texts.GOAL_CHECK_QUESTION, goal=h(goal.text)), buttons
 
 
 async def record_goal_answer(
     session: AsyncSession, *, checkin: CheckIn, goal_id: int, code: str, now: datetime
-) -> str | None:
+) -> Text | None:
     """Keep one answer about a goal in a check-in; returns a toast when nothing was kept."""
     answer = ANSWER_CODES.get(code)
     goal = await session.get(Goal, goal_id)
     if answer is None or goal is None or goal.status != "accepted":
-        return texts.STALE_BUTTON
+        return t(texts.STALE_BUTTON)
     pairing = await session.get(Pairing, goal.pairing_id)
     if pairing is None or pairing.mentee_id != checkin.member_id:
-        return texts.STALE_BUTTON
+        return t(texts.STALE_BUTTON)
     already = select(GoalCheck.id).where(
         GoalCheck.goal_id == goal_id, GoalCheck.checkin_id == checkin.id
     )
     if await session.scalar(already) is not None:
-        return texts.CHECKIN_ALREADY
+        return t(texts.CHECKIN_ALREADY)
     if pairing.ended_at is not None or goal.ends_at is None or goal.ends_at <= now:
-        return texts.STALE_BUTTON
+        return t(texts.STALE_BUTTON)
     session.add(GoalCheck(goal_id=goal_id, checkin_id=checkin.id, answer=answer, created_at=now))
     await session.flush()
     return None
 
 
-async def goal_lines(session: AsyncSession, checkin: CheckIn) -> list[str]:
+async def goal_lines(session: AsyncSession, checkin: CheckIn) -> list[Text]:
     """What the check-in recorded about goals, for the edited prompt."""
     rows = await session.execute(
         select(Goal.text, GoalCheck.answer)
@@ -238,7 +239,7 @@ async def goal_lines(session: AsyncSession, checkin: CheckIn) -> list[str]:
         .order_by(GoalCheck.id)
     )
     return [
-        texts.GOAL_RECORDED_LINE.format(goal=h(goal), answer=texts.GOAL_ANSWERS[answer])
+        t(texts.GOAL_RECORDED_LINE, goal=h(goal), answer=t_item(texts.GOAL_ANSWERS, answer))
         for goal, answer in rows
     ]
 
@@ -261,26 +262,31 @@ async def toggle_trigger(session: AsyncSession, checkin_id: int, trigger: str) -
 
 
 def trigger_buttons(checkin_id: int, chosen: Sequence[str]) -> list[list[Button]]:
-    labels = [
-        (texts.TRIGGER_CHOSEN.format(label=label) if key in chosen else label, key)
-        for key, label in texts.TRIGGERS.items()
+    labels: list[tuple[Text, str]] = [
+        (
+            t(texts.TRIGGER_CHOSEN, label=t_item(texts.TRIGGERS, key))
+            if key in chosen
+            else t_item(texts.TRIGGERS, key),
+            key,
+        )
+        for key in texts.TRIGGERS
     ]
     rows: list[list[Button]] = [
         [(label, f"ct:{checkin_id}:{key}") for label, key in labels[:2]],
         [(label, f"ct:{checkin_id}:{key}") for label, key in labels[2:]],
     ]
     if chosen:
-        rows.append([(texts.TRIGGERS_DONE, f"ct:{checkin_id}:done")])
+        rows.append([(t(texts.TAGS_DONE), f"ct:{checkin_id}:done")])
     else:
-        rows.append([(texts.CHECKIN_SKIP, f"ci:{checkin_id}:n:skip")])
+        rows.append([(t(texts.CHECKIN_SKIP), f"ci:{checkin_id}:n:skip")])
     return rows
 
 
-def tagged_line(chosen: Sequence[str]) -> list[str]:
+def tagged_line(chosen: Sequence[str]) -> list[Text]:
     if not chosen:
         return []
-    names = ", ".join(texts.TRIGGER_NAMES[key] for key in chosen)
-    return [texts.TRIGGERS_TAGGED_LINE.format(triggers=names)]
+    names = join([t_item(texts.TRIGGER_NAMES, key) for key in chosen], ", ")
+    return [t(texts.TRIGGERS_TAGGED_LINE, triggers=names)]
 
 
 # ---- the weekly review ---------------------------------------------------------------------
@@ -328,22 +334,28 @@ async def send_weekly_review(
     tallies = await week_tallies(session, pairing.id, now)
     if not tallies:
         return False
-    lines = "\n".join(
-        texts.GOALS_REVIEW_LINE.format(
-            goal=h(t.text), done=t.done, partly=t.partly, missed=t.missed
-        )
-        for t in tallies
+    lines = join(
+        [
+            t(
+                texts.GOALS_REVIEW_LINE,
+                goal=h(tally.text),
+                done=tally.done,
+                partly=tally.partly,
+                missed=tally.missed,
+            )
+            for tally in tallies
+        ]
     )
     await notify_member(
         session,
         mentor,
-        texts.GOALS_REVIEW_FOR_MENTOR.format(pseudonym=h(mentee.pseudonym), lines=lines),
+        t(texts.GOALS_REVIEW_FOR_MENTOR, pseudonym=h(mentee.pseudonym), lines=lines),
         now=now,
     )
     await notify_member(
         session,
         mentee,
-        texts.GOALS_REVIEW_FOR_MENTEE.format(pseudonym=h(mentor.pseudonym), lines=lines),
+        t(texts.GOALS_REVIEW_FOR_MENTEE, pseudonym=h(mentor.pseudonym), lines=lines),
         now=now,
     )
     return True
@@ -432,31 +444,37 @@ async def triggers_before_high_cravings(
 
 async def progress_summary(
     session: AsyncSession, *, viewer: Member, subject: Member, now: datetime
-) -> str | None:
+) -> Text | None:
     """The text beside the /progress chart: goals met per week, and the triggers that come
     before high cravings; None when there is neither."""
-    parts = []
+    parts: list[Text] = []
     weeks = await goals_per_week(session, subject, now)
     if weeks:
-        lines = "\n".join(
-            texts.PROGRESS_GOALS_LINE.format(
-                week=monday.strftime("%d %b"), done=done, partly=partly
-            )
-            for monday, done, partly in weeks
+        lines = join(
+            [
+                t(
+                    texts.PROGRESS_GOALS_LINE,
+                    week=monday.strftime("%Y-%m-%d"),
+                    done=done,
+                    partly=partly,
+                )
+                for monday, done, partly in weeks
+            ]
         )
-        parts.append(texts.PROGRESS_GOALS.format(pseudonym=h(subject.pseudonym), lines=lines))
+        parts.append(t(texts.PROGRESS_GOALS, pseudonym=h(subject.pseudonym), lines=lines))
     triggers = await triggers_before_high_cravings(session, subject, now)
     if triggers:
-        listed = ", ".join(
-            texts.TRIGGER_COUNT.format(trigger=texts.TRIGGER_NAMES[key], count=count)
-            for key, count in triggers
+        listed = join(
+            [
+                t(texts.TRIGGER_COUNT, trigger=t_item(texts.TRIGGER_NAMES, key), count=count)
+                for key, count in triggers
+            ],
+            ", ",
         )
         if viewer.id == subject.id:
-            parts.append(texts.PROGRESS_TRIGGERS_OWN.format(triggers=listed))
+            parts.append(t(texts.PROGRESS_TRIGGERS_OWN, triggers=listed))
         else:
             parts.append(
-                texts.PROGRESS_TRIGGERS_MENTEE.format(
-                    pseudonym=h(subject.pseudonym), triggers=listed
-                )
+                t(texts.PROGRESS_TRIGGERS_MENTEE, pseudonym=h(subject.pseudonym), triggers=listed)
             )
-    return "\n\n".join(parts) if parts else None
+    return join(parts, "\n\n") if parts else None

@@ -199,8 +199,8 @@ async def test_progress_shows_goals_met_per_week_and_triggers_before_high_cravin
     assert tags == 5
     await paired.scenario.say(sam, "/progress", expect_reply=False)
     summary = await emu.wait_for_bot_message(sam.id, "goals met per week")
-    assert "Week of 02 Mar: 2 done, 1 partly" in summary["text"]
-    assert "Week of 09 Mar: 1 done, 0 partly" in summary["text"]
+    assert "Week of 2026-03-02: 2 done, 1 partly" in summary["text"]
+    assert "Week of 2026-03-09: 1 done, 0 partly" in summary["text"]
     triggers = await emu.wait_for_bot_message(sam.id, "Before your high-craving days")
     # Tags of the high-craving day and of the day before, each counted once per such day.
     assert "you most often tagged: places (2), people (1), feelings (1)" in triggers["text"]
@@ -285,3 +285,30 @@ async def test_goal_text_is_encrypted_exported_and_erased(
             assert table in Base.metadata.tables
             rows = select(func.count()).select_from(Base.metadata.tables[table])
             assert await s.scalar(rows) == 0
+
+
+async def test_a_spanish_speaking_mentee_gets_goals_in_spanish(
+    program: Program, emu: BotApiEmulator, sam: FakeUser, alex: FakeUser
+) -> None:
+    await program.join(sam, "mentee", "Sam", language="es")
+    await program.join(alex, "mentor", "Alex")
+    assert "Paired" in await program.pair("Sam", "Alex")
+    await program.settle()
+    before = emu.last_message_id(sam.id)
+    reply = await program.scenario.say(alex, f"/goals {WALK}")
+    assert reply is not None and "Sent to" in reply["text"]  # the mentor reads English
+    proposal = await emu.wait_for_bot_message(sam.id, "te propone una meta", after=before)
+    assert WALK in proposal["text"]  # their own words, as written
+    await program.scenario.press_label(sam, proposal, "Aceptar")
+    await emu.wait_for_bot_message(alex.id, "accepted your goal")
+    prompt = await program.scenario.say(sam, "/checkin")
+    assert prompt is not None
+    for label in ("🙂", "pocas", "no"):  # mood, craving "low", used "no"
+        await program.settle()
+        await program.scenario.press_label(sam, current(emu, prompt), label)
+    await program.settle()
+    shown = current(emu, prompt)
+    assert "¿Cómo te fue hoy?" in shown["text"]
+    await program.scenario.press_label(sam, shown, "En parte")
+    await program.settle()
+    assert "Lugares" in json.dumps(current(emu, prompt)["reply_markup"], ensure_ascii=False)

@@ -2,7 +2,7 @@
 the triggers tagged in a check-in's note step.
 
 Revision ID: 0017
-Revises: 0014
+Revises: 0011 (main's head after the i14-i18n merge; 0014 before it)
 Create Date: 2026-11-29
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import storage.types
 
 revision = "0017"
-down_revision = "0014"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
