@@ -50,6 +50,8 @@ class Action(StrEnum):
     DELETEME = "deleteme"
     PRIVACY = "privacy"  # the consent terms again, and agreeing to a new version
     CONSENT_AGAIN = "consent_again"
+    GOALS = "goals"  # propose or list the week's goals
+    GOAL_ANSWER = "goal_answer"  # accept or decline a proposed goal
     # mentors
     FLAG = "flag"
     MENTOR_REPORT = "mentor_report"
@@ -123,6 +125,8 @@ RULES: Mapping[Action, Rule] = {
     Action.DELETEME: Rule(_MEMBERS),
     Action.PRIVACY: Rule(_MEMBERS),
     Action.CONSENT_AGAIN: Rule(_MEMBERS),
+    Action.GOALS: Rule(_MEMBERS),
+    Action.GOAL_ANSWER: Rule(_MEMBERS),
     Action.FLAG: Rule(_MENTORS),
     Action.MENTOR_REPORT: Rule(_MENTORS),
     Action.CHOOSE_RECIPIENT: Rule(_MENTORS),
@@ -193,6 +197,7 @@ COMMANDS: Mapping[str, Action] = {
     "export": Action.EXPORT,
     "reply": Action.REPLY,
     "oncall": Action.ONCALL,
+    "goals": Action.GOALS,
 }
 
 # Callback data is "<prefix>:<ids...>"; the prefix names the action.
@@ -214,6 +219,10 @@ BUTTONS: Mapping[str, Action] = {
     "esc": Action.ESCALATION_BUTTON,
     "out": Action.OUTCOME_BUTTON,
     "del": Action.ERASE_CONFIRM,
+    "gl": Action.GOAL_ANSWER,
+    # A goal's answer and trigger tags in a check-in.
+    "cg": Action.CHECKIN_ANSWER,
+    "ct": Action.CHECKIN_ANSWER,
 }
 
 

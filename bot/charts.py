@@ -15,18 +15,33 @@ import matplotlib.pyplot as plt  # noqa: E402
 # Okabe & Ito's colour-blind-safe palette.
 MOOD_COLOUR = "#0072B2"  # blue
 CRAVING_COLOUR = "#E69F00"  # orange
+GOALS_COLOUR = "#009E73"  # bluish green, hatched
 
 
 def progress_png(
     points: list[tuple[date, int, int]],
     title: str,
     legend: tuple[str, str] = ("mood (1–5)", "craving (0–4)"),
+    *,
+    goals: dict[date, int] | None = None,
+    goals_label: str = "",
 ) -> bytes:
     """points: (day, mood 1–5, craving 0–4), oldest first; `legend`: the two lines' names,
-    in the reader's language."""
+    in the reader's language; goals: goals met per day, shown as bars behind the lines."""
     days = mdates.date2num([p[0] for p in points])  # type: ignore[no-untyped-call]
     figure, axis = plt.subplots(figsize=(7, 3.2), dpi=100)
     try:
+        if goals:
+            goal_days = sorted(goals)
+            axis.bar(
+                mdates.date2num(goal_days),  # type: ignore[no-untyped-call]
+                [goals[d] for d in goal_days],
+                width=0.6,
+                color=GOALS_COLOUR,
+                alpha=0.35,
+                hatch="//",
+                label=goals_label,
+            )
         # Okabe-Ito blue and orange, told apart by colour-blind readers too, and by line
         # style and marker without any colour.
         axis.plot(

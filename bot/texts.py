@@ -857,3 +857,85 @@ MYDATA_CATEGORIES = {
 MYDATA_SEVERITIES = {"critical": "urgent", "high": "high"}
 MYDATA_STATUSES = {"open": "open", "acknowledged": "seen by staff", "resolved": "closed"}
 MYDATA_OTHER = "other"
+
+# ---- i16-goals: goals for the week, trigger tags, the weekly review ------------------------
+GOALS_USAGE_FOR_MENTEE = (
+    "To suggest a goal for this week, write it after the command, for example "
+    "<code>/goals walk 20 minutes a day</code>. Your mentor is asked to agree to it. "
+    "Up to {limit} goals a week."
+)
+GOALS_USAGE_FOR_MENTOR = (
+    "To suggest a goal for this week, write it after the command, for example "
+    "<code>/goals walk 20 minutes a day</code>. Your mentee is asked to agree to it. "
+    "Up to {limit} goals a week."
+)
+GOALS_WHICH_MENTEE = (
+    "You have more than one mentee. Put their name first, for example "
+    "<code>/goals {pseudonym} walk 20 minutes a day</code>"
+)
+GOALS_NO_MENTOR = "Goals are agreed with your mentor. You can set them once you have a mentor."
+GOALS_NO_MENTEE = "Goals are agreed with a mentee. You can set them once you are paired."
+GOALS_TOO_LONG = "Please keep a goal short: {limit} characters at most."
+GOALS_FULL = (
+    "This week already has {limit} goals (agreed, or waiting for an answer). That is plenty: "
+    "focus on those. You can add a new one when one of them ends."
+)
+GOAL_PROPOSAL_SENT = "Sent to <b>{pseudonym}</b>. I'll let you know when they answer."
+GOAL_PROPOSED = (
+    "🎯 <b>{pseudonym}</b> suggests a goal for this week:\n<i>{goal}</i>\n\nDo you agree to it?"
+)
+GOAL_ACCEPT = "Accept"
+GOAL_DECLINE = "Decline"
+GOAL_ACCEPTED = "🎯 Agreed goal for this week: <i>{goal}</i>"
+GOAL_DECLINED = "Not taken on: <i>{goal}</i>"
+GOAL_ACCEPTED_FOR_PROPOSER = (
+    "🎯 <b>{pseudonym}</b> accepted your goal for this week: <i>{goal}</i>"
+)
+GOAL_DECLINED_FOR_PROPOSER = (
+    "<b>{pseudonym}</b> would rather not take on this goal: <i>{goal}</i>. "
+    "You could talk it over together and suggest another one."
+)
+GOAL_ALREADY_ANSWERED = "This goal has already been answered."
+GOAL_PAIRING_ENDED = (
+    "This goal belongs to a conversation that has ended, so nothing was changed."
+)
+GOALS_LIST_HEADER = "🎯 <b>Goals this week with {pseudonym}</b>"
+GOALS_LIST_LINE = "• <i>{goal}</i> ({state})"
+GOAL_STATES = {"accepted": "agreed", "proposed": "waiting for an answer"}
+GOALS_LIST_EMPTY = "No goals this week with <b>{pseudonym}</b> yet."
+GOAL_CHECK_QUESTION = "🎯 Your goal: <i>{goal}</i>\nHow did it go today?"
+GOAL_ANSWERS = {"done": "Done", "partly": "Partly", "not_today": "Not today"}
+GOAL_RECORDED_LINE = "🎯 <i>{goal}</i>: <b>{answer}</b>"
+CHECKIN_TRIGGERS = (
+    "Did anything stir up a craving today? Tap any that fit (more than one is fine), then Done."
+)
+TRIGGERS = {
+    "people": "People",
+    "places": "Places",
+    "feelings": "Feelings",
+    "times": "Times of day",
+}
+TRIGGER_NAMES = {
+    "people": "people",
+    "places": "places",
+    "feelings": "feelings",
+    "times": "times of day",
+}
+TRIGGER_CHOSEN = "✅ {label}"
+TRIGGERS_TAGGED_LINE = "Tagged: <b>{triggers}</b>"
+TRIGGER_COUNT = "{trigger} ({count})"
+GOALS_REVIEW_FOR_MENTOR = "🗓 <b>Weekly goal review</b> with <b>{pseudonym}</b>:\n{lines}"
+GOALS_REVIEW_FOR_MENTEE = (
+    "🗓 <b>Weekly goal review</b> with your mentor <b>{pseudonym}</b>:\n{lines}\n\n"
+    "Every step counts, even the small ones. 💚"
+)
+GOALS_REVIEW_LINE = "• <i>{goal}</i>: days met: {done} · partly: {partly} · not today: {missed}"
+PROGRESS_GOALS = "🎯 <b>{pseudonym}</b>: goals met per week\n{lines}"
+PROGRESS_GOALS_LINE = "Week of {week}: {done} done, {partly} partly"
+PROGRESS_TRIGGERS_OWN = "Before your high-craving days you most often tagged: {triggers}"
+PROGRESS_TRIGGERS_MENTEE = (
+    "Before {pseudonym}'s high-craving days they most often tagged: {triggers}"
+)
+PROGRESS_CAPTION_GOALS = "{pseudonym}: mood, craving and goals met, last 30 days"
+CHART_LEGEND_GOALS = "goals met (per day)"
+COMMAND_DESCRIPTIONS["goals"] = "Goals for this week with your mentor or mentee"

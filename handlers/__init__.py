@@ -10,6 +10,7 @@ from handlers import (
     desk,
     enrolment,
     escalations,
+    goals,
     language,
     privacy,
     relay,
@@ -23,6 +24,7 @@ def register_all(app: BotApplication) -> None:
     coordinator.register(app)
     enrolment.register(app)
     checkins.register(app)
+    goals.register(app)
     escalations.register(app)
     desk.register(app)
     to_staff.register(app)

@@ -115,6 +115,49 @@ async def checkin_button(update: Update, context: BotContext) -> None:
     await answer(context, query, toast)
 
 
+async def goal_check_button(update: Update, context: BotContext) -> None:
+    """Record how a goal went today and show the next question of the check-in."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and query.message is not None
+    member = await acting_member(update, context)
+    _, raw_checkin, raw_goal, code = query.data.split(":")
+    checkin_id, goal_id = parse_id(raw_checkin), parse_id(raw_goal)
+    if member is None or checkin_id is None or goal_id is None:
+        await answer(context, query, t(texts.STALE_BUTTON))
+        return
+    toast = await checkins.answer_goal_check(
+        context.session,
+        member=member,
+        checkin_id=checkin_id,
+        goal_id=goal_id,
+        code=code,
+        message_id=query.message.message_id,
+        now=context.now(),
+    )
+    await answer(context, query, toast)
+
+
+async def trigger_button(update: Update, context: BotContext) -> None:
+    """Tag (or untag) what stirred a craving today, or finish with Done."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and query.message is not None
+    member = await acting_member(update, context)
+    _, raw_id, key = query.data.split(":")
+    checkin_id = parse_id(raw_id)
+    if member is None or checkin_id is None:
+        await answer(context, query, t(texts.STALE_BUTTON))
+        return
+    toast = await checkins.tag_trigger(
+        context.session,
+        member=member,
+        checkin_id=checkin_id,
+        key=key,
+        message_id=query.message.message_id,
+        now=context.now(),
+    )
+    await answer(context, query, toast)
+
+
 async def report_button(update: Update, context: BotContext) -> None:
     """Record a mentor's weekly answer about a mentee."""
     query = update.callback_query
@@ -150,6 +193,18 @@ def register(app: BotApplication) -> None:
     app.add_handler(CommandHandler("progress", progress), group=GROUP_MAIN)
     app.add_handler(
         CallbackQueryHandler(checkin_button, pattern=rf"^ci:{ID_PATTERN}:[mcun]:([0-9]|skip)$"),
+        group=GROUP_MAIN,
+    )
+    app.add_handler(
+        CallbackQueryHandler(
+            goal_check_button, pattern=rf"^cg:{ID_PATTERN}:{ID_PATTERN}:[dpn]$"
+        ),
+        group=GROUP_MAIN,
+    )
+    app.add_handler(
+        CallbackQueryHandler(
+            trigger_button, pattern=rf"^ct:{ID_PATTERN}:(people|places|feelings|times|done)$"
+        ),
         group=GROUP_MAIN,
     )
     app.add_handler(

@@ -336,6 +336,62 @@ class CheckIn(Base):
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+class CheckInTrigger(Base):
+    """What the mentee tagged as stirring a craving (people, places, feelings, times) in a
+    check-in's note step; one row per tag."""
+
+    __tablename__ = "checkin_triggers"
+    __table_args__ = (
+        CheckConstraint(
+            "trigger IN ('people', 'places', 'feelings', 'times')", name="ck_checkin_triggers"
+        ),
+    )
+
+    checkin_id: Mapped[int] = mapped_column(ForeignKey("checkins.id"), primary_key=True)
+    trigger: Mapped[str] = mapped_column(String(10), primary_key=True)
+
+
+class Goal(Base):
+    """A goal for the week that one side of a pairing proposed in their own words (encrypted)
+    and the other accepted or declined. It belongs to the pairing: when the pairing ends, so
+    does the goal."""
+
+    __tablename__ = "goals"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('proposed', 'accepted', 'declined')", name="ck_goals_status"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pairing_id: Mapped[int] = mapped_column(ForeignKey("pairings.id"), index=True)
+    proposed_by: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    text: Mapped[str] = mapped_column(EncryptedText())
+    status: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # An accepted goal runs for a week from its acceptance.
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class GoalCheck(Base):
+    """The mentee's answer about one goal in one check-in: at most one per goal and check-in."""
+
+    __tablename__ = "goal_checks"
+    __table_args__ = (
+        UniqueConstraint("goal_id", "checkin_id", name="uq_goal_checks_goal_checkin"),
+        CheckConstraint(
+            "answer IN ('done', 'partly', 'not_today')", name="ck_goal_checks_answer"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id"), index=True)
+    checkin_id: Mapped[int] = mapped_column(ForeignKey("checkins.id"), index=True)
+    answer: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class MentorReport(Base):
     """A mentor's weekly answer about one mentee."""
 

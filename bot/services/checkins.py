@@ -32,7 +32,7 @@ from bot.schedule import (
     next_weekly,
     parse_hhmm,
 )
-from bot.services import heard
+from bot.services import goals, heard
 from bot.services.concerns import raise_alarm
 from bot.services.desk import topic_for
 from bot.services.escalation import EscalationPolicy
@@ -297,7 +297,11 @@ async def _celebrate_milestone(
 
 async def _weekly(session: AsyncSession, mentor: Member, due: datetime, now: datetime) -> int:
     sent = 0
-    for _, mentee in await active_mentees(session, mentor.id):
+    for pairing, mentee in await active_mentees(session, mentor.id):
+        # The week's goals, to both sides, on the same prompt (once per due time).
+        await goals.send_weekly_review(
+            session, pairing=pairing, mentor=mentor, mentee=mentee, now=now
+        )
         report = MentorReport(mentor_id=mentor.id, mentee_id=mentee.id, due_at=due, created_at=now)
         session.add(report)
         await session.flush()
@@ -386,7 +390,8 @@ async def answer_checkin(
     if checkin.status == "missed":
         return t(texts.CHECKIN_CLOSED)
     number = parse_int(value, low=0, high=9)
-    header = Transformed(t(texts.CHECKIN_MOOD), lambda text: text.split("\n")[0])
+    prompt: Text
+    buttons: list[list[Button]]
     if field == "m" and number in texts.MOODS:
         if checkin.mood is not None:
             return t(texts.CHECKIN_ALREADY)
@@ -403,15 +408,12 @@ async def answer_checkin(
         checkin.used = bool(number)
         checkin.status = "answered"
         checkin.answered_at = now
-        checkin.awaiting_note = True
-        member.note_offered_at = now
+        checkin.awaiting_note = False
         schedule = await session.get(CheckInSchedule, member.id)
         if schedule is not None:
             schedule.missed_streak = 0
-        prompt, buttons = (
-            t(texts.CHECKIN_NOTE),
-            [[(t(texts.CHECKIN_SKIP), f"ci:{checkin.id}:n:skip")]],
-        )
+        # The week's goals come next, one tap each; then the note and trigger tags.
+        prompt, buttons = await _after_answers(session, member, checkin, now)
     elif field == "n" and value == "skip" and checkin.status == "answered":
         if not checkin.awaiting_note:
             return t(texts.CHECKIN_ALREADY)
@@ -420,9 +422,99 @@ async def answer_checkin(
         prompt, buttons = t(texts.CHECKIN_DONE), []
     else:
         return t(texts.STALE_BUTTON)
-    body = join([header, *recorded_lines(checkin), "", prompt])
+    body = await _body(session, checkin, prompt)
     await edit_text(session, member.chat_id, message_id, body, buttons=buttons, now=now)
     await _alert_mentor_on_risk(session, member, checkin, now, forum_chat_id)
+    return None
+
+
+async def _body(session: AsyncSession, checkin: CheckIn, prompt: Text) -> Text:
+    """The check-in prompt as edited after a tap: what was recorded so far, then `prompt`."""
+    header = Transformed(t(texts.CHECKIN_MOOD), lambda text: text.split("\n")[0])
+    lines = [
+        *recorded_lines(checkin),
+        *await goals.goal_lines(session, checkin),
+        *goals.tagged_line(await goals.tagged(session, checkin.id)),
+    ]
+    return join([header, *lines, "", prompt])
+
+
+async def _after_answers(
+    session: AsyncSession, member: Member, checkin: CheckIn, now: datetime
+) -> tuple[Text, list[list[Button]]]:
+    """The next goal to ask about, or else the note step (with trigger tags)."""
+    pending = await goals.goals_to_ask(session, checkin, now)
+    if pending:
+        return goals.goal_question(checkin.id, pending[0])
+    checkin.awaiting_note = True
+    member.note_offered_at = now
+    prompt = join([t(texts.CHECKIN_NOTE), t(texts.CHECKIN_TRIGGERS)], "\n\n")
+    return prompt, goals.trigger_buttons(checkin.id, await goals.tagged(session, checkin.id))
+
+
+async def answer_goal_check(
+    session: AsyncSession,
+    *,
+    member: Member,
+    checkin_id: int,
+    goal_id: int,
+    code: str,
+    message_id: int,
+    now: datetime,
+) -> Text | None:
+    """One tap about a goal in the check-in; returns a toast, or None when all is well."""
+    checkin = await session.get(CheckIn, checkin_id)
+    if checkin is None or checkin.member_id != member.id:
+        return t(texts.NOT_YOUR_BUTTON)
+    if checkin.status == "missed":
+        return t(texts.CHECKIN_CLOSED)
+    if checkin.status != "answered":
+        return t(texts.STALE_BUTTON)
+    toast = await goals.record_goal_answer(
+        session, checkin=checkin, goal_id=goal_id, code=code, now=now
+    )
+    if toast is not None:
+        return toast
+    prompt, buttons = await _after_answers(session, member, checkin, now)
+    body = await _body(session, checkin, prompt)
+    await edit_text(session, member.chat_id, message_id, body, buttons=buttons, now=now)
+    return None
+
+
+async def tag_trigger(
+    session: AsyncSession,
+    *,
+    member: Member,
+    checkin_id: int,
+    key: str,
+    message_id: int,
+    now: datetime,
+) -> Text | None:
+    """A tap on a trigger in the note step (tags it, or untags it), or on Done."""
+    checkin = await session.get(CheckIn, checkin_id)
+    if checkin is None or checkin.member_id != member.id:
+        return t(texts.NOT_YOUR_BUTTON)
+    answered_at = checkin.answered_at
+    if checkin.status != "answered" or answered_at is None or now - answered_at > NOTE_WINDOW:
+        return t(texts.STALE_BUTTON)
+    if await goals.goals_to_ask(session, checkin, now):
+        return t(texts.STALE_BUTTON)  # the note step has not been reached yet
+    prompt: Text
+    buttons: list[list[Button]]
+    if key == "done":
+        if checkin.awaiting_note:
+            checkin.awaiting_note = False
+            member.note_offered_at = None
+        prompt, buttons = t(texts.CHECKIN_DONE), []
+    elif key in texts.TRIGGERS:
+        await goals.toggle_trigger(session, checkin.id, key)
+        chosen = await goals.tagged(session, checkin.id)
+        prompt = join([t(texts.CHECKIN_NOTE), t(texts.CHECKIN_TRIGGERS)], "\n\n")
+        buttons = goals.trigger_buttons(checkin.id, chosen)
+    else:
+        return t(texts.STALE_BUTTON)
+    body = await _body(session, checkin, prompt)
+    await edit_text(session, member.chat_id, message_id, body, buttons=buttons, now=now)
     return None
 
 
@@ -730,12 +822,24 @@ async def send_progress(session: AsyncSession, *, member: Member, now: datetime)
         ]
         if not points:
             continue
+        met = await goals.goals_met_per_day(session, subject, now)
         language = language_of_member(session, member)
-        title = tr(language, texts.PROGRESS_CAPTION, pseudonym=subject.pseudonym)
+        title = tr(
+            language,
+            texts.PROGRESS_CAPTION_GOALS if met else texts.PROGRESS_CAPTION,
+            pseudonym=subject.pseudonym,
+        )
         legend = (tr(language, texts.CHART_MOOD), tr(language, texts.CHART_CRAVING))
         from bot.charts import progress_png  # matplotlib is heavy: load it on first use
 
-        png = await asyncio.to_thread(progress_png, points, title, legend)
+        png = await asyncio.to_thread(
+            progress_png,
+            points,
+            title,
+            legend,
+            goals=met,
+            goals_label=tr(language, texts.CHART_LEGEND_GOALS),
+        )
         await enqueue(
             session,
             chat_id=member.chat_id,
@@ -746,6 +850,9 @@ async def send_progress(session: AsyncSession, *, member: Member, now: datetime)
             },
             now=now,
         )
+        summary = await goals.progress_summary(session, viewer=member, subject=subject, now=now)
+        if summary is not None:
+            await send_text(session, member.chat_id, summary, now=now)
         sent += 1
     if not sent:
         await send_text(session, member.chat_id, t(texts.PROGRESS_NONE), now=now)

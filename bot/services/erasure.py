@@ -28,9 +28,12 @@ from storage.db import checkpoint_after_commit
 from storage.models import (
     CheckIn,
     CheckInSchedule,
+    CheckInTrigger,
     EnrolmentDraft,
     Escalation,
     EscalationEvent,
+    Goal,
+    GoalCheck,
     HeldMessage,
     Member,
     MemberConsent,
@@ -95,6 +98,24 @@ async def erase(session: AsyncSession, *, member: Member, now: datetime) -> None
         delete(HeldMessage).where(
             or_(HeldMessage.member_id == member.id, HeldMessage.target_member_id == member.id)
         )
+    )
+    # Goals belong to the pairing, in both sides' words: they go with either side's erasure.
+    their_checkins = select(CheckIn.id).where(CheckIn.member_id == member.id)
+    their_goals = select(Goal.id).where(
+        Goal.pairing_id.in_(
+            select(Pairing.id).where(
+                or_(Pairing.mentee_id == member.id, Pairing.mentor_id == member.id)
+            )
+        )
+    )
+    await session.execute(
+        delete(GoalCheck).where(
+            or_(GoalCheck.checkin_id.in_(their_checkins), GoalCheck.goal_id.in_(their_goals))
+        )
+    )
+    await session.execute(delete(Goal).where(Goal.id.in_(their_goals)))
+    await session.execute(
+        delete(CheckInTrigger).where(CheckInTrigger.checkin_id.in_(their_checkins))
     )
     await session.execute(delete(CheckIn).where(CheckIn.member_id == member.id))
     await session.execute(delete(MemberConsent).where(MemberConsent.member_id == member.id))

@@ -18,8 +18,11 @@ from storage.crypto import lookup
 from storage.models import (
     CheckIn,
     CheckInSchedule,
+    CheckInTrigger,
     Escalation,
     EscalationEvent,
+    Goal,
+    GoalCheck,
     HeldMessage,
     Member,
     MentorReport,
@@ -73,6 +76,14 @@ async def export(session: AsyncSession, member: Member, language: str) -> dict[s
         .where(RelayedMessage.source_chat_key == lookup(member.chat_id))
     )
     schedule = await session.get(CheckInSchedule, member.id)
+    triggers: dict[int, list[str]] = {}
+    for checkin_id, trigger in await session.execute(
+        select(CheckInTrigger.checkin_id, CheckInTrigger.trigger)
+        .join(CheckIn, CheckIn.id == CheckInTrigger.checkin_id)
+        .where(CheckIn.member_id == member.id)
+        .order_by(CheckInTrigger.checkin_id, CheckInTrigger.trigger)
+    ):
+        triggers.setdefault(checkin_id, []).append(trigger)
     escalations = []
     for escalation in (
         await session.scalars(
@@ -151,6 +162,7 @@ async def export(session: AsyncSession, member: Member, language: str) -> dict[s
                 "craving": c.craving,
                 "used": c.used,
                 "note": c.note,
+                "triggers": triggers.get(c.id, []),
             }
             for c in (
                 await session.scalars(
@@ -158,6 +170,7 @@ async def export(session: AsyncSession, member: Member, language: str) -> dict[s
                 )
             ).all()
         ],
+        "goals": await _goals(session, member),
         "weekly_reports_written": [
             {"due": _iso(r.due_at), "answer": r.answer}
             for r in (
@@ -170,6 +183,34 @@ async def export(session: AsyncSession, member: Member, language: str) -> dict[s
         ],
         "escalations_about_you": escalations,
     }
+
+
+async def _goals(session: AsyncSession, member: Member) -> list[dict[str, Any]]:
+    """The goals of the member's pairings (either side's words: they agreed on them together),
+    with the mentee's answers about each."""
+    goals = []
+    for goal, proposer in await session.execute(
+        select(Goal, Member)
+        .join(Pairing, Pairing.id == Goal.pairing_id)
+        .join(Member, Member.id == Goal.proposed_by)
+        .where(or_(Pairing.mentee_id == member.id, Pairing.mentor_id == member.id))
+        .order_by(Goal.id)
+    ):
+        answers = await session.scalars(
+            select(GoalCheck.answer).where(GoalCheck.goal_id == goal.id).order_by(GoalCheck.id)
+        )
+        goals.append(
+            {
+                "goal": goal.text,
+                "status": goal.status,
+                "proposed_by": proposer.pseudonym,
+                "proposed": _iso(goal.created_at),
+                "answered": _iso(goal.answered_at),
+                "until": _iso(goal.ends_at),
+                "answers": list(answers.all()),
+            }
+        )
+    return goals
 
 
 async def send_export(session: AsyncSession, *, member: Member, now: datetime) -> None:

@@ -42,6 +42,7 @@ COMMAND_RULES: dict[str, set[str]] = {
     "deleteme": MEMBERS,
     "staff": MEMBERS,
     "privacy": MEMBERS,
+    "goals": MEMBERS,
     "flag": {MENTOR},
     "language": {MENTEE, MENTOR, COORDINATOR},
     **{
@@ -94,6 +95,9 @@ BUTTON_RULES: dict[str, tuple[str, set[str]]] = {
     "out": ("out:999999:false_alarm", {COORDINATOR}),
     "del": ("del:999999:no", {MENTEE, MENTOR, COORDINATOR}),
     "cv": ("cv:y:0", MEMBERS),  # a version that is not the current one
+    "gl": ("gl:999999:a", {MENTEE, MENTOR}),
+    "cg": ("cg:999999:999999:d", {MENTEE}),
+    "ct": ("ct:999999:places", {MENTEE}),
 }
 
 COMMAND_REFUSALS = {
