@@ -2,7 +2,7 @@
 the triggers tagged in a check-in's note step.
 
 Revision ID: 0017
-Revises: 0011 (main's head after the i14-i18n merge; 0014 before it)
+Revises: 0012
 Create Date: 2026-11-29
 """
 
