@@ -80,6 +80,11 @@ class Action(StrEnum):
     EXPORT = "export"
     REPLY = "reply"  # write to a member as program staff
     ONCALL = "oncall"
+    # i16-remind: members' own reminders; mentors' wellbeing answers
+    REMIND = "remind"
+    REMINDERS = "reminders"
+    REMINDER_BUTTON = "reminder_button"  # once/weekly, or Remove
+    WELLBEING_ANSWER = "wellbeing_answer"
     # the member erasing their own data, or a coordinator erasing a member's
     ERASE_CONFIRM = "erase_confirm"
 
@@ -147,6 +152,10 @@ RULES: Mapping[Action, Rule] = {
     Action.REPLY: Rule(_STAFF, _STAFF_ANYWHERE),
     Action.ONCALL: Rule(_STAFF, _STAFF_ANYWHERE),
     Action.ERASE_CONFIRM: Rule(_MEMBERS | _STAFF),
+    Action.REMIND: Rule(_MEMBERS),
+    Action.REMINDERS: Rule(_MEMBERS),
+    Action.REMINDER_BUTTON: Rule(_MEMBERS),
+    Action.WELLBEING_ANSWER: Rule(_MENTORS),
 }
 
 COMMANDS: Mapping[str, Action] = {
@@ -183,6 +192,8 @@ COMMANDS: Mapping[str, Action] = {
     "export": Action.EXPORT,
     "reply": Action.REPLY,
     "oncall": Action.ONCALL,
+    "remind": Action.REMIND,
+    "reminders": Action.REMINDERS,
 }
 
 # Callback data is "<prefix>:<ids...>"; the prefix names the action.
@@ -201,6 +212,9 @@ BUTTONS: Mapping[str, Action] = {
     "esc": Action.ESCALATION_BUTTON,
     "out": Action.OUTCOME_BUTTON,
     "del": Action.ERASE_CONFIRM,
+    "rmk": Action.REMINDER_BUTTON,
+    "rmd": Action.REMINDER_BUTTON,
+    "wb": Action.WELLBEING_ANSWER,
 }
 
 

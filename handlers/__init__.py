@@ -12,6 +12,7 @@ from handlers import (
     escalations,
     privacy,
     relay,
+    reminders,
     to_staff,
 )
 
@@ -26,5 +27,6 @@ def register_all(app: BotApplication) -> None:
     desk.register(app)
     to_staff.register(app)
     privacy.register(app)
+    reminders.register(app)
     relay.register(app)
     common.register_fallback(app)

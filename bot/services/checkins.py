@@ -31,7 +31,7 @@ from bot.schedule import (
     next_weekly,
     parse_hhmm,
 )
-from bot.services import heard
+from bot.services import heard, wellbeing
 from bot.services.concerns import raise_alarm
 from bot.services.desk import topic_for
 from bot.services.escalation import EscalationPolicy
@@ -290,7 +290,7 @@ async def _celebrate_milestone(
 
 
 async def _weekly(session: AsyncSession, mentor: Member, due: datetime, now: datetime) -> int:
-    sent = 0
+    sent = await wellbeing.ask_weekly(session, mentor, due, now)  # their own wellbeing first
     for _, mentee in await active_mentees(session, mentor.id):
         report = MentorReport(mentor_id=mentor.id, mentee_id=mentee.id, due_at=due, created_at=now)
         session.add(report)

@@ -9,6 +9,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
+from bot.services import reminders
 from bot.services.escalation import flagged_words_of_mentee
 from bot.services.menus import refresh_menu
 from bot.services.outbox import (
@@ -32,6 +33,7 @@ from storage.models import (
     HeldMessage,
     Member,
     MentorReport,
+    MentorWellbeing,
     Pairing,
     RelayedMessage,
 )
@@ -98,6 +100,8 @@ async def erase(session: AsyncSession, *, member: Member, now: datetime) -> None
             or_(MentorReport.mentor_id == member.id, MentorReport.mentee_id == member.id)
         )
     )
+    await reminders.erase_for(session, member.id)
+    await session.execute(delete(MentorWellbeing).where(MentorWellbeing.mentor_id == member.id))
     await session.execute(
         delete(EnrolmentDraft).where(EnrolmentDraft.telegram_user_key == member.telegram_user_key)
     )

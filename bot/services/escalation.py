@@ -16,6 +16,7 @@ from bot import texts
 from bot.config import ConfigError, Settings
 from bot.hours import ProgramHours
 from bot.schedule import quiet_hours_of
+from bot.services import wellbeing
 from bot.services.desk import topic_for
 from bot.services.members import active_mentor_of, coordinator_ids, is_coordinator
 from bot.services.outbox import (
@@ -596,11 +597,12 @@ async def acknowledge(
 
 async def _tell_mentor_of_progress(
     session: AsyncSession, escalation: Escalation, template: str, kind: str, now: datetime
-) -> None:
+) -> Member | None:
     """The mentor who raised an alarm about their mentee, or was told of one, hears that staff
-    acknowledged or resolved it: the fact only, never the staff's notes."""
+    acknowledged or resolved it: the fact only, never the staff's notes. Returns the mentor
+    when told."""
     if escalation.mentee_id is None or escalation.mentor_id is None:
-        return  # an alarm about the mentor themselves, or a mentee with no mentor
+        return None  # an alarm about the mentor themselves, or a mentee with no mentor
     raised = escalation.writer_id == escalation.mentor_id or escalation.raised_by == "ladder"
     told = raised or await session.scalar(
         select(EscalationEvent.id).where(
@@ -608,15 +610,17 @@ async def _tell_mentor_of_progress(
         )
     )
     if not told:
-        return
+        return None
     mentor = await session.get(Member, escalation.mentor_id)
     mentee = await session.get(Member, escalation.mentee_id)
     if mentor is None or mentee is None or mentor.erased_at is not None:
-        return
+        return None
     if await notify_member(
         session, mentor, template.format(mentee=h(mentee.pseudonym)), now=now
     ):
         await _event(session, escalation, kind, None, None, now)
+        return mentor
+    return None
 
 
 async def resolve(
@@ -647,9 +651,11 @@ async def resolve(
         escalation.outcome = note
         escalation.next_notify_at = None
         await _event(session, escalation, "resolved", coordinator, note, now)
-        await _tell_mentor_of_progress(
+        told = await _tell_mentor_of_progress(
             session, escalation, texts.ALERT_RESOLVED_FOR_MENTOR, "mentor: resolved", now
         )
+        if told is not None:  # the mentor went through it too: ask them tomorrow how they are
+            await wellbeing.plan_debrief(session, escalation=escalation, mentor=told, now=now)
         answer = texts.ESCALATION_RESOLVED.format(id=escalation.id) + texts.ASK_OUTCOME_KIND
         kinds = [
             (label, f"out:{escalation.id}:{kind}") for kind, label in texts.OUTCOME_KINDS.items()

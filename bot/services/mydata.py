@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
+from bot.services import reminders, wellbeing
 from bot.services.escalation import flagged_words_of_mentee
 from bot.services.outbox import enqueue
 from storage.crypto import lookup
@@ -157,6 +158,8 @@ async def export(session: AsyncSession, member: Member) -> dict[str, Any]:
             ).all()
         ],
         "escalations_about_you": escalations,
+        "reminders": await reminders.export_for(session, member.id),
+        "wellbeing_answers": await wellbeing.export_for(session, member.id),
     }
 
 

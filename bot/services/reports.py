@@ -14,7 +14,7 @@ import io
 import math
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,6 +31,7 @@ from storage.models import (
     Escalation,
     Member,
     MentorReport,
+    MentorWellbeing,
     Pairing,
     RelayedMessage,
     ReportDigest,
@@ -61,6 +62,22 @@ class Durations:
 
 
 @dataclass(frozen=True)
+class MentorCare:
+    """One mentor's exposure (escalations about their mentees in 30 days), load (active
+    mentees) and latest wellbeing answer (None: none yet)."""
+
+    pseudonym: str
+    short_id: str
+    exposure: int
+    load: int
+    wellbeing: str | None
+
+
+# Mentors listed in /stats, most exposed first.
+MENTOR_CARE_ROWS = 30
+
+
+@dataclass(frozen=True)
 class ProgramStats:
     now: datetime
     mentees: int
@@ -78,6 +95,7 @@ class ProgramStats:
     to_resolve: Durations
     ladders_answered: int
     ladders_climbed: int
+    mentor_care: list[MentorCare] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -264,7 +282,49 @@ async def program_stats(
         to_resolve=await _durations(session, Escalation.resolved_at, month),
         ladders_answered=int(answered),
         ladders_climbed=int(climbed),
+        mentor_care=await mentor_care(session, since=month),
     )
+
+
+async def mentor_care(session: AsyncSession, *, since: datetime) -> list[MentorCare]:
+    """Per mentor, in one query: escalations about their mentees since `since`, active
+    mentees, and their latest wellbeing answer."""
+    exposure = (
+        select(func.count())
+        .select_from(Escalation)
+        .where(
+            Escalation.mentor_id == Member.id,
+            Escalation.mentee_id.is_not(None),
+            Escalation.opened_at >= since,
+        )
+        .correlate(Member)
+        .scalar_subquery()
+    )
+    load = (
+        select(func.count())
+        .select_from(Pairing)
+        .where(Pairing.mentor_id == Member.id, Pairing.ended_at.is_(None))
+        .correlate(Member)
+        .scalar_subquery()
+    )
+    latest = (
+        select(MentorWellbeing.answer)
+        .where(MentorWellbeing.mentor_id == Member.id, MentorWellbeing.answer.is_not(None))
+        .order_by(MentorWellbeing.answered_at.desc(), MentorWellbeing.id.desc())
+        .limit(1)
+        .correlate(Member)
+        .scalar_subquery()
+    )
+    rows = await session.execute(
+        select(Member.id, Member.pseudonym, exposure, load, latest)
+        .where(_live("mentor"))
+        .order_by(exposure.desc(), load.desc(), Member.id)
+        .limit(MENTOR_CARE_ROWS)
+    )
+    return [
+        MentorCare(str(pseudonym), f"M-{member_id:04d}", int(n), int(k), answer)
+        for member_id, pseudonym, n, k, answer in rows.all()
+    ]
 
 
 def week_starts(now: datetime, weeks: int = WEEKS) -> list[datetime]:
@@ -504,6 +564,19 @@ def stats_text(stats: ProgramStats, recipient: Member | None = None) -> str:
     lines.append(
         texts.STATS_LADDERS.format(answered=stats.ladders_answered, climbed=stats.ladders_climbed)
     )
+    if stats.mentor_care:
+        lines.append(texts.STATS_MENTOR_CARE_TITLE)
+    for mentor in stats.mentor_care:
+        lines.append(
+            texts.STATS_MENTOR_CARE_LINE.format(
+                pseudonym=h(mentor.pseudonym),
+                short_id=mentor.short_id,
+                exposure=mentor.exposure,
+                load=mentor.load,
+                wellbeing=texts.WELLBEING_ANSWERS.get(mentor.wellbeing or "")
+                or texts.STATS_WELLBEING_NONE,
+            )
+        )
     return "\n".join(lines)
 
 

@@ -42,6 +42,8 @@ COMMAND_RULES: dict[str, set[str]] = {
     "deleteme": MEMBERS,
     "staff": MEMBERS,
     "flag": {MENTOR},
+    "remind": MEMBERS,
+    "reminders": MEMBERS,
     **{
         name: {COORDINATOR}
         for name in (
@@ -89,6 +91,9 @@ BUTTON_RULES: dict[str, tuple[str, set[str]]] = {
     "esc": ("esc:999999:ack", {COORDINATOR}),
     "out": ("out:999999:false_alarm", {COORDINATOR}),
     "del": ("del:999999:no", {MENTEE, MENTOR, COORDINATOR}),
+    "rmk": ("rmk:once", MEMBERS),
+    "rmd": ("rmd:999999", MEMBERS),
+    "wb": ("wb:999999:good", {MENTOR}),
 }
 
 COMMAND_REFUSALS = {
