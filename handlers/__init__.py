@@ -10,6 +10,7 @@ from handlers import (
     desk,
     enrolment,
     escalations,
+    language,
     privacy,
     relay,
     reminders,
@@ -28,5 +29,6 @@ def register_all(app: BotApplication) -> None:
     to_staff.register(app)
     privacy.register(app)
     reminders.register(app)
+    language.register(app)
     relay.register(app)
     common.register_fallback(app)

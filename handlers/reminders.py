@@ -7,6 +7,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import texts
 from bot.context import BotApplication, BotContext
+from bot.i18n import t
 from bot.numbers import ID_PATTERN, parse_id
 from bot.services import checkins, reminders, wellbeing
 from handlers.common import GROUP_MAIN, acting_member, answer, reply
@@ -33,7 +34,7 @@ async def repeat_button(update: Update, context: BotContext) -> None:
     assert query is not None and query.data is not None and query.message is not None
     member = await acting_member(update, context)
     if member is None:
-        await answer(query, texts.STALE_BUTTON)
+        await answer(context, query, t(texts.STALE_BUTTON))
         return
     toast = await reminders.choose_repeat(
         context.session,
@@ -43,7 +44,7 @@ async def repeat_button(update: Update, context: BotContext) -> None:
         message_id=query.message.message_id,
         now=context.now(),
     )
-    await answer(query, toast)
+    await answer(context, query, toast)
 
 
 async def remove_button(update: Update, context: BotContext) -> None:
@@ -53,7 +54,7 @@ async def remove_button(update: Update, context: BotContext) -> None:
     member = await acting_member(update, context)
     reminder_id = parse_id(query.data.split(":")[1])
     if member is None or reminder_id is None:  # erased since the access check, or forged
-        await answer(query, texts.STALE_BUTTON)
+        await answer(context, query, t(texts.STALE_BUTTON))
         return
     toast = await reminders.remove(
         context.session,
@@ -62,7 +63,7 @@ async def remove_button(update: Update, context: BotContext) -> None:
         message_id=query.message.message_id,
         now=context.now(),
     )
-    await answer(query, toast)
+    await answer(context, query, toast)
 
 
 async def wellbeing_button(update: Update, context: BotContext) -> None:
@@ -73,7 +74,7 @@ async def wellbeing_button(update: Update, context: BotContext) -> None:
     _, raw_id, key = query.data.split(":")
     row_id = parse_id(raw_id)
     if mentor is None or row_id is None:  # erased since the access check, or forged
-        await answer(query, texts.STALE_BUTTON)
+        await answer(context, query, t(texts.STALE_BUTTON))
         return
     toast = await wellbeing.answer(
         context.session,
@@ -85,7 +86,7 @@ async def wellbeing_button(update: Update, context: BotContext) -> None:
         forum_chat_id=context.services.escalations.forum_chat_id,
         now=context.now(),
     )
-    await answer(query, toast)
+    await answer(context, query, toast)
 
 
 def register(app: BotApplication) -> None:

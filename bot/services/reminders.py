@@ -19,6 +19,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
+from bot.i18n import Text, join, t, t_item
 from bot.schedule import (
     at_local,
     format_hhmm,
@@ -111,11 +112,11 @@ def _example_date(now: datetime, zone: str) -> str:
     return f"{(local_date(now, zone) + timedelta(days=1)).isoformat()} 18:30"
 
 
-def _when_text(reminder: Reminder) -> str:
+def _when_text(reminder: Reminder) -> Text:
     day = reminder.local_date
-    weekday = texts.WEEKDAYS[day.weekday()]
+    weekday = t_item(texts.WEEKDAYS, day.weekday())
     template = texts.REMINDER_WHEN_WEEKLY if reminder.weekly else texts.REMINDER_WHEN_ONCE
-    return template.format(weekday=weekday, date=day.isoformat(), time=reminder.local_time)
+    return t(template, weekday=weekday, date=day.isoformat(), time=reminder.local_time)
 
 
 async def _count(session: AsyncSession, member: Member) -> int:
@@ -130,17 +131,17 @@ async def _count(session: AsyncSession, member: Member) -> int:
 # ---- setting one up --------------------------------------------------------------------
 
 
-async def start_draft(session: AsyncSession, *, member: Member, now: datetime) -> str:
+async def start_draft(session: AsyncSession, *, member: Member, now: datetime) -> Text:
     """/remind: the first question (what), or why no more can be set."""
     if await _count(session, member) >= MAX_REMINDERS:
-        return texts.REMINDER_TOO_MANY.format(limit=MAX_REMINDERS)
+        return t(texts.REMINDER_TOO_MANY, limit=MAX_REMINDERS)
     draft = await session.get(ReminderDraft, member.id)
     if draft is None:
         draft = ReminderDraft(member_id=member.id)
         session.add(draft)
     draft.step, draft.text, draft.local_date, draft.local_time = "what", None, None, None
     draft.expires_at = now + DRAFT_WINDOW
-    return texts.REMINDER_ASK_WHAT.format(limit=MAX_TEXT)
+    return t(texts.REMINDER_ASK_WHAT, limit=MAX_TEXT)
 
 
 async def take_text(session: AsyncSession, *, member: Member, text: str, now: datetime) -> bool:
@@ -164,14 +165,17 @@ async def _answer_what(
     session: AsyncSession, member: Member, draft: ReminderDraft, text: str, now: datetime
 ) -> None:
     words = " ".join(text.split())
+    reply: Text
     if not words:
-        reply = texts.REMINDER_EMPTY
+        reply = t(texts.REMINDER_EMPTY)
     elif len(words) > MAX_TEXT:
-        reply = texts.REMINDER_TOO_LONG.format(limit=MAX_TEXT, length=len(words))
+        reply = t(texts.REMINDER_TOO_LONG, limit=MAX_TEXT, length=len(words))
     else:
         draft.text, draft.step = words, "when"
-        reply = texts.REMINDER_ASK_WHEN.format(
-            example_date=_example_date(now, member.timezone), timezone=h(member.timezone)
+        reply = t(
+            texts.REMINDER_ASK_WHEN,
+            example_date=_example_date(now, member.timezone),
+            timezone=h(member.timezone),
         )
     await send_text(session, member.chat_id, reply, now=now)
 
@@ -181,17 +185,20 @@ async def _answer_when(
 ) -> None:
     parsed = parse_when(text, member.timezone, now)
     buttons: list[list[Button]] | None = None
+    reply: Text
     if parsed is None:
-        reply = texts.REMINDER_BAD_WHEN.format(example_date=_example_date(now, member.timezone))
+        reply = t(texts.REMINDER_BAD_WHEN, example_date=_example_date(now, member.timezone))
     elif at_local(parsed[0], parsed[1], member.timezone) <= now:
-        reply = texts.REMINDER_IN_PAST
+        reply = t(texts.REMINDER_IN_PAST)
     elif at_local(parsed[0], parsed[1], member.timezone) > now + MAX_AHEAD:
-        reply = texts.REMINDER_TOO_FAR
+        reply = t(texts.REMINDER_TOO_FAR)
     else:
         draft.local_date, draft.local_time = parsed[0], format_hhmm(parsed[1])
         draft.step = "repeat"
-        reply = texts.REMINDER_ASK_REPEAT
-        buttons = [[(texts.REMINDER_ONCE, "rmk:once"), (texts.REMINDER_WEEKLY, "rmk:weekly")]]
+        reply = t(texts.REMINDER_ASK_REPEAT)
+        buttons = [
+            [(t(texts.REMINDER_ONCE), "rmk:once"), (t(texts.REMINDER_WEEKLY), "rmk:weekly")]
+        ]
     await send_text(session, member.chat_id, reply, buttons=buttons, now=now)
 
 
@@ -203,18 +210,18 @@ async def choose_repeat(
     policy: CheckInPolicy,
     message_id: int,
     now: datetime,
-) -> str | None:
+) -> Text | None:
     """The once/weekly button: the reminder is set. Returns a toast, or None when all is well."""
     draft = await session.get(ReminderDraft, member.id)
     if draft is None or draft.step != "repeat" or draft.expires_at <= now:
-        return texts.REMINDER_DRAFT_GONE
+        return t(texts.REMINDER_DRAFT_GONE)
     assert draft.text is not None and draft.local_date is not None and draft.local_time
     local = parse_hhmm(draft.local_time)
     assert local is not None
     first = at_local(draft.local_date, local, member.timezone)
     if first <= now:  # they took a while to choose
         await session.delete(draft)
-        await edit_text(session, member.chat_id, message_id, texts.REMINDER_IN_PAST, now=now)
+        await edit_text(session, member.chat_id, message_id, t(texts.REMINDER_IN_PAST), now=now)
         return None
     if await _count(session, member) >= MAX_REMINDERS:
         await session.delete(draft)
@@ -222,7 +229,7 @@ async def choose_repeat(
             session,
             member.chat_id,
             message_id,
-            texts.REMINDER_TOO_MANY.format(limit=MAX_REMINDERS),
+            t(texts.REMINDER_TOO_MANY, limit=MAX_REMINDERS),
             now=now,
         )
         return None
@@ -238,19 +245,19 @@ async def choose_repeat(
     )
     session.add(reminder)
     await session.delete(draft)
-    lines = [texts.REMINDER_SET.format(text=h(reminder.text), when=_when_text(reminder))]
+    lines: list[Text] = [t(texts.REMINDER_SET, text=h(reminder.text), when=_when_text(reminder))]
     quiet_start, quiet_end = quiet_hours_of(await session.get(CheckInSchedule, member.id), policy)
     if in_quiet_hours(first, member.timezone, quiet_start, quiet_end):
         quiet = f"{format_hhmm(quiet_start)}–{format_hhmm(quiet_end)}"
-        lines.append(texts.REMINDER_QUIET_NOTE.format(quiet=quiet))
-    await edit_text(session, member.chat_id, message_id, "\n".join(lines), now=now)
+        lines.append(t(texts.REMINDER_QUIET_NOTE, quiet=quiet))
+    await edit_text(session, member.chat_id, message_id, join(lines), now=now)
     return None
 
 
 # ---- listing and removing ---------------------------------------------------------------
 
 
-async def _listing(session: AsyncSession, member: Member) -> tuple[str, list[list[Button]]]:
+async def _listing(session: AsyncSession, member: Member) -> tuple[Text, list[list[Button]]]:
     reminders = (
         await session.scalars(
             select(Reminder)
@@ -259,19 +266,20 @@ async def _listing(session: AsyncSession, member: Member) -> tuple[str, list[lis
         )
     ).all()
     if not reminders:
-        return texts.REMINDER_LIST_EMPTY, []
-    lines = [texts.REMINDER_LIST_TITLE]
+        return t(texts.REMINDER_LIST_EMPTY), []
+    lines: list[Text] = [t(texts.REMINDER_LIST_TITLE)]
     buttons: list[list[Button]] = []
     for number, reminder in enumerate(reminders, start=1):
         lines.append(
-            texts.REMINDER_LIST_LINE.format(
-                number=number, text=h(reminder.text), when=_when_text(reminder)
+            t(
+                texts.REMINDER_LIST_LINE,
+                number=number,
+                text=h(reminder.text),
+                when=_when_text(reminder),
             )
         )
-        buttons.append(
-            [(texts.REMINDER_REMOVE_BUTTON.format(number=number), f"rmd:{reminder.id}")]
-        )
-    return "\n".join(lines), buttons
+        buttons.append([(t(texts.REMINDER_REMOVE_BUTTON, number=number), f"rmd:{reminder.id}")])
+    return join(lines), buttons
 
 
 async def list_reminders(session: AsyncSession, *, member: Member, now: datetime) -> None:
@@ -282,16 +290,16 @@ async def list_reminders(session: AsyncSession, *, member: Member, now: datetime
 
 async def remove(
     session: AsyncSession, *, member: Member, reminder_id: int, message_id: int, now: datetime
-) -> str:
+) -> Text:
     """A Remove button: only the person's own reminder goes. Returns the toast."""
     reminder = await session.get(Reminder, reminder_id)
     if reminder is None or reminder.member_id != member.id:
-        return texts.NOT_YOUR_BUTTON
+        return t(texts.NOT_YOUR_BUTTON)
     await session.delete(reminder)
     await session.flush()
     body, buttons = await _listing(session, member)
     await edit_text(session, member.chat_id, message_id, body, buttons=buttons, now=now)
-    return texts.REMINDER_REMOVED
+    return t(texts.REMINDER_REMOVED)
 
 
 async def erase_for(session: AsyncSession, member_id: int) -> None:
@@ -367,7 +375,7 @@ async def run_due(
             await send_text(
                 session,
                 member.chat_id,
-                texts.REMINDER_FIRES.format(text=h(reminder.text)),
+                t(texts.REMINDER_FIRES, text=h(reminder.text)),
                 now=now,
                 priority=Priority.NOTICE,
             )

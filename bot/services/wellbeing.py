@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
+from bot.i18n import Text, t, t_item
 from bot.schedule import at_local, in_quiet_hours, local_date, next_daily, parse_hhmm
 from bot.services.desk import topic_for
 from bot.services.members import coordinator_ids
@@ -26,7 +27,10 @@ LOW_ANSWERS = frozenset({"low", "struggling"})
 
 
 def _buttons(row_id: int) -> list[list[Button]]:
-    pairs = [(label, f"wb:{row_id}:{key}") for key, label in texts.WELLBEING_ANSWERS.items()]
+    pairs: list[Button] = [
+        (t_item(texts.WELLBEING_ANSWERS, key), f"wb:{row_id}:{key}")
+        for key in texts.WELLBEING_ANSWERS
+    ]
     return [pairs[:2], pairs[2:]]
 
 
@@ -49,7 +53,7 @@ async def ask_weekly(session: AsyncSession, mentor: Member, due: datetime, now: 
     await send_text(
         session,
         mentor.chat_id,
-        texts.WELLBEING_WEEKLY_PROMPT,
+        t(texts.WELLBEING_WEEKLY_PROMPT),
         buttons=_buttons(row.id),
         now=now,
         priority=Priority.BULK,
@@ -126,10 +130,10 @@ async def run_due_debriefs(
         asked.add(mentor.id)
         name = mentee.pseudonym if mentee is not None and mentee.erased_at is None else "—"
         await notify_member(
-            session, mentor, texts.MENTOR_DEBRIEF_PROMPT.format(mentee=h(name)), now=now
+            session, mentor, t(texts.MENTOR_DEBRIEF_PROMPT, mentee=h(name)), now=now
         )
         await notify_member(
-            session, mentor, texts.MENTOR_DEBRIEF_ASK, buttons=_buttons(row.id), now=now
+            session, mentor, t(texts.MENTOR_DEBRIEF_ASK), buttons=_buttons(row.id), now=now
         )
         sent += 1
     return sent
@@ -145,24 +149,27 @@ async def answer(
     staff_chat_id: int | None,
     forum_chat_id: int | None,
     now: datetime,
-) -> str | None:
+) -> Text | None:
     """Record a one-tap answer; a low weekly one reaches the coordinators gently. Returns a
     toast, or None when all is well."""
     row = await session.get(MentorWellbeing, row_id)
     if row is None or row.mentor_id != mentor.id:
-        return texts.NOT_YOUR_BUTTON
+        return t(texts.NOT_YOUR_BUTTON)
     if key not in texts.WELLBEING_ANSWERS:
-        return texts.STALE_BUTTON
+        return t(texts.STALE_BUTTON)
     if row.answer is not None:
-        return texts.CHECKIN_ALREADY
+        return t(texts.CHECKIN_ALREADY)
     row.answer, row.answered_at = key, now
-    label = texts.WELLBEING_ANSWERS[key]
+    label = t_item(texts.WELLBEING_ANSWERS, key)
     low = key in LOW_ANSWERS
     recorded = texts.WELLBEING_RECORDED_LOW if low else texts.WELLBEING_RECORDED
-    await edit_text(session, mentor.chat_id, message_id, recorded.format(answer=label), now=now)
+    await edit_text(session, mentor.chat_id, message_id, t(recorded, answer=label), now=now)
     if low and row.kind == "weekly":
-        card = texts.WELLBEING_LOW_FOR_STAFF.format(
-            pseudonym=h(mentor.pseudonym), short_id=mentor.short_id, answer=label
+        card = t(
+            texts.WELLBEING_LOW_FOR_STAFF,
+            pseudonym=h(mentor.pseudonym),
+            short_id=mentor.short_id,
+            answer=label,
         )
         topic = await topic_for(session, forum_chat_id=forum_chat_id, member=mentor, now=now)
         if forum_chat_id is not None and topic is not None:

@@ -2,7 +2,7 @@
 (weekly, and the debrief the day after an escalation about a mentee was resolved).
 
 Revision ID: 0018
-Revises: 0014
+Revises: 0011
 Create Date: 2026-11-29
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import storage.types
 
 revision = "0018"
-down_revision = "0014"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
