@@ -243,3 +243,23 @@ async def test_reminders_are_in_mydata_and_go_with_deleteme(
         assert await s.scalar(select(func.count()).select_from(ReminderDraft)) == 0
         rows = (await s.execute(text("SELECT count(*) FROM reminders"))).scalar()
         assert rows == 0
+
+
+async def test_a_spanish_speaker_sets_a_reminder_in_spanish(
+    program: Program, emu: BotApiEmulator, clock: FakeClock, sam: FakeUser
+) -> None:
+    await program.join(sam, "mentee", "Sam", timezone="Europe/Madrid", language="es")
+    ask = await program.scenario.say(sam, "/remind")
+    assert ask is not None and "¿De qué quieres que te avise?" in ask["text"]
+    ask_when = await program.scenario.say(sam, "reunión del grupo")
+    assert ask_when is not None and "¿Cuándo?" in ask_when["text"]
+    ask_repeat = await program.scenario.say(sam, "mié 19:00")  # Spanish day names work
+    assert ask_repeat is not None and "cada semana" in ask_repeat["text"]
+    await program.scenario.press_label(sam, ask_repeat, "Cada semana")
+    await program.settle()
+    confirmation = emu.chats[sam.id].messages[ask_repeat["message_id"]]
+    assert "Cada miércoles a las 19:00" in confirmation["text"], confirmation["text"]
+    clock.advance(days=2, hours=6)  # Wednesday 4 March, 19:00 in Madrid
+    assert await program.runtime.run_reminders() == 1
+    fired = await emu.wait_for_bot_message(sam.id, "Recordatorio:")
+    assert fired["text"] == "⏰ Recordatorio: reunión del grupo"
