@@ -85,6 +85,11 @@ class Action(StrEnum):
     EXPORT = "export"
     REPLY = "reply"  # write to a member as program staff
     ONCALL = "oncall"
+    # i16-remind: members' own reminders; mentors' wellbeing answers
+    REMIND = "remind"
+    REMINDERS = "reminders"
+    REMINDER_BUTTON = "reminder_button"  # once/weekly, or Remove
+    WELLBEING_ANSWER = "wellbeing_answer"
     # the member erasing their own data, or a coordinator erasing a member's
     ERASE_CONFIRM = "erase_confirm"
     # members and coordinators: the language the bot writes to them in
@@ -158,6 +163,10 @@ RULES: Mapping[Action, Rule] = {
     Action.REPLY: Rule(_STAFF, _STAFF_ANYWHERE),
     Action.ONCALL: Rule(_STAFF, _STAFF_ANYWHERE),
     Action.ERASE_CONFIRM: Rule(_MEMBERS | _STAFF),
+    Action.REMIND: Rule(_MEMBERS),
+    Action.REMINDERS: Rule(_MEMBERS),
+    Action.REMINDER_BUTTON: Rule(_MEMBERS),
+    Action.WELLBEING_ANSWER: Rule(_MENTORS),
     Action.LANGUAGE: Rule(_MEMBERS | _STAFF),
 }
 
@@ -198,6 +207,8 @@ COMMANDS: Mapping[str, Action] = {
     "reply": Action.REPLY,
     "oncall": Action.ONCALL,
     "goals": Action.GOALS,
+    "remind": Action.REMIND,
+    "reminders": Action.REMINDERS,
 }
 
 # Callback data is "<prefix>:<ids...>"; the prefix names the action.
@@ -223,6 +234,9 @@ BUTTONS: Mapping[str, Action] = {
     # A goal's answer and trigger tags in a check-in.
     "cg": Action.CHECKIN_ANSWER,
     "ct": Action.CHECKIN_ANSWER,
+    "rmk": Action.REMINDER_BUTTON,
+    "rmd": Action.REMINDER_BUTTON,
+    "wb": Action.WELLBEING_ANSWER,
 }
 
 

@@ -29,7 +29,17 @@ from bot.delivery import MAX_IN_FLIGHT, DeliveryWorker
 from bot.inbox import ALLOWED_UPDATES, Inbox
 from bot.logs import quiet_noisy_loggers
 from bot.preflight import NO_COORDINATOR, check_database_writable, reach_telegram, set_webhook
-from bot.services import checkins, concerns, escalation, menus, oncall, reports, retention
+from bot.services import (
+    checkins,
+    concerns,
+    escalation,
+    menus,
+    oncall,
+    reminders,
+    reports,
+    retention,
+    wellbeing,
+)
 from bot.services.escalation import EscalationPolicy
 from bot.services.flood import FloodGate
 from bot.services.members import coordinator_ids, seed_coordinators
@@ -349,6 +359,29 @@ class BotRuntime:
                 if result.people < CHECKIN_BATCH:
                     return prompts
 
+    async def run_reminders(self) -> int:
+        """Send the reminders and mentors' debriefs that are due now; returns how many (the
+        check-in job runs it). Their due times live in the database, like check-ins'."""
+        sent = 0
+        async with self._checkin_lock:
+            while True:
+                async with transaction(self.session_factory) as session:
+                    result = await reminders.run_due(
+                        session, self.checkin_policy, self.clock.now(), limit=CHECKIN_BATCH
+                    )
+                    sent += result.sent
+                    sent += await wellbeing.run_due_debriefs(
+                        session,
+                        default_quiet=(
+                            self.checkin_policy.quiet_start,
+                            self.checkin_policy.quiet_end,
+                        ),
+                        now=self.clock.now(),
+                    )
+                self.delivery.wake()
+                if result.claimed < CHECKIN_BATCH:
+                    return sent
+
     async def run_escalation_timers(self) -> int:
         """Remind coordinators of unacknowledged critical escalations (the recurring job)."""
         async with transaction(self.session_factory) as session:
@@ -435,6 +468,10 @@ class BotRuntime:
             await self.run_checkins()
         except Exception:
             log.exception("check-in tick failed")
+        try:
+            await self.run_reminders()
+        except Exception:
+            log.exception("reminder tick failed")
 
     async def outbox_pending(self) -> int:
         async with transaction(self.session_factory) as session:

@@ -744,6 +744,88 @@ DESK_ONCALL_NOT_COORDINATOR = "{who} is not a coordinator."
 DESK_DAILY_SUMMARY = "📋 <b>Daily summary</b>: alarms nobody has acknowledged yet:\n{lines}"
 DESK_DAILY_SUMMARY_LINE = "#{id} {severity} · {category} · {who} · opened {when}"
 
+# ---- i16-remind: reminders (/remind, /reminders) and care for mentors ---------------------
+COMMAND_DESCRIPTIONS["remind"] = "Set a reminder for yourself"
+COMMAND_DESCRIPTIONS["reminders"] = "Your reminders, with Remove buttons"
+REMINDER_ASK_WHAT = (
+    "⏰ <b>New reminder</b>\n"
+    "What should I remind you of? Write it in one message, up to {limit} characters. "
+    "For example: NA meeting at the church hall, or take my evening dose."
+)
+REMINDER_ASK_WHEN = (
+    "When? Send a date and a time, like <code>{example_date}</code>, or a day of the week "
+    "and a time, like <code>mon 18:30</code>. You can also write <code>today 18:30</code> "
+    "or <code>tomorrow 9:00</code>. Times are in your timezone ({timezone})."
+)
+REMINDER_ASK_REPEAT = "Just once, or every week at this time?"
+REMINDER_ONCE = "Just once"
+REMINDER_WEEKLY = "Every week"
+REMINDER_TOO_LONG = (
+    "That is a bit long for a reminder: please keep it to {limit} characters "
+    "(yours has {length}). Try a shorter version."
+)
+REMINDER_EMPTY = "Please write what the reminder is about, in words."
+REMINDER_BAD_WHEN = (
+    "I couldn't read that time. Please send a date and a time, like "
+    "<code>{example_date}</code>, or a day and a time, like <code>mon 18:30</code>."
+)
+REMINDER_IN_PAST = "That time has already passed. Please send a time in the future."
+REMINDER_TOO_FAR = "Please choose a time within the next year."
+REMINDER_TOO_MANY = (
+    "You already have {limit} reminders, the most you can have. Send /reminders to remove "
+    "one you no longer need, then try again."
+)
+REMINDER_SET = "✅ Reminder set: <b>{text}</b>\n{when}"
+REMINDER_WHEN_ONCE = "On {weekday} {date} at {time}."
+REMINDER_WHEN_WEEKLY = "Every {weekday} at {time}, starting {date}."
+REMINDER_QUIET_NOTE = (
+    "This time is in your quiet hours ({quiet}), so the reminder will come when they end."
+)
+REMINDER_FIRES = "⏰ <b>Reminder:</b> {text}"
+REMINDER_LIST_TITLE = "⏰ <b>Your reminders</b>"
+REMINDER_LIST_LINE = "{number}. {text}\n    {when}"
+REMINDER_LIST_EMPTY = "You have no reminders. Send /remind to set one."
+REMINDER_REMOVE_BUTTON = "Remove {number}"
+REMINDER_REMOVED = "Reminder removed."
+REMINDER_DRAFT_GONE = "This reminder is no longer being set up. Send /remind to start again."
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# The one-tap "how are you" scale mentors answer (weekly, and the day after a hard moment).
+WELLBEING_ANSWERS = {
+    "good": "😊 Good",
+    "ok": "🙂 OK",
+    "low": "😕 Low",
+    "struggling": "😣 Struggling",
+}
+WELLBEING_WEEKLY_PROMPT = (
+    "🌱 <b>And how are you doing this week?</b>\n"
+    "Mentors need care too. One tap; only your answer is kept."
+)
+MENTOR_DEBRIEF_PROMPT = (
+    "🌱 <b>How are you doing?</b>\n"
+    "Yesterday program staff closed the alert about <b>{mentee}</b>. Being there for someone "
+    "in a hard moment can stay with you.\n\n"
+    "If it helps, take a minute with these (just for you, nothing is saved):\n"
+    "• What was the hardest part for you?\n"
+    "• What did you do that helped, even a little?\n"
+    "• What do you need now, and who can you lean on?\n\n"
+    "To talk it over with program staff, send <code>/staff</code> and your message."
+)
+MENTOR_DEBRIEF_ASK = "How are you feeling today? One tap; only your answer is kept."
+WELLBEING_RECORDED = "Thank you. You answered: {answer}."
+WELLBEING_RECORDED_LOW = (
+    "Thank you for telling us. You answered: {answer}.\n"
+    "You don't have to carry this alone: send <code>/staff</code> and a message to talk with "
+    "program staff, and look after yourself today. If you are in danger, press /sos."
+)
+WELLBEING_LOW_FOR_STAFF = (
+    "🌱 Mentor <b>{pseudonym}</b> ({short_id}) answered the weekly wellbeing question: "
+    "{answer}.\nNot an emergency. Maybe reach out to them when you can."
+)
+STATS_MENTOR_CARE_TITLE = (
+    "Mentors (alerts about their mentees in 30 days · active mentees · latest wellbeing):"
+)
+STATS_MENTOR_CARE_LINE = "• {pseudonym} ({short_id}): {exposure} · {load} · {wellbeing}"
+STATS_WELLBEING_NONE = "no answer yet"
 # ---- i14-i18n: catalogs and language ---------------------------------------------------------
 class Plural:
     """A text with a form per number: `one` and `other` in English. Each catalog gives its

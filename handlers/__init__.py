@@ -14,6 +14,7 @@ from handlers import (
     language,
     privacy,
     relay,
+    reminders,
     to_staff,
 )
 
@@ -29,6 +30,7 @@ def register_all(app: BotApplication) -> None:
     desk.register(app)
     to_staff.register(app)
     privacy.register(app)
+    reminders.register(app)
     language.register(app)
     relay.register(app)
     common.register_fallback(app)

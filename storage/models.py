@@ -602,6 +602,83 @@ class ReportDigest(Base):
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+# ---- i16-remind: reminders and care for mentors ------------------------------------------
+
+
+class Reminder(Base):
+    """A person's own reminder (a meeting, an appointment, a dose), once or weekly, at their
+    local time. `next_due_at` is when it is next sent: the slot itself, or the end of the
+    person's quiet hours when the slot fell inside them."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        CheckConstraint(
+            "(weekly AND weekday IS NOT NULL) OR (NOT weekly AND weekday IS NULL)",
+            name="ck_reminders_weekday",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    text: Mapped[str] = mapped_column(EncryptedText())  # what they wrote: encrypted
+    weekly: Mapped[bool] = mapped_column(Boolean)
+    weekday: Mapped[int | None] = mapped_column(Integer)  # 0 = Monday; weekly ones only
+    local_time: Mapped[str] = mapped_column(String(5))
+    local_date: Mapped[date] = mapped_column(Date)  # the first (or only) day
+    next_due_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ReminderDraft(Base):
+    """A reminder being set up with /remind: what, then when, then once or weekly."""
+
+    __tablename__ = "reminder_drafts"
+    __table_args__ = (
+        CheckConstraint("step IN ('what', 'when', 'repeat')", name="ck_reminder_drafts_step"),
+    )
+
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True)
+    step: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str | None] = mapped_column(EncryptedText())
+    local_date: Mapped[date | None] = mapped_column(Date)
+    local_time: Mapped[str | None] = mapped_column(String(5))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class MentorWellbeing(Base):
+    """A mentor asked how they are: on their weekly prompt day, or the day after an escalation
+    about one of their mentees was resolved (a debrief, once per escalation). Only the one-tap
+    answer is kept."""
+
+    __tablename__ = "mentor_wellbeing"
+    __table_args__ = (
+        CheckConstraint("kind IN ('weekly', 'debrief')", name="ck_mentor_wellbeing_kind"),
+        CheckConstraint(
+            "answer IS NULL OR answer IN ('good', 'ok', 'low', 'struggling')",
+            name="ck_mentor_wellbeing_answer",
+        ),
+        Index(
+            "uq_mentor_wellbeing_weekly",
+            "mentor_id",
+            "due_at",
+            unique=True,
+            sqlite_where=text("kind = 'weekly'"),
+            postgresql_where=text("kind = 'weekly'"),
+        ),
+        Index("ix_mentor_wellbeing_due", "sent_at", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    escalation_id: Mapped[int | None] = mapped_column(ForeignKey("escalations.id"), unique=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    answer: Mapped[str | None] = mapped_column(String(12))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 def table_of(model: type[Base]) -> Table:
     """The Core table behind a model, for statements on hot paths that skip the ORM."""
     table = model.__table__

@@ -32,7 +32,7 @@ from bot.schedule import (
     next_weekly,
     parse_hhmm,
 )
-from bot.services import goals, heard
+from bot.services import goals, heard, wellbeing
 from bot.services.concerns import raise_alarm
 from bot.services.desk import topic_for
 from bot.services.escalation import EscalationPolicy
@@ -296,7 +296,7 @@ async def _celebrate_milestone(
 
 
 async def _weekly(session: AsyncSession, mentor: Member, due: datetime, now: datetime) -> int:
-    sent = 0
+    sent = await wellbeing.ask_weekly(session, mentor, due, now)  # their own wellbeing first
     for pairing, mentee in await active_mentees(session, mentor.id):
         # The week's goals, to both sides, on the same prompt (once per due time).
         await goals.send_weekly_review(

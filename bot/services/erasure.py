@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.i18n import Text, t
+from bot.services import reminders
 from bot.services.escalation import flagged_words_of_mentee
 from bot.services.languages import language_of_member
 from bot.services.menus import refresh_menu
@@ -38,6 +39,7 @@ from storage.models import (
     Member,
     MemberConsent,
     MentorReport,
+    MentorWellbeing,
     Pairing,
     RelayedMessage,
 )
@@ -125,6 +127,8 @@ async def erase(session: AsyncSession, *, member: Member, now: datetime) -> None
             or_(MentorReport.mentor_id == member.id, MentorReport.mentee_id == member.id)
         )
     )
+    await reminders.erase_for(session, member.id)
+    await session.execute(delete(MentorWellbeing).where(MentorWellbeing.mentor_id == member.id))
     await session.execute(
         delete(EnrolmentDraft).where(EnrolmentDraft.telegram_user_key == member.telegram_user_key)
     )

@@ -20,6 +20,7 @@ from bot.crisis import GENERAL, CrisisDataError, CrisisDirectory, help_category
 from bot.hours import ProgramHours
 from bot.i18n import Text, Verbatim, join, t, t_item, t_known, t_plural
 from bot.schedule import quiet_hours_of
+from bot.services import wellbeing
 from bot.services.desk import topic_for
 from bot.services.languages import language_of_member
 from bot.services.members import active_mentor_of, coordinator_ids, is_coordinator
@@ -651,11 +652,12 @@ async def acknowledge(
 
 async def _tell_mentor_of_progress(
     session: AsyncSession, escalation: Escalation, template: str, kind: str, now: datetime
-) -> None:
+) -> Member | None:
     """The mentor who raised an alarm about their mentee, or was told of one, hears that staff
-    acknowledged or resolved it: the fact only, never the staff's notes."""
+    acknowledged or resolved it: the fact only, never the staff's notes. Returns the mentor
+    when told."""
     if escalation.mentee_id is None or escalation.mentor_id is None:
-        return  # an alarm about the mentor themselves, or a mentee with no mentor
+        return None  # an alarm about the mentor themselves, or a mentee with no mentor
     raised = escalation.writer_id == escalation.mentor_id or escalation.raised_by == "ladder"
     told = raised or await session.scalar(
         select(EscalationEvent.id).where(
@@ -663,15 +665,17 @@ async def _tell_mentor_of_progress(
         )
     )
     if not told:
-        return
+        return None
     mentor = await session.get(Member, escalation.mentor_id)
     mentee = await session.get(Member, escalation.mentee_id)
     if mentor is None or mentee is None or mentor.erased_at is not None:
-        return
+        return None
     if await notify_member(
         session, mentor, t(template, mentee=h(mentee.pseudonym)), now=now
     ):
         await _event(session, escalation, kind, None, None, now)
+        return mentor
+    return None
 
 
 async def resolve(
@@ -702,9 +706,11 @@ async def resolve(
         escalation.outcome = note
         escalation.next_notify_at = None
         await _event(session, escalation, "resolved", coordinator, note, now)
-        await _tell_mentor_of_progress(
+        told = await _tell_mentor_of_progress(
             session, escalation, texts.ALERT_RESOLVED_FOR_MENTOR, "mentor: resolved", now
         )
+        if told is not None:  # the mentor went through it too: ask them tomorrow how they are
+            await wellbeing.plan_debrief(session, escalation=escalation, mentor=told, now=now)
         answer = t(texts.ESCALATION_RESOLVED, id=escalation.id) + t(texts.ASK_OUTCOME_KIND)
         kinds: list[Button] = [
             (t_item(texts.OUTCOME_KINDS, kind), f"out:{escalation.id}:{kind}")

@@ -18,6 +18,7 @@ from bot.services import (
     oncall,
     reachability,
     relay,
+    reminders,
 )
 from bot.services.consent import ConsentTerms
 from bot.services.escalation import EscalationPolicy
@@ -46,6 +47,14 @@ async def receive_message(
         await reachability.mark_reachable(session, member=member, now=now)
         if escalations is not None:
             await oncall.tell_if_out_of_hours(session, policy=escalations, member=member, now=now)
+        if text is not None and await reminders.take_text(
+            session, member=member, text=text, now=now
+        ):
+            # Answering /remind's question, not writing to anyone; still assessed once.
+            await relay.assess_alone(
+                session, writer=member, message=message, escalations=escalations, now=now
+            )
+            return
         if text is not None and member.role == "mentee":
             if await checkins.take_note(
                 session,

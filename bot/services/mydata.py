@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.i18n import t_item, tr
+from bot.services import reminders, wellbeing
 from bot.services.escalation import flagged_words_of_mentee
 from bot.services.languages import language_of_member
 from bot.services.outbox import enqueue
@@ -182,6 +183,8 @@ async def export(session: AsyncSession, member: Member, language: str) -> dict[s
             ).all()
         ],
         "escalations_about_you": escalations,
+        "reminders": await reminders.export_for(session, member.id),
+        "wellbeing_answers": await wellbeing.export_for(session, member.id),
     }
 
 

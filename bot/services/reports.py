@@ -14,7 +14,7 @@ import io
 import math
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,7 +23,7 @@ from sqlalchemy import ColumnElement, and_, case, distinct, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
-from bot.i18n import Text, join, render, t, t_known
+from bot.i18n import Text, join, render, t, t_item, t_known
 from bot.services.languages import recipient_language
 from bot.services.members import coordinator_ids
 from bot.services.outbox import enqueue, h, send_text
@@ -33,6 +33,7 @@ from storage.models import (
     Escalation,
     Member,
     MentorReport,
+    MentorWellbeing,
     Pairing,
     RelayedMessage,
     ReportDigest,
@@ -63,6 +64,22 @@ class Durations:
 
 
 @dataclass(frozen=True)
+class MentorCare:
+    """One mentor's exposure (escalations about their mentees in 30 days), load (active
+    mentees) and latest wellbeing answer (None: none yet)."""
+
+    pseudonym: str
+    short_id: str
+    exposure: int
+    load: int
+    wellbeing: str | None
+
+
+# Mentors listed in /stats, most exposed first.
+MENTOR_CARE_ROWS = 30
+
+
+@dataclass(frozen=True)
 class ProgramStats:
     now: datetime
     mentees: int
@@ -80,6 +97,7 @@ class ProgramStats:
     to_resolve: Durations
     ladders_answered: int
     ladders_climbed: int
+    mentor_care: list[MentorCare] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -266,7 +284,49 @@ async def program_stats(
         to_resolve=await _durations(session, Escalation.resolved_at, month),
         ladders_answered=int(answered),
         ladders_climbed=int(climbed),
+        mentor_care=await mentor_care(session, since=month),
     )
+
+
+async def mentor_care(session: AsyncSession, *, since: datetime) -> list[MentorCare]:
+    """Per mentor, in one query: escalations about their mentees since `since`, active
+    mentees, and their latest wellbeing answer."""
+    exposure = (
+        select(func.count())
+        .select_from(Escalation)
+        .where(
+            Escalation.mentor_id == Member.id,
+            Escalation.mentee_id.is_not(None),
+            Escalation.opened_at >= since,
+        )
+        .correlate(Member)
+        .scalar_subquery()
+    )
+    load = (
+        select(func.count())
+        .select_from(Pairing)
+        .where(Pairing.mentor_id == Member.id, Pairing.ended_at.is_(None))
+        .correlate(Member)
+        .scalar_subquery()
+    )
+    latest = (
+        select(MentorWellbeing.answer)
+        .where(MentorWellbeing.mentor_id == Member.id, MentorWellbeing.answer.is_not(None))
+        .order_by(MentorWellbeing.answered_at.desc(), MentorWellbeing.id.desc())
+        .limit(1)
+        .correlate(Member)
+        .scalar_subquery()
+    )
+    rows = await session.execute(
+        select(Member.id, Member.pseudonym, exposure, load, latest)
+        .where(_live("mentor"))
+        .order_by(exposure.desc(), load.desc(), Member.id)
+        .limit(MENTOR_CARE_ROWS)
+    )
+    return [
+        MentorCare(str(pseudonym), f"M-{member_id:04d}", int(n), int(k), answer)
+        for member_id, pseudonym, n, k, answer in rows.all()
+    ]
 
 
 def week_starts(now: datetime, weeks: int = WEEKS) -> list[datetime]:
@@ -517,6 +577,24 @@ def stats_text(stats: ProgramStats) -> Text:
     lines.append(
         t(texts.STATS_LADDERS, answered=stats.ladders_answered, climbed=stats.ladders_climbed)
     )
+    if stats.mentor_care:
+        lines.append(t(texts.STATS_MENTOR_CARE_TITLE))
+    for mentor in stats.mentor_care:
+        wellbeing = (
+            t_item(texts.WELLBEING_ANSWERS, mentor.wellbeing)
+            if mentor.wellbeing in texts.WELLBEING_ANSWERS
+            else t(texts.STATS_WELLBEING_NONE)
+        )
+        lines.append(
+            t(
+                texts.STATS_MENTOR_CARE_LINE,
+                pseudonym=h(mentor.pseudonym),
+                short_id=mentor.short_id,
+                exposure=mentor.exposure,
+                load=mentor.load,
+                wellbeing=wellbeing,
+            )
+        )
     return join(lines)
 
 

@@ -44,6 +44,8 @@ COMMAND_RULES: dict[str, set[str]] = {
     "privacy": MEMBERS,
     "goals": MEMBERS,
     "flag": {MENTOR},
+    "remind": MEMBERS,
+    "reminders": MEMBERS,
     "language": {MENTEE, MENTOR, COORDINATOR},
     **{
         name: {COORDINATOR}
@@ -98,6 +100,9 @@ BUTTON_RULES: dict[str, tuple[str, set[str]]] = {
     "gl": ("gl:999999:a", {MENTEE, MENTOR}),
     "cg": ("cg:999999:999999:d", {MENTEE}),
     "ct": ("ct:999999:places", {MENTEE}),
+    "rmk": ("rmk:once", MEMBERS),
+    "rmd": ("rmd:999999", MEMBERS),
+    "wb": ("wb:999999:good", {MENTOR}),
 }
 
 COMMAND_REFUSALS = {
