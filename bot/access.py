@@ -82,6 +82,12 @@ class Action(StrEnum):
     ONCALL = "oncall"
     # the member erasing their own data, or a coordinator erasing a member's
     ERASE_CONFIRM = "erase_confirm"
+    # tools for the hard moments
+    COPE = "cope"  # a mentee picks an exercise; a mentor also sends one to a mentee
+    COPE_STEP = "cope_step"  # pick an exercise, go on, "did that help?"
+    COPE_SEND = "cope_send"  # a mentor choosing a mentee and an exercise to send them
+    PLAN = "plan"
+    PLAN_BUTTON = "plan_button"
 
 
 @dataclass(frozen=True)
@@ -147,6 +153,11 @@ RULES: Mapping[Action, Rule] = {
     Action.REPLY: Rule(_STAFF, _STAFF_ANYWHERE),
     Action.ONCALL: Rule(_STAFF, _STAFF_ANYWHERE),
     Action.ERASE_CONFIRM: Rule(_MEMBERS | _STAFF),
+    Action.COPE: Rule(_MEMBERS),
+    Action.COPE_STEP: Rule(_MEMBERS),
+    Action.COPE_SEND: Rule(_MENTORS),
+    Action.PLAN: Rule(_MENTEES),
+    Action.PLAN_BUTTON: Rule(_MENTEES),
 }
 
 COMMANDS: Mapping[str, Action] = {
@@ -183,6 +194,8 @@ COMMANDS: Mapping[str, Action] = {
     "export": Action.EXPORT,
     "reply": Action.REPLY,
     "oncall": Action.ONCALL,
+    "cope": Action.COPE,
+    "plan": Action.PLAN,
 }
 
 # Callback data is "<prefix>:<ids...>"; the prefix names the action.
@@ -201,6 +214,12 @@ BUTTONS: Mapping[str, Action] = {
     "esc": Action.ESCALATION_BUTTON,
     "out": Action.OUTCOME_BUTTON,
     "del": Action.ERASE_CONFIRM,
+    "cp": Action.COPE_STEP,
+    "cr": Action.COPE_STEP,
+    "ch": Action.COPE_STEP,
+    "cm": Action.COPE_SEND,
+    "cs": Action.COPE_SEND,
+    "pl": Action.PLAN_BUTTON,
 }
 
 

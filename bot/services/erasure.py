@@ -26,6 +26,7 @@ from storage.db import checkpoint_after_commit
 from storage.models import (
     CheckIn,
     CheckInSchedule,
+    CopingRun,
     EnrolmentDraft,
     Escalation,
     EscalationEvent,
@@ -33,6 +34,7 @@ from storage.models import (
     Member,
     MentorReport,
     Pairing,
+    RecoveryPlan,
     RelayedMessage,
 )
 
@@ -93,6 +95,8 @@ async def erase(session: AsyncSession, *, member: Member, now: datetime) -> None
     )
     await session.execute(delete(CheckIn).where(CheckIn.member_id == member.id))
     await session.execute(delete(CheckInSchedule).where(CheckInSchedule.member_id == member.id))
+    await session.execute(delete(RecoveryPlan).where(RecoveryPlan.member_id == member.id))
+    await session.execute(delete(CopingRun).where(CopingRun.member_id == member.id))
     await session.execute(
         delete(MentorReport).where(
             or_(MentorReport.mentor_id == member.id, MentorReport.mentee_id == member.id)

@@ -8,7 +8,16 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
-from bot.services import checkins, enrolment, escalation, menus, oncall, reachability, relay
+from bot.services import (
+    checkins,
+    enrolment,
+    escalation,
+    menus,
+    oncall,
+    plans,
+    reachability,
+    relay,
+)
 from bot.services.escalation import EscalationPolicy
 from bot.services.flood import FloodGate
 from bot.services.members import member_by_telegram_id, sender_by_telegram_id
@@ -33,6 +42,15 @@ async def receive_message(
         if escalations is not None:
             await oncall.tell_if_out_of_hours(session, policy=escalations, member=member, now=now)
         if text is not None and member.role == "mentee":
+            if await plans.take_answer(
+                session,
+                member=member,
+                text=text,
+                message_id=message.message_id,
+                policy=escalations,
+                now=now,
+            ):
+                return
             if await checkins.take_note(
                 session,
                 member=member,

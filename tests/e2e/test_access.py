@@ -42,6 +42,8 @@ COMMAND_RULES: dict[str, set[str]] = {
     "deleteme": MEMBERS,
     "staff": MEMBERS,
     "flag": {MENTOR},
+    "cope": MEMBERS,
+    "plan": {MENTEE},
     **{
         name: {COORDINATOR}
         for name in (
@@ -89,6 +91,12 @@ BUTTON_RULES: dict[str, tuple[str, set[str]]] = {
     "esc": ("esc:999999:ack", {COORDINATOR}),
     "out": ("out:999999:false_alarm", {COORDINATOR}),
     "del": ("del:999999:no", {MENTEE, MENTOR, COORDINATOR}),
+    "cp": ("cp:breathe", MEMBERS),
+    "cr": ("cr:999999:0", MEMBERS),
+    "ch": ("ch:999999:yes", MEMBERS),
+    "cm": ("cm:999999", {MENTOR}),
+    "cs": ("cs:999999:halt", {MENTOR}),
+    "pl": ("pl:share", {MENTEE}),
 }
 
 COMMAND_REFUSALS = {
