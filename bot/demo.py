@@ -1,7 +1,9 @@
 """A scripted program played against the bundled Bot API emulator: no token, no network.
 
 A coordinator invites a mentee and a mentor, they enrol, get matched and paired, and talk,
-photo included. Then each person's chat is printed as they would see it.
+photo included. The mentee writes a short recovery plan; that night a very high craving in a
+check-in is met by the plan and a /cope exercise. Then each person's chat is printed as they
+would see it.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import tempfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +32,26 @@ MEDIA_KINDS = (
     "video_note",
     "animation",
 )
+
+
+class StageClock:
+    """Real time, moved forward when the story skips to the night."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta()
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def skip_to_local(self, hour: int, minute: int, zone: str) -> None:
+        """Jump to the next hour:minute in `zone`."""
+        from zoneinfo import ZoneInfo
+
+        local = self.now().astimezone(ZoneInfo(zone))
+        target = local.replace(hour=hour, minute=minute, second=0, microsecond=0)
+        if target <= local:
+            target += timedelta(days=1)
+        self.offset += target - local
 
 
 def describe(message: dict[str, Any]) -> str:
@@ -60,7 +83,58 @@ def transcript(emu: BotApiEmulator, user: FakeUser, title: str) -> str:
     return "\n".join(lines)
 
 
-async def play(emu: BotApiEmulator, runtime: BotRuntime) -> list[tuple[FakeUser, str]]:
+async def night_craving(
+    emu: BotApiEmulator, scene: Scenario, runtime: BotRuntime, sam: FakeUser, clock: StageClock
+) -> None:
+    """Sam writes a short plan by day; at 2 a.m. a very high craving meets the plan and
+    /cope (Alex is told too, by the check-in as always)."""
+    await runtime.wait_until_idle()
+    await scene.say(sam, "/plan")
+    await emu.wait_for_bot_message(sam.id, "Step 1 of 5")
+    for answer in (
+        "Skipping meetings, not sleeping",
+        None,  # triggers: skipped for now
+        "A cold shower, the breathing in /cope",
+        "My sister Ana, Alex, the 8 pm meeting",
+        "Waking up clear for my son",
+    ):
+        before = emu.last_message_id(sam.id)
+        if answer is None:
+            step = emu.last_bot_message(sam.id)
+            await scene.press_label(sam, step, "Skip")
+        else:
+            emu.user_sends(sam, answer)
+        await emu.wait_for_bot_message(sam.id, None, after=before)
+    await emu.wait_for_bot_message(sam.id, "Crisis lines")
+    await runtime.wait_until_idle()
+
+    clock.skip_to_local(2, 10, "America/New_York")
+    checkin = await scene.say(sam, "/checkin")
+    assert checkin is not None
+    await scene.press_label(sam, checkin, "🙁")
+    await runtime.wait_until_idle()
+    current = emu.chats[sam.id].messages[checkin["message_id"]]
+    before = emu.last_message_id(sam.id)
+    await scene.press_label(sam, current, "very high")
+    offer = await emu.wait_for_bot_message(sam.id, "strong craving", after=before)
+    await runtime.wait_until_idle()
+    before = emu.last_message_id(sam.id)
+    await scene.press_label(sam, offer, "Ride the urge")
+    step = await emu.wait_for_bot_message(sam.id, "Ride the urge", after=before)
+    while step.get("reply_markup"):
+        await runtime.wait_until_idle()
+        before = emu.last_message_id(sam.id)
+        await scene.press_label(sam, step, "Next")
+        step = await emu.wait_for_bot_message(sam.id, None, after=before)
+    question = await emu.wait_for_bot_message(sam.id, "Did that help?")
+    await scene.press_label(sam, question, "A bit")
+    await emu.wait_for_bot_message(sam.id, "Every bit counts")
+    await runtime.wait_until_idle()
+
+
+async def play(
+    emu: BotApiEmulator, runtime: BotRuntime, clock: StageClock | None = None
+) -> list[tuple[FakeUser, str]]:
     scene = Scenario(emu)
     casey = emu.user(1000, "Casey", username="casey_coordinator")
     sam = emu.user(7100000001, "Samantha", "Jones", username="samj_1990")
@@ -110,6 +184,8 @@ async def play(emu: BotApiEmulator, runtime: BotRuntime) -> list[tuple[FakeUser,
         what="the edit",
     )
     await scene.say(casey, "/pairs")
+    if clock is not None:
+        await night_craving(emu, scene, runtime, sam, clock)
     return [(casey, "Casey (coordinator)"), (sam, "Sam (mentee)"), (alex, "Alex (mentor)")]
 
 
@@ -135,10 +211,11 @@ async def run_demo() -> int:
             data_encryption_key=generate_key(),
             data_lookup_key=generate_lookup_key(),
         )
-        runtime = BotRuntime(settings, emu.token, poll_timeout=1)
+        clock = StageClock()
+        runtime = BotRuntime(settings, emu.token, clock=clock, poll_timeout=1)
         await runtime.start()
         try:
-            people = await play(emu, runtime)
+            people = await play(emu, runtime, clock)
         finally:
             await runtime.stop()
             await emu.stop()

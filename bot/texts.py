@@ -907,3 +907,7 @@ PLAN_SHARE_NOT_SENT = (
     "later."
 )
 COPE_MENTOR_NOT_SENT = "The bot can't reach <b>{mentee}</b> right now, so nothing was sent."
+HELP_TOOLS_MENTEE = (
+    "\n• /cope: short exercises for a craving or a hard moment. /plan: your own recovery plan."
+)
+HELP_TOOLS_MENTOR = "\n• /cope: send a short exercise to a mentee, or try one yourself."

@@ -195,9 +195,9 @@ async def start(
 
 def help_text(role: str | None, crisis_line: str) -> str:
     if role == "mentee":
-        return texts.HELP_MENTEE.format(crisis_line=h(crisis_line))
+        return texts.HELP_MENTEE.format(crisis_line=h(crisis_line)) + texts.HELP_TOOLS_MENTEE
     if role == "mentor":
-        return texts.HELP_MENTOR
+        return texts.HELP_MENTOR + texts.HELP_TOOLS_MENTOR
     if role == "coordinator":
         return texts.HELP_COORDINATOR + texts.HELP_COORDINATOR_EXTRA
     return texts.NOT_INVITED.format(crisis_line=h(crisis_line))

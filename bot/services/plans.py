@@ -23,7 +23,7 @@ from storage.models import Member, RecoveryPlan
 
 SECTIONS: tuple[str, ...] = tuple(texts.PLAN_SECTIONS)
 # An answer typed later than this after its question is an ordinary message again.
-ANSWER_WINDOW = timedelta(minutes=60)
+ANSWER_WINDOW = timedelta(minutes=30)
 
 
 def crisis_lines(policy: EscalationPolicy, language: str | None) -> str:
