@@ -3,7 +3,8 @@
 A coordinator invites a mentee and a mentor, they enrol, get matched and paired, and talk,
 photo included. The mentee writes a short recovery plan; that night a very high craving in a
 check-in is met by the plan and a /cope exercise. Then each person's chat is printed as they
-would see it.
+would see it. `--lang es` plays it in Spanish: the program's language, both people's choice
+and what they write.
 """
 
 from __future__ import annotations
@@ -15,9 +16,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bot import texts
 from bot.app import BotRuntime
 from bot.config import load_settings
+from bot.i18n import t
 from emulator import BotApiEmulator, FakeUser
+from emulator.html_check import plain_text
 from emulator.scenario import Scenario
 from storage.crypto import generate_key, generate_lookup_key
 
@@ -84,58 +88,116 @@ def transcript(emu: BotApiEmulator, user: FakeUser, title: str) -> str:
 
 
 async def night_craving(
-    emu: BotApiEmulator, scene: Scenario, runtime: BotRuntime, sam: FakeUser, clock: StageClock
+    emu: BotApiEmulator,
+    scene: Scenario,
+    runtime: BotRuntime,
+    sam: FakeUser,
+    clock: StageClock,
+    language: str,
 ) -> None:
     """Sam writes a short plan by day; at 2 a.m. a very high craving meets the plan and
     /cope (Alex is told too, by the check-in as always)."""
+
+    def shown(template: str, **params: object) -> str:
+        return plain_text(t(template, **params).render(language))
+
+    def button(message: dict[str, Any], prefix: str) -> str:
+        current = emu.chats[sam.id].messages[message["message_id"]]
+        for row in current.get("reply_markup", {}).get("inline_keyboard", []):
+            for b in row:
+                if str(b["callback_data"]).startswith(prefix):
+                    return str(b["callback_data"])
+        raise AssertionError(f"no button {prefix!r}")
+
     await runtime.wait_until_idle()
     await scene.say(sam, "/plan")
-    await emu.wait_for_bot_message(sam.id, "Step 1 of 5")
-    for answer in (
-        "Skipping meetings, not sleeping",
-        None,  # triggers: skipped for now
-        "A cold shower, the breathing in /cope",
-        "My sister Ana, Alex, the 8 pm meeting",
-        "Waking up clear for my son",
-    ):
+    step = await emu.wait_for_bot_message(sam.id, shown(texts.PLAN_STEP, step=1, total=5))
+    for answer in PLAN_LINES[language]:
         before = emu.last_message_id(sam.id)
         if answer is None:
-            step = emu.last_bot_message(sam.id)
-            await scene.press_label(sam, step, "Skip")
+            await scene.press(sam, step, button(step, "pl:skip:"))
         else:
             emu.user_sends(sam, answer)
-        await emu.wait_for_bot_message(sam.id, None, after=before)
-    await emu.wait_for_bot_message(sam.id, "Crisis lines")
+        step = await emu.wait_for_bot_message(sam.id, None, after=before)
+    await emu.wait_for_bot_message(sam.id, shown(texts.PLAN_CRISIS_TITLE))
     await runtime.wait_until_idle()
 
     clock.skip_to_local(2, 10, "America/New_York")
     checkin = await scene.say(sam, "/checkin")
     assert checkin is not None
-    await scene.press_label(sam, checkin, "🙁")
-    await runtime.wait_until_idle()
-    current = emu.chats[sam.id].messages[checkin["message_id"]]
-    before = emu.last_message_id(sam.id)
-    await scene.press_label(sam, current, "very high")
-    offer = await emu.wait_for_bot_message(sam.id, "strong craving", after=before)
+    await scene.press(sam, checkin, button(checkin, "ci:"))  # the first mood: very low
     await runtime.wait_until_idle()
     before = emu.last_message_id(sam.id)
-    await scene.press_label(sam, offer, "Ride the urge")
-    step = await emu.wait_for_bot_message(sam.id, "Ride the urge", after=before)
+    await scene.press(sam, checkin, button(checkin, "ci:").rsplit(":", 1)[0] + ":4")
+    offer = await emu.wait_for_bot_message(sam.id, shown(texts.COPE_OFFER_CRAVING), after=before)
+    await runtime.wait_until_idle()
+    before = emu.last_message_id(sam.id)
+    await scene.press(sam, offer, "cp:urge")
+    step = await emu.wait_for_bot_message(sam.id, None, after=before)
     while step.get("reply_markup"):
         await runtime.wait_until_idle()
         before = emu.last_message_id(sam.id)
-        await scene.press_label(sam, step, "Next")
+        await scene.press(sam, step, button(step, "cr:"))
         step = await emu.wait_for_bot_message(sam.id, None, after=before)
-    question = await emu.wait_for_bot_message(sam.id, "Did that help?")
-    await scene.press_label(sam, question, "A bit")
-    await emu.wait_for_bot_message(sam.id, "Every bit counts")
+    question = await emu.wait_for_bot_message(sam.id, shown(texts.COPE_HELPED_QUESTION))
+    await scene.press(sam, question, button(question, "ch:").rsplit(":", 1)[0] + ":bit")
+    await emu.wait_for_bot_message(sam.id, shown(texts.COPE_HELPED_THANKS["bit"]))
     await runtime.wait_until_idle()
 
 
+# What Sam writes in the plan, per language (None: the step is skipped).
+PLAN_LINES: dict[str, tuple[str | None, ...]] = {
+    "en": (
+        "Skipping meetings, not sleeping",
+        None,
+        "A cold shower, the breathing in /cope",
+        "My sister Ana, Alex, the 8 pm meeting",
+        "Waking up clear for my son",
+    ),
+    "es": (
+        "Faltar a las reuniones, no dormir",
+        None,
+        "Una ducha fría, la respiración de /cope",
+        "Mi hermana Ana, Alex, la reunión de las 8 pm",
+        "Despertar con la cabeza clara por mi hijo",
+    ),
+}
+
+
+# What the people write, per language (the bot's own words come from its catalogs).
+LINES = {
+    "en": {
+        "first": "Hi Alex, day 12 today. Cravings were loud this afternoon.",
+        "reply": "Day 12 is huge. What helped you get through it?",
+        "caption": "A long walk instead of the bar",
+        "again": "Beautiful. Same time tomorrow?",
+        "edit": "Hi Alex, day 12 today. Cravings were loud this afternoon, but I'm ok.",
+    },
+    "es": {
+        "first": "Hola Alex, hoy llevo 12 días. Las ganas fueron fuertes esta tarde.",
+        "reply": "12 días es muchísimo. ¿Qué te ayudó a pasarlo?",
+        "caption": "Una caminata larga en vez del bar",
+        "again": "Precioso. ¿Mañana a la misma hora?",
+        "edit": (
+            "Hola Alex, hoy llevo 12 días. Las ganas fueron fuertes esta tarde, pero estoy bien."
+        ),
+    },
+}
+
+
 async def play(
-    emu: BotApiEmulator, runtime: BotRuntime, clock: StageClock | None = None
+    emu: BotApiEmulator,
+    runtime: BotRuntime,
+    language: str = "en",
+    clock: StageClock | None = None,
 ) -> list[tuple[FakeUser, str]]:
     scene = Scenario(emu)
+    lines = LINES[language]
+
+    def shown(template: str, **params: object) -> str:
+        """A bot text as a person sees it in this demo's language."""
+        return plain_text(t(template, **params).render(language))
+
     casey = emu.user(1000, "Casey", username="casey_coordinator")
     sam = emu.user(7100000001, "Samantha", "Jones", username="samj_1990")
     alex = emu.user(7300000001, "Alexander", "Smith", username="alex_smith")
@@ -143,53 +205,48 @@ async def play(
     mentee_code = await scene.invite(casey, "mentee")
     mentor_code = await scene.invite(casey, "mentor")
     await scene.enrol(
-        sam, mentee_code, "Sam", timezone="America/New_York", language="en", tags=["alcohol"]
+        sam, mentee_code, "Sam", timezone="America/New_York", language=language, tags=["alcohol"]
     )
     await scene.enrol(
         alex,
         mentor_code,
         "Alex",
         timezone="America/Chicago",
-        language="en",
+        language=language,
         tags=["alcohol", "parenting"],
     )
 
     await runtime.wait_until_idle()  # Casey reads the enrolment notices first
     before = emu.last_message_id(casey.id)
     emu.user_sends(casey, "/match Sam")
-    suggestions = await emu.wait_for_bot_message(casey.id, "Suggested mentors", after=before)
-    await scene.press_label(casey, suggestions, "Pair with Alex")
-    await emu.wait_for_bot_message(sam.id, "You now have a mentor")
+    header = shown(texts.MATCH_HEADER, mentee="Sam", mentee_id="M-0001")
+    suggestions = await emu.wait_for_bot_message(casey.id, header, after=before)
+    await scene.press_label(casey, suggestions, shown(texts.MATCH_BUTTON, mentor="Alex"))
+    await emu.wait_for_bot_message(sam.id, shown(texts.PAIRED_MENTEE, mentor="Alex"))
 
-    first = emu.user_sends(sam, "Hi Alex, day 12 today. Cravings were loud this afternoon.")
-    copy = await emu.wait_for_bot_message(alex.id, "day 12")
+    first = emu.user_sends(sam, lines["first"])
+    copy = await emu.wait_for_bot_message(alex.id, lines["first"])
     await runtime.wait_until_idle()  # Alex reads before replying
-    emu.user_sends(
-        alex, "Day 12 is huge. What helped you get through it?", reply_to=copy["message_id"]
-    )
-    await emu.wait_for_bot_message(sam.id, "Day 12 is huge")
-    emu.user_sends(sam, kind="photo", caption="A long walk instead of the bar")
+    emu.user_sends(alex, lines["reply"], reply_to=copy["message_id"])
+    await emu.wait_for_bot_message(sam.id, lines["reply"])
+    emu.user_sends(sam, kind="photo", caption=lines["caption"])
     await emu.wait_for(
         lambda: any("photo" in m for m in emu.bot_messages(alex.id)), what="the photo"
     )
-    emu.user_sends(alex, "Beautiful. Same time tomorrow?")
-    await emu.wait_for_bot_message(sam.id, "Same time tomorrow")
-    emu.user_edits(
-        sam,
-        first["message_id"],
-        "Hi Alex, day 12 today. Cravings were loud this afternoon, but I'm ok.",
-    )
+    emu.user_sends(alex, lines["again"])
+    await emu.wait_for_bot_message(sam.id, lines["again"])
+    emu.user_edits(sam, first["message_id"], lines["edit"])
     await emu.wait_for(
-        lambda: "I'm ok" in (emu.chats[alex.id].messages[copy["message_id"]].get("text") or ""),
+        lambda: emu.chats[alex.id].messages[copy["message_id"]].get("text") == lines["edit"],
         what="the edit",
     )
     await scene.say(casey, "/pairs")
     if clock is not None:
-        await night_craving(emu, scene, runtime, sam, clock)
+        await night_craving(emu, scene, runtime, sam, clock, language)
     return [(casey, "Casey (coordinator)"), (sam, "Sam (mentee)"), (alex, "Alex (mentor)")]
 
 
-async def run_demo() -> int:
+async def run_demo(language: str = "en") -> int:
     # Warnings only, on the handler itself: starting the bot sets some libraries' loggers to
     # INFO (python-telegram-bot's "Application started"), and the transcript is all we show.
     handler = logging.StreamHandler()
@@ -203,6 +260,7 @@ async def run_demo() -> int:
             telegram_api_base_url=emu.base_url,
             database_url=f"sqlite+aiosqlite:///{Path(tmp) / 'demo.sqlite3'}",
             coordinator_ids="1000",
+            default_language=language,
             # The scripted people answer instantly; real people never type 3 messages a second.
             rate_limit_chat_per_s=20,
             rate_limit_chat_burst=10,
@@ -215,7 +273,7 @@ async def run_demo() -> int:
         runtime = BotRuntime(settings, emu.token, clock=clock, poll_timeout=1)
         await runtime.start()
         try:
-            people = await play(emu, runtime, clock)
+            people = await play(emu, runtime, language, clock)
         finally:
             await runtime.stop()
             await emu.stop()

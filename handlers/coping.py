@@ -7,6 +7,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import texts
 from bot.context import BotApplication, BotContext
+from bot.i18n import Text, t
 from bot.numbers import ID_PATTERN, parse_id, parse_int
 from bot.services import coping, plans
 from handlers.common import GROUP_MAIN, acting_member, answer
@@ -41,10 +42,10 @@ async def cope_button(update: Update, context: BotContext) -> None:
     assert query is not None and query.data is not None and query.message is not None
     member = await acting_member(update, context)
     if member is None:  # erased since the access check
-        await answer(query, texts.STALE_BUTTON)
+        await answer(context, query, t(texts.STALE_BUTTON))
         return
     kind, *rest = query.data.split(":")
-    toast: str | None = texts.STALE_BUTTON
+    toast: Text | None = t(texts.STALE_BUTTON)
     if kind == "cp":
         toast = await coping.start(
             context.session, member=member, exercise=rest[0], now=context.now()
@@ -66,7 +67,7 @@ async def cope_button(update: Update, context: BotContext) -> None:
                 message_id=query.message.message_id,
                 now=context.now(),
             )
-    await answer(query, toast)
+    await answer(context, query, toast)
 
 
 async def cope_send_button(update: Update, context: BotContext) -> None:
@@ -75,11 +76,11 @@ async def cope_send_button(update: Update, context: BotContext) -> None:
     assert query is not None and query.data is not None and query.message is not None
     mentor = await acting_member(update, context)
     if mentor is None:
-        await answer(query, texts.STALE_BUTTON)
+        await answer(context, query, t(texts.STALE_BUTTON))
         return
     kind, raw_id, *rest = query.data.split(":")
     mentee_id = parse_id(raw_id)
-    toast: str | None = texts.STALE_BUTTON
+    toast: Text | None = t(texts.STALE_BUTTON)
     if kind == "cm" and raw_id == "me":
         toast = await coping.mentor_pick(
             context.session, mentor=mentor, mentee_id=None, now=context.now()
@@ -97,7 +98,7 @@ async def cope_send_button(update: Update, context: BotContext) -> None:
             message_id=query.message.message_id,
             now=context.now(),
         )
-    await answer(query, toast)
+    await answer(context, query, toast)
 
 
 async def plan_button(update: Update, context: BotContext) -> None:
@@ -106,7 +107,7 @@ async def plan_button(update: Update, context: BotContext) -> None:
     assert query is not None and query.data is not None
     member = await acting_member(update, context)
     if member is None:
-        await answer(query, texts.STALE_BUTTON)
+        await answer(context, query, t(texts.STALE_BUTTON))
         return
     _, verb, *section = query.data.split(":")
     toast = await plans.press(
@@ -117,7 +118,7 @@ async def plan_button(update: Update, context: BotContext) -> None:
         policy=context.services.escalations,
         now=context.now(),
     )
-    await answer(query, toast)
+    await answer(context, query, toast)
 
 
 def register(app: BotApplication) -> None:

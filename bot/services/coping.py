@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
+from bot.i18n import Text, t, t_item
 from bot.services.members import active_mentees
 from bot.services.outbox import Button, edit_text, h, notify_member, send_text
 from storage.models import Concern, CopingRun, Member, RecoveryPlan
@@ -37,10 +38,10 @@ CONCERN_OFFER_GAP = timedelta(minutes=30)
 
 
 def exercise_buttons() -> list[list[Button]]:
-    return [[(label, f"cp:{key}")] for key, label in texts.COPE_EXERCISES.items()]
+    return [[(t_item(texts.COPE_EXERCISES, key), f"cp:{key}")] for key in texts.COPE_EXERCISES]
 
 
-async def offer(session: AsyncSession, *, member: Member, intro: str, now: datetime) -> bool:
+async def offer(session: AsyncSession, *, member: Member, intro: Text, now: datetime) -> bool:
     """The exercises, each a button, after `intro`. Returns whether it was queued."""
     return await notify_member(session, member, intro, buttons=exercise_buttons(), now=now)
 
@@ -54,10 +55,14 @@ async def open_menu(session: AsyncSession, *, member: Member, now: datetime) -> 
             rows: list[list[Button]] = [
                 [(mentee.pseudonym, f"cm:{mentee.id}")] for _, mentee in mentees
             ]
-            rows.append([(texts.COPE_MENTOR_SELF, "cm:me")])
-            await send_text(session, member.chat_id, texts.COPE_MENTOR_PICK, buttons=rows, now=now)
+            rows.append([(t(texts.COPE_MENTOR_SELF), "cm:me")])
+            await send_text(
+                session, member.chat_id, t(texts.COPE_MENTOR_PICK), buttons=rows, now=now
+            )
             return
-    await send_text(session, member.chat_id, texts.COPE_MENU, buttons=exercise_buttons(), now=now)
+    await send_text(
+        session, member.chat_id, t(texts.COPE_MENU), buttons=exercise_buttons(), now=now
+    )
 
 
 async def offer_after_concern(
@@ -75,26 +80,26 @@ async def offer_after_concern(
         )
     )
     if not earlier:
-        await offer(session, member=mentee, intro=texts.COPE_OFFER_CONCERN, now=now)
+        await offer(session, member=mentee, intro=t(texts.COPE_OFFER_CONCERN), now=now)
 
 
-async def _steps(session: AsyncSession, member: Member, exercise: str) -> tuple[str, ...]:
+async def _steps(session: AsyncSession, member: Member, exercise: str) -> tuple[Text, ...]:
     if exercise != "call":
-        return STEPS[exercise]
+        return tuple(t_item(STEPS[exercise], index) for index in range(len(STEPS[exercise])))
     plan = await session.get(RecoveryPlan, member.id)
     if plan is not None and plan.people:
-        first = texts.COPE_CALL_PEOPLE.format(people=h(plan.people))
+        first = t(texts.COPE_CALL_PEOPLE, people=h(plan.people))
     else:
-        first = texts.COPE_CALL_NO_PEOPLE
-    return (first, texts.COPE_CALL_AFTER)
+        first = t(texts.COPE_CALL_NO_PEOPLE)
+    return (first, t(texts.COPE_CALL_AFTER))
 
 
 async def start(
     session: AsyncSession, *, member: Member, exercise: str, now: datetime
-) -> str | None:
+) -> Text | None:
     """A press on an exercise's name: its first step. Returns a toast, or None."""
     if exercise not in STEPS:
-        return texts.STALE_BUTTON
+        return t(texts.STALE_BUTTON)
     run = CopingRun(
         member_id=member.id, exercise=exercise, step=0, sent_by_mentor=False, created_at=now
     )
@@ -106,13 +111,13 @@ async def start(
 
 async def go_on(
     session: AsyncSession, *, member: Member, run_id: int, seen: int, now: datetime
-) -> str | None:
+) -> Text | None:
     """A press on Next (or Start): the following step, once."""
     run = await session.get(CopingRun, run_id)
     if run is None or run.member_id != member.id:
-        return texts.NOT_YOUR_BUTTON
+        return t(texts.NOT_YOUR_BUTTON)
     if run.step != seen:
-        return texts.CHECKIN_ALREADY  # that step was shown already
+        return t(texts.CHECKIN_ALREADY)  # that step was shown already
     await _advance(session, member=member, run=run, now=now)
     return None
 
@@ -126,15 +131,15 @@ async def _advance(
     text = steps[run.step]
     run.step += 1
     if run.step < len(steps):
-        buttons = [[(texts.COPE_NEXT, f"cr:{run.id}:{run.step}")]]
+        buttons = [[(t(texts.COPE_NEXT), f"cr:{run.id}:{run.step}")]]
         await send_text(session, member.chat_id, text, buttons=buttons, now=now)
         return
     await send_text(session, member.chat_id, text, now=now)
     await send_text(
         session,
         member.chat_id,
-        texts.COPE_HELPED_QUESTION,
-        buttons=[[(label, f"ch:{run.id}:{key}") for key, label in texts.COPE_HELPED.items()]],
+        t(texts.COPE_HELPED_QUESTION),
+        buttons=[[(t_item(texts.COPE_HELPED, key), f"ch:{run.id}:{key}") for key in HELPED]],
         now=now,
     )
 
@@ -147,25 +152,25 @@ async def record_helped(
     answer: str,
     message_id: int,
     now: datetime,
-) -> str | None:
+) -> Text | None:
     """ "Did that help?": recorded once per run; a kind word back."""
     run = await session.get(CopingRun, run_id)
     if run is None or run.member_id != member.id:
-        return texts.NOT_YOUR_BUTTON
+        return t(texts.NOT_YOUR_BUTTON)
     if answer not in HELPED or run.step < len(await _steps(session, member, run.exercise)):
-        return texts.STALE_BUTTON
+        return t(texts.STALE_BUTTON)
     if run.helped is not None:
-        return texts.CHECKIN_ALREADY
+        return t(texts.CHECKIN_ALREADY)
     run.helped = answer
     run.answered_at = now
     await edit_text(
         session,
         member.chat_id,
         message_id,
-        texts.COPE_HELPED_RECORDED.format(answer=texts.COPE_HELPED[answer]),
+        t(texts.COPE_HELPED_RECORDED, answer=t_item(texts.COPE_HELPED, answer)),
         now=now,
     )
-    await send_text(session, member.chat_id, texts.COPE_HELPED_THANKS[answer], now=now)
+    await send_text(session, member.chat_id, t_item(texts.COPE_HELPED_THANKS, answer), now=now)
     return None
 
 
@@ -178,22 +183,25 @@ async def _mentee_of(session: AsyncSession, mentor: Member, mentee_id: int) -> M
 
 async def mentor_pick(
     session: AsyncSession, *, mentor: Member, mentee_id: int | None, now: datetime
-) -> str | None:
+) -> Text | None:
     """A mentor chose whom the exercise is for: a mentee (then which exercise), or
     themself (None)."""
     if mentee_id is None:
         await send_text(
-            session, mentor.chat_id, texts.COPE_MENU, buttons=exercise_buttons(), now=now
+            session, mentor.chat_id, t(texts.COPE_MENU), buttons=exercise_buttons(), now=now
         )
         return None
     mentee = await _mentee_of(session, mentor, mentee_id)
     if mentee is None:
-        return texts.COPE_NOT_YOUR_MENTEE
-    rows = [[(label, f"cs:{mentee.id}:{key}")] for key, label in texts.COPE_EXERCISES.items()]
+        return t(texts.COPE_NOT_YOUR_MENTEE)
+    rows = [
+        [(t_item(texts.COPE_EXERCISES, key), f"cs:{mentee.id}:{key}")]
+        for key in texts.COPE_EXERCISES
+    ]
     await send_text(
         session,
         mentor.chat_id,
-        texts.COPE_MENTOR_PICK_EXERCISE.format(mentee=h(mentee.pseudonym)),
+        t(texts.COPE_MENTOR_PICK_EXERCISE, mentee=h(mentee.pseudonym)),
         buttons=rows,
         now=now,
     )
@@ -208,32 +216,32 @@ async def send_to_mentee(
     exercise: str,
     message_id: int,
     now: datetime,
-) -> str | None:
+) -> Text | None:
     """The mentee gets an invitation with a Start button; the mentor sees it went (by the
     mentee's pseudonym only)."""
     if exercise not in STEPS:
-        return texts.STALE_BUTTON
+        return t(texts.STALE_BUTTON)
     mentee = await _mentee_of(session, mentor, mentee_id)
     if mentee is None:
-        return texts.COPE_NOT_YOUR_MENTEE
+        return t(texts.COPE_NOT_YOUR_MENTEE)
     run = CopingRun(
         member_id=mentee.id, exercise=exercise, step=0, sent_by_mentor=True, created_at=now
     )
     session.add(run)
     await session.flush()
-    label = texts.COPE_EXERCISES[exercise]
+    label = t_item(texts.COPE_EXERCISES, exercise)
     sent = await notify_member(
         session,
         mentee,
-        texts.COPE_INVITE_FOR_MENTEE.format(mentor=h(mentor.pseudonym), exercise=label),
-        buttons=[[(texts.COPE_START, f"cr:{run.id}:0")]],
+        t(texts.COPE_INVITE_FOR_MENTEE, mentor=h(mentor.pseudonym), exercise=label),
+        buttons=[[(t(texts.COPE_START), f"cr:{run.id}:0")]],
         now=now,
     )
     if not sent:
         await session.delete(run)
-        reply = texts.COPE_MENTOR_NOT_SENT.format(mentee=h(mentee.pseudonym))
+        reply = t(texts.COPE_MENTOR_NOT_SENT, mentee=h(mentee.pseudonym))
     else:
-        reply = texts.COPE_MENTOR_SENT.format(mentee=h(mentee.pseudonym), exercise=label)
+        reply = t(texts.COPE_MENTOR_SENT, mentee=h(mentee.pseudonym), exercise=label)
     await edit_text(session, mentor.chat_id, message_id, reply, now=now)
     return None
 

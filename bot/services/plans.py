@@ -15,8 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
+from bot.i18n import Text, join, t, t_item
 from bot.services import relay
 from bot.services.escalation import EscalationPolicy
+from bot.services.languages import language_of_member
 from bot.services.members import active_mentor_of
 from bot.services.outbox import Button, h, notify_member, send_text
 from storage.models import Member, RecoveryPlan
@@ -42,26 +44,29 @@ def has_content(plan: RecoveryPlan | None) -> bool:
     return plan is not None and any(getattr(plan, s) for s in SECTIONS)
 
 
-def plan_body(plan: RecoveryPlan, crisis: str | None) -> str:
+def plan_body(plan: RecoveryPlan, crisis: str | None) -> Text:
     """The plan as HTML: what they wrote (escaped), section by section."""
-    blocks = [
-        texts.PLAN_SECTION.format(
-            title=texts.PLAN_SECTIONS[section],
-            text=h(getattr(plan, section)) if getattr(plan, section) else texts.PLAN_NOT_WRITTEN,
+    blocks: list[Text | str] = [
+        t(
+            texts.PLAN_SECTION,
+            title=t_item(texts.PLAN_SECTIONS, section),
+            text=h(getattr(plan, section))
+            if getattr(plan, section)
+            else t(texts.PLAN_NOT_WRITTEN),
         )
         for section in SECTIONS
     ]
     if crisis:
-        blocks.append(texts.PLAN_SECTION.format(title=texts.PLAN_CRISIS_TITLE, text=h(crisis)))
-    return "\n\n".join(blocks)
+        blocks.append(t(texts.PLAN_SECTION, title=t(texts.PLAN_CRISIS_TITLE), text=h(crisis)))
+    return join(blocks, "\n\n")
 
 
 def _plan_buttons() -> list[list[Button]]:
     rows: list[list[Button]] = [
-        [(texts.PLAN_EDIT_BUTTON.format(section=texts.PLAN_SECTIONS[s]), f"pl:edit:{s}")]
+        [(t(texts.PLAN_EDIT_BUTTON, section=t_item(texts.PLAN_SECTIONS, s)), f"pl:edit:{s}")]
         for s in SECTIONS
     ]
-    rows.append([(texts.PLAN_SHARE, "pl:share")])
+    rows.append([(t(texts.PLAN_SHARE), "pl:share")])
     return rows
 
 
@@ -78,7 +83,10 @@ async def show(
     await send_text(
         session,
         member.chat_id,
-        texts.PLAN_SHOW.format(plan=plan_body(plan, crisis_lines(policy, member.language))),
+        t(
+            texts.PLAN_SHOW,
+            plan=plan_body(plan, crisis_lines(policy, language_of_member(session, member))),
+        ),
         buttons=_plan_buttons(),
         now=now,
     )
@@ -95,7 +103,10 @@ async def show_now(
     return await notify_member(
         session,
         member,
-        texts.PLAN_SHOW_NOW.format(plan=plan_body(plan, crisis_lines(policy, member.language))),
+        t(
+            texts.PLAN_SHOW_NOW,
+            plan=plan_body(plan, crisis_lines(policy, language_of_member(session, member))),
+        ),
         now=now,
     )
 
@@ -108,7 +119,7 @@ async def open_plan(
     if plan is None:
         plan = RecoveryPlan(member_id=member.id, building=True, created_at=now, updated_at=now)
         session.add(plan)
-        await send_text(session, member.chat_id, texts.PLAN_INTRO, now=now)
+        await send_text(session, member.chat_id, t(texts.PLAN_INTRO), now=now)
         await _ask(session, member=member, plan=plan, section=SECTIONS[0], now=now)
         return
     plan.awaiting = None
@@ -125,16 +136,19 @@ async def _ask(
     member.note_offered_at = None
     if plan.building:
         step = SECTIONS.index(section) + 1
-        parts = [texts.PLAN_ASK[section], texts.PLAN_STEP.format(step=step, total=len(SECTIONS))]
-        buttons = [[(texts.PLAN_SKIP, f"pl:skip:{section}")]]
+        parts: list[Text | str] = [
+            t_item(texts.PLAN_ASK, section),
+            t(texts.PLAN_STEP, step=step, total=len(SECTIONS)),
+        ]
+        buttons = [[(t(texts.PLAN_SKIP), f"pl:skip:{section}")]]
     else:
         current = getattr(plan, section)
-        parts = [texts.PLAN_ASK[section]]
+        parts = [t_item(texts.PLAN_ASK, section)]
         if current:
-            parts.append(texts.PLAN_CURRENT.format(text=h(current)))
-        parts.append(texts.PLAN_EDIT_PROMPT)
-        buttons = [[(texts.PLAN_KEEP, f"pl:keep:{section}")]]
-    await send_text(session, member.chat_id, "\n\n".join(parts), buttons=buttons, now=now)
+            parts.append(t(texts.PLAN_CURRENT, text=h(current)))
+        parts.append(t(texts.PLAN_EDIT_PROMPT))
+        buttons = [[(t(texts.PLAN_KEEP), f"pl:keep:{section}")]]
+    await send_text(session, member.chat_id, join(parts, "\n\n"), buttons=buttons, now=now)
 
 
 async def _next(
@@ -155,7 +169,7 @@ async def _next(
         return
     if plan.building:
         plan.building = False
-        await send_text(session, member.chat_id, texts.PLAN_DONE, now=now)
+        await send_text(session, member.chat_id, t(texts.PLAN_DONE), now=now)
     await show(session, member=member, plan=plan, policy=policy, now=now)
 
 
@@ -208,23 +222,23 @@ async def press(
     section: str | None,
     policy: EscalationPolicy,
     now: datetime,
-) -> str | None:
+) -> Text | None:
     """A button under a plan message: skip or keep a step, edit a section, share. Returns a
     toast, or None when all is well."""
     plan = await plan_of(session, member)
     if plan is None:
-        return texts.STALE_BUTTON
+        return t(texts.STALE_BUTTON)
     if verb == "share":
         await share(session, member=member, plan=plan, now=now)
         return None
     if section not in SECTIONS:
-        return texts.STALE_BUTTON
+        return t(texts.STALE_BUTTON)
     if verb == "edit":
         plan.building = False
         await _ask(session, member=member, plan=plan, section=section, now=now)
         return None
     if plan.awaiting != section or (verb == "skip") != plan.building:
-        return texts.STALE_BUTTON  # an old question's button
+        return t(texts.STALE_BUTTON)  # an old question's button
     await _next(session, member=member, plan=plan, policy=policy, now=now)
     return None
 
@@ -235,19 +249,19 @@ async def share(
     """Send the mentor a copy of the plan as it is now, through the bot, by pseudonym."""
     current = await active_mentor_of(session, member.id)
     if current is None:
-        await send_text(session, member.chat_id, texts.PLAN_SHARE_NO_MENTOR, now=now)
+        await send_text(session, member.chat_id, t(texts.PLAN_SHARE_NO_MENTOR), now=now)
         return
     mentor = current[1]
     sent = await notify_member(
         session,
         mentor,
-        texts.PLAN_FOR_MENTOR.format(mentee=h(member.pseudonym), plan=plan_body(plan, None)),
+        t(texts.PLAN_FOR_MENTOR, mentee=h(member.pseudonym), plan=plan_body(plan, None)),
         now=now,
     )
     if not sent:
-        await send_text(session, member.chat_id, texts.PLAN_SHARE_NOT_SENT, now=now)
+        await send_text(session, member.chat_id, t(texts.PLAN_SHARE_NOT_SENT), now=now)
         return
     plan.shared_at = now
     await send_text(
-        session, member.chat_id, texts.PLAN_SHARED.format(mentor=h(mentor.pseudonym)), now=now
+        session, member.chat_id, t(texts.PLAN_SHARED, mentor=h(mentor.pseudonym)), now=now
     )

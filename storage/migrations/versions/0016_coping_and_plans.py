@@ -2,7 +2,7 @@
 plan (encrypted).
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0011
 Create Date: 2026-11-29
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import storage.types
 
 revision = "0016"
-down_revision = "0014"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
