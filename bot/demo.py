@@ -19,7 +19,7 @@ from typing import Any
 from bot import texts
 from bot.app import BotRuntime
 from bot.config import load_settings
-from bot.i18n import t
+from bot.i18n import t, t_item
 from emulator import BotApiEmulator, FakeUser
 from emulator.html_check import plain_text
 from emulator.scenario import Scenario
@@ -141,7 +141,8 @@ async def night_craving(
         step = await emu.wait_for_bot_message(sam.id, None, after=before)
     question = await emu.wait_for_bot_message(sam.id, shown(texts.COPE_HELPED_QUESTION))
     await scene.press(sam, question, button(question, "ch:").rsplit(":", 1)[0] + ":bit")
-    await emu.wait_for_bot_message(sam.id, shown(texts.COPE_HELPED_THANKS["bit"]))
+    thanks = plain_text(t_item(texts.COPE_HELPED_THANKS, "bit").render(language))
+    await emu.wait_for_bot_message(sam.id, thanks)
     await runtime.wait_until_idle()
 
 

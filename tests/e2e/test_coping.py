@@ -226,3 +226,29 @@ async def test_forged_and_stale_cope_buttons_are_answered_harmlessly(
     assert {u.id: emu.last_message_id(u.id) for u in (sam, alex, jo)} == before
     [same] = await runs(paired)
     assert (same.step, same.helped) == (1, None)
+
+
+async def test_cope_flows_in_spanish_for_a_mentee_who_chose_it(
+    program: Program, emu: BotApiEmulator, jo: FakeUser
+) -> None:
+    from bot.i18n import t, t_item
+
+    def es(template: str) -> str:
+        return plain(t(template).render("es"))
+
+    await program.join(jo, "mentee", "Jo", language="es")
+    menu = await program.scenario.say(jo, "/cope")
+    assert menu is not None and menu["text"] == es(texts.COPE_MENU)
+    labels = [b["text"] for row in menu["reply_markup"]["inline_keyboard"] for b in row]
+    assert labels == [t_item(texts.COPE_EXERCISES, k).render("es") for k in texts.COPE_EXERCISES]
+    step = await _press_and_wait(program, jo, menu, "Anclaje", "5 cosas que puedes ver")
+    for _ in range(len(texts.COPE_STEPS_GROUND) - 1):
+        before = emu.last_message_id(jo.id)
+        await program.scenario.press_label(jo, step, "Siguiente")
+        step = await emu.wait_for_bot_message(jo.id, None, after=before)
+    question = await emu.wait_for_bot_message(jo.id, "¿Te ayudó?")
+    await program.scenario.press_label(jo, question, "Sí")
+    await emu.wait_for_bot_message(jo.id, "Me alegra")
+    [run] = await runs(program)
+    assert (run.exercise, run.helped) == ("ground", "yes")
+    assert not any("Did that help" in t for t in texts_of(emu, jo))
