@@ -37,13 +37,19 @@ HIGH_CRAVING = 3
 CONCERN_OFFER_GAP = timedelta(minutes=30)
 
 
-def exercise_buttons() -> list[list[Button]]:
-    return [[(t_item(texts.COPE_EXERCISES, key), f"cp:{key}")] for key in texts.COPE_EXERCISES]
+def exercise_buttons(member: Member) -> list[list[Button]]:
+    """One button per exercise. "Call someone from my plan" only for mentees: only they
+    have a /plan to take the names from."""
+    return [
+        [(t_item(texts.COPE_EXERCISES, key), f"cp:{key}")]
+        for key in texts.COPE_EXERCISES
+        if key != "call" or member.role == "mentee"
+    ]
 
 
 async def offer(session: AsyncSession, *, member: Member, intro: Text, now: datetime) -> bool:
     """The exercises, each a button, after `intro`. Returns whether it was queued."""
-    return await notify_member(session, member, intro, buttons=exercise_buttons(), now=now)
+    return await notify_member(session, member, intro, buttons=exercise_buttons(member), now=now)
 
 
 async def open_menu(session: AsyncSession, *, member: Member, now: datetime) -> None:
@@ -61,7 +67,7 @@ async def open_menu(session: AsyncSession, *, member: Member, now: datetime) -> 
             )
             return
     await send_text(
-        session, member.chat_id, t(texts.COPE_MENU), buttons=exercise_buttons(), now=now
+        session, member.chat_id, t(texts.COPE_MENU), buttons=exercise_buttons(member), now=now
     )
 
 
@@ -188,7 +194,7 @@ async def mentor_pick(
     themself (None)."""
     if mentee_id is None:
         await send_text(
-            session, mentor.chat_id, t(texts.COPE_MENU), buttons=exercise_buttons(), now=now
+            session, mentor.chat_id, t(texts.COPE_MENU), buttons=exercise_buttons(mentor), now=now
         )
         return None
     mentee = await _mentee_of(session, mentor, mentee_id)

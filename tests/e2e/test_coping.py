@@ -252,3 +252,15 @@ async def test_cope_flows_in_spanish_for_a_mentee_who_chose_it(
     [run] = await runs(program)
     assert (run.exercise, run.helped) == ("ground", "yes")
     assert not any("Did that help" in t for t in texts_of(emu, jo))
+
+
+async def test_a_mentor_can_try_one_themself_without_the_plan_only_exercise(
+    paired: Program, emu: BotApiEmulator, alex: FakeUser
+) -> None:
+    pick = await paired.scenario.say(alex, "/cope")
+    assert pick is not None
+    menu = await _press_and_wait(paired, alex, pick, "For me", "Tools for a hard moment")
+    labels = [b["text"] for row in menu["reply_markup"]["inline_keyboard"] for b in row]
+    assert labels == [v for k, v in texts.COPE_EXERCISES.items() if k != "call"]
+    step = await _press_and_wait(paired, alex, menu, "Slow breathing", "Slow breathing")
+    assert step["reply_markup"]["inline_keyboard"][0][0]["text"] == texts.COPE_NEXT
