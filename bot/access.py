@@ -94,6 +94,12 @@ class Action(StrEnum):
     ERASE_CONFIRM = "erase_confirm"
     # members and coordinators: the language the bot writes to them in
     LANGUAGE = "language"
+    # tools for the hard moments
+    COPE = "cope"  # a mentee picks an exercise; a mentor also sends one to a mentee
+    COPE_STEP = "cope_step"  # pick an exercise, go on, "did that help?"
+    COPE_SEND = "cope_send"  # a mentor choosing a mentee and an exercise to send them
+    PLAN = "plan"
+    PLAN_BUTTON = "plan_button"
 
 
 @dataclass(frozen=True)
@@ -168,6 +174,11 @@ RULES: Mapping[Action, Rule] = {
     Action.REMINDER_BUTTON: Rule(_MEMBERS),
     Action.WELLBEING_ANSWER: Rule(_MENTORS),
     Action.LANGUAGE: Rule(_MEMBERS | _STAFF),
+    Action.COPE: Rule(_MEMBERS),
+    Action.COPE_STEP: Rule(_MEMBERS),
+    Action.COPE_SEND: Rule(_MENTORS),
+    Action.PLAN: Rule(_MENTEES),
+    Action.PLAN_BUTTON: Rule(_MENTEES),
 }
 
 COMMANDS: Mapping[str, Action] = {
@@ -209,6 +220,8 @@ COMMANDS: Mapping[str, Action] = {
     "goals": Action.GOALS,
     "remind": Action.REMIND,
     "reminders": Action.REMINDERS,
+    "cope": Action.COPE,
+    "plan": Action.PLAN,
 }
 
 # Callback data is "<prefix>:<ids...>"; the prefix names the action.
@@ -237,6 +250,12 @@ BUTTONS: Mapping[str, Action] = {
     "rmk": Action.REMINDER_BUTTON,
     "rmd": Action.REMINDER_BUTTON,
     "wb": Action.WELLBEING_ANSWER,
+    "cp": Action.COPE_STEP,
+    "cr": Action.COPE_STEP,
+    "ch": Action.COPE_STEP,
+    "cm": Action.COPE_SEND,
+    "cs": Action.COPE_SEND,
+    "pl": Action.PLAN_BUTTON,
 }
 
 

@@ -1,8 +1,10 @@
 """A scripted program played against the bundled Bot API emulator: no token, no network.
 
 A coordinator invites a mentee and a mentor, they enrol, get matched and paired, and talk,
-photo included. Then each person's chat is printed as they would see it. `--lang es` plays
-it in Spanish: the program's language, both people's choice and what they write.
+photo included. The mentee writes a short recovery plan; that night a very high craving in a
+check-in is met by the plan and a /cope exercise. Then each person's chat is printed as they
+would see it. `--lang es` plays it in Spanish: the program's language, both people's choice
+and what they write.
 """
 
 from __future__ import annotations
@@ -10,13 +12,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import tempfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from bot import texts
 from bot.app import BotRuntime
 from bot.config import load_settings
-from bot.i18n import t
+from bot.i18n import t, t_item
 from emulator import BotApiEmulator, FakeUser
 from emulator.html_check import plain_text
 from emulator.scenario import Scenario
@@ -33,6 +36,26 @@ MEDIA_KINDS = (
     "video_note",
     "animation",
 )
+
+
+class StageClock:
+    """Real time, moved forward when the story skips to the night."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta()
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def skip_to_local(self, hour: int, minute: int, zone: str) -> None:
+        """Jump to the next hour:minute in `zone`."""
+        from zoneinfo import ZoneInfo
+
+        local = self.now().astimezone(ZoneInfo(zone))
+        target = local.replace(hour=hour, minute=minute, second=0, microsecond=0)
+        if target <= local:
+            target += timedelta(days=1)
+        self.offset += target - local
 
 
 def describe(message: dict[str, Any]) -> str:
@@ -64,6 +87,84 @@ def transcript(emu: BotApiEmulator, user: FakeUser, title: str) -> str:
     return "\n".join(lines)
 
 
+async def night_craving(
+    emu: BotApiEmulator,
+    scene: Scenario,
+    runtime: BotRuntime,
+    sam: FakeUser,
+    clock: StageClock,
+    language: str,
+) -> None:
+    """Sam writes a short plan by day; at 2 a.m. a very high craving meets the plan and
+    /cope (Alex is told too, by the check-in as always)."""
+
+    def shown(template: str, **params: object) -> str:
+        return plain_text(t(template, **params).render(language))
+
+    def button(message: dict[str, Any], prefix: str) -> str:
+        current = emu.chats[sam.id].messages[message["message_id"]]
+        for row in current.get("reply_markup", {}).get("inline_keyboard", []):
+            for b in row:
+                if str(b["callback_data"]).startswith(prefix):
+                    return str(b["callback_data"])
+        raise AssertionError(f"no button {prefix!r}")
+
+    await runtime.wait_until_idle()
+    await scene.say(sam, "/plan")
+    step = await emu.wait_for_bot_message(sam.id, shown(texts.PLAN_STEP, step=1, total=5))
+    for answer in PLAN_LINES[language]:
+        before = emu.last_message_id(sam.id)
+        if answer is None:
+            await scene.press(sam, step, button(step, "pl:skip:"))
+        else:
+            emu.user_sends(sam, answer)
+        step = await emu.wait_for_bot_message(sam.id, None, after=before)
+    await emu.wait_for_bot_message(sam.id, shown(texts.PLAN_CRISIS_TITLE))
+    await runtime.wait_until_idle()
+
+    clock.skip_to_local(2, 10, "America/New_York")
+    checkin = await scene.say(sam, "/checkin")
+    assert checkin is not None
+    await scene.press(sam, checkin, button(checkin, "ci:"))  # the first mood: very low
+    await runtime.wait_until_idle()
+    before = emu.last_message_id(sam.id)
+    await scene.press(sam, checkin, button(checkin, "ci:").rsplit(":", 1)[0] + ":4")
+    offer = await emu.wait_for_bot_message(sam.id, shown(texts.COPE_OFFER_CRAVING), after=before)
+    await runtime.wait_until_idle()
+    before = emu.last_message_id(sam.id)
+    await scene.press(sam, offer, "cp:urge")
+    step = await emu.wait_for_bot_message(sam.id, None, after=before)
+    while step.get("reply_markup"):
+        await runtime.wait_until_idle()
+        before = emu.last_message_id(sam.id)
+        await scene.press(sam, step, button(step, "cr:"))
+        step = await emu.wait_for_bot_message(sam.id, None, after=before)
+    question = await emu.wait_for_bot_message(sam.id, shown(texts.COPE_HELPED_QUESTION))
+    await scene.press(sam, question, button(question, "ch:").rsplit(":", 1)[0] + ":bit")
+    thanks = plain_text(t_item(texts.COPE_HELPED_THANKS, "bit").render(language))
+    await emu.wait_for_bot_message(sam.id, thanks)
+    await runtime.wait_until_idle()
+
+
+# What Sam writes in the plan, per language (None: the step is skipped).
+PLAN_LINES: dict[str, tuple[str | None, ...]] = {
+    "en": (
+        "Skipping meetings, not sleeping",
+        None,
+        "A cold shower, the breathing in /cope",
+        "My sister Ana, Alex, the 8 pm meeting",
+        "Waking up clear for my son",
+    ),
+    "es": (
+        "Faltar a las reuniones, no dormir",
+        None,
+        "Una ducha fría, la respiración de /cope",
+        "Mi hermana Ana, Alex, la reunión de las 8 pm",
+        "Despertar con la cabeza clara por mi hijo",
+    ),
+}
+
+
 # What the people write, per language (the bot's own words come from its catalogs).
 LINES = {
     "en": {
@@ -86,7 +187,10 @@ LINES = {
 
 
 async def play(
-    emu: BotApiEmulator, runtime: BotRuntime, language: str = "en"
+    emu: BotApiEmulator,
+    runtime: BotRuntime,
+    language: str = "en",
+    clock: StageClock | None = None,
 ) -> list[tuple[FakeUser, str]]:
     scene = Scenario(emu)
     lines = LINES[language]
@@ -138,6 +242,8 @@ async def play(
         what="the edit",
     )
     await scene.say(casey, "/pairs")
+    if clock is not None:
+        await night_craving(emu, scene, runtime, sam, clock, language)
     return [(casey, "Casey (coordinator)"), (sam, "Sam (mentee)"), (alex, "Alex (mentor)")]
 
 
@@ -164,10 +270,11 @@ async def run_demo(language: str = "en") -> int:
             data_encryption_key=generate_key(),
             data_lookup_key=generate_lookup_key(),
         )
-        runtime = BotRuntime(settings, emu.token, poll_timeout=1)
+        clock = StageClock()
+        runtime = BotRuntime(settings, emu.token, clock=clock, poll_timeout=1)
         await runtime.start()
         try:
-            people = await play(emu, runtime, language)
+            people = await play(emu, runtime, language, clock)
         finally:
             await runtime.stop()
             await emu.stop()

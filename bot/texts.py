@@ -1021,3 +1021,195 @@ PROGRESS_TRIGGERS_MENTEE = (
 PROGRESS_CAPTION_GOALS = "{pseudonym}: mood, craving and goals met, last 30 days"
 CHART_LEGEND_GOALS = "goals met (per day)"
 COMMAND_DESCRIPTIONS["goals"] = "Goals for this week with your mentor or mentee"
+
+# ---- i16-cope: tools for the hard moments (/cope exercises, /plan) ---------------------
+COMMAND_DESCRIPTIONS["cope"] = "Short exercises for a craving or a hard moment"
+COMMAND_DESCRIPTIONS["plan"] = "Your own recovery plan"
+COPE_EXERCISES = {
+    "urge": "🌊 Ride the urge",
+    "ddd": "⏳ Delay, distract, decide",
+    "halt": "🛑 HALT check",
+    "breathe": "🌬 Slow breathing",
+    "ground": "🖐 5-4-3-2-1 grounding",
+    "tape": "🎞 Play the tape forward",
+    "call": "📞 Call someone from my plan",
+}
+COPE_MENU = "🧰 <b>Tools for a hard moment</b>\nEach one takes 2 to 5 minutes. Pick one:"
+COPE_OFFER_CRAVING = (
+    "That sounds like a strong craving. It will pass, even if it doesn't feel that way right "
+    "now. Would you like to try something for a few minutes? Pick one:"
+)
+COPE_OFFER_CONCERN = (
+    "It sounds like things may be hard right now. If it helps, here are some short things "
+    "you can try. Each one takes a few minutes:"
+)
+COPE_OFFER_SOS = (
+    "If you are safe right now and want something to do while you wait, these take a few "
+    "minutes:"
+)
+COPE_NEXT = "Next ➡️"
+COPE_START = "Start"
+COPE_STEPS_URGE = (
+    "🌊 <b>Ride the urge</b> (about 5 minutes)\n\nA craving is like a wave. It rises, peaks "
+    "and falls, often within 20 to 30 minutes. You don't have to fight it, and you don't "
+    "have to act on it. You can ride it.\n\nSit comfortably and take one slow breath.",
+    "Notice where you feel the urge in your body: your mouth, your chest, your stomach, your "
+    "hands? Just watch it, the way you would watch the weather.\n\nHow strong is it, from 0 "
+    "to 10?",
+    "Breathe in slowly. As you breathe out, picture the urge as a wave and yourself riding "
+    "on top of it. Stay with it for a few breaths. Notice how it changes: stronger, weaker, "
+    "moving around.",
+    "How strong is it now, from 0 to 10? Urges pass, even when it doesn't feel like they "
+    "will. Each time you ride one out, the next one gets a little easier.",
+)
+COPE_STEPS_DDD = (
+    "⏳ <b>Delay, distract, decide</b> (about 3 minutes)\n\n<b>Delay.</b> Tell yourself: "
+    "“Not now. I'll wait 15 minutes and then see.” You are not saying never. Just not now.",
+    "<b>Distract.</b> Pick one thing to do for those 15 minutes: a walk around the block, "
+    "a shower, music, a game, washing the dishes, texting a friend. Start it now.",
+    "<b>Decide.</b> When the time is up, ask yourself: what do I really want for tonight, "
+    "and for tomorrow morning? Remember why you started. You can always wait another 15 "
+    "minutes.",
+)
+COPE_STEPS_HALT = (
+    "🛑 <b>HALT check</b> (about 2 minutes)\n\nCravings often come when we are hungry, "
+    "angry, lonely or tired. Let's check each one.\n\n<b>Hungry?</b> When did you last eat? "
+    "If it's been a while, have something small now, even a glass of milk or a piece of "
+    "fruit.",
+    "<b>Angry?</b> Is something or someone bothering you? Say it to yourself in one "
+    "sentence. You don't have to fix it right now.",
+    "<b>Lonely?</b> Who could you talk to today? Your mentor, a friend, someone from a "
+    "meeting? Even one short message counts.",
+    "<b>Tired?</b> Did you sleep well? If you can, rest for a few minutes, or plan an early "
+    "night.\n\nWhatever you found, taking care of it can make the craving smaller.",
+)
+COPE_STEPS_BREATHE = (
+    "🌬 <b>Slow breathing</b> (about 3 minutes)\n\nSit or stand so you are comfortable. Put "
+    "one hand on your belly.\n\nBreathe in through your nose while you slowly count to 4.",
+    "Now breathe out through your mouth while you count to 6. A long breath out tells your "
+    "body it is safe to slow down.",
+    "Keep going: in for 4, out for 6. Do it ten times. If your mind wanders, that's okay. "
+    "Just come back to counting.",
+    "Notice how your body feels now. Your heart may be a little slower, your shoulders a "
+    "little lower. You can come back to this breathing any time.",
+)
+COPE_STEPS_GROUND = (
+    "🖐 <b>5-4-3-2-1 grounding</b> (about 3 minutes)\n\nThis brings you back to the here "
+    "and now. Look around you and name <b>5 things you can see</b>, out loud or in your "
+    "head.",
+    "Now <b>4 things you can touch</b>: your clothes, the chair, the floor under your feet, "
+    "your phone. Notice how each one feels.",
+    "Now <b>3 things you can hear</b>, near or far. Then <b>2 things you can smell</b> and "
+    "<b>1 thing you can taste</b>.",
+    "You are here, right now, and you got through this moment. Take one slow breath before "
+    "you go on.",
+)
+COPE_STEPS_TAPE = (
+    "🎞 <b>Play the tape forward</b> (about 3 minutes)\n\nA craving shows you only the first "
+    "few minutes: the relief. Let's watch the whole film.\n\nImagine you use now. What "
+    "happens in the first hour?",
+    "What happens later tonight? And tomorrow morning, when you wake up? How do you feel? "
+    "Who would you have to talk to, and what would you have to explain?",
+    "Now watch the other film: you don't use tonight. How do you feel tomorrow morning? What "
+    "are you proud of?\n\nWhich film do you want to be in?",
+)
+COPE_CALL_PEOPLE = (
+    "📞 <b>Call someone</b> (a few minutes)\n\nThese are the people and places you wrote in "
+    "your plan:\n{people}\n\nPick one person and call or text them now. You don't need to "
+    "explain much. You can just say: “I'm having a hard time. Can we talk for a few "
+    "minutes?”"
+)
+COPE_CALL_NO_PEOPLE = (
+    "📞 <b>Call someone</b> (a few minutes)\n\nYour plan doesn't have anyone in it yet. You "
+    "can add the people who help you with /plan.\n\nFor now, think of one person you trust: "
+    "a friend, family, a sponsor, someone from a meeting. Call or text them now."
+)
+COPE_CALL_AFTER = (
+    "If they don't answer, try the next person or leave a message. Reaching out is a strong "
+    "step, whatever happens. If you are in danger, use /sos."
+)
+COPE_HELPED_QUESTION = "Did that help?"
+COPE_HELPED = {"yes": "Yes", "bit": "A bit", "no": "No"}
+COPE_HELPED_THANKS = {
+    "yes": "I'm glad it helped. You can come back to it any time with /cope.",
+    "bit": "Every bit counts. You can try another one any time with /cope.",
+    "no": (
+        "Thank you for trying. Not every tool works every time. You can try another one "
+        "with /cope, or reach out to someone you trust. If you are in danger, use /sos."
+    ),
+}
+COPE_HELPED_RECORDED = "Did that help? You said: <b>{answer}</b>"
+COPE_MENTOR_PICK = "🧰 Send a short exercise to one of your mentees, or try one yourself:"
+COPE_MENTOR_SELF = "🙋 For me"
+COPE_MENTOR_PICK_EXERCISE = "Which exercise would you like to send to <b>{mentee}</b>?"
+COPE_MENTOR_SENT = (
+    "Sent to <b>{mentee}</b>: {exercise}. They can start it when they are ready."
+)
+COPE_INVITE_FOR_MENTEE = (
+    "🧰 Your mentor <b>{mentor}</b> sent you a short exercise: <b>{exercise}</b>. It takes a "
+    "few minutes. Tap Start when you are ready."
+)
+COPE_NOT_YOUR_MENTEE = "This person is not your mentee any more."
+PLAN_SECTIONS = {
+    "warning": "Warning signs",
+    "triggers": "Triggers",
+    "coping": "What helps me",
+    "people": "People and places that keep me safe",
+    "reasons": "My reasons for recovery",
+}
+PLAN_ASK = {
+    "warning": (
+        "<b>Warning signs</b>\nWhat thoughts, feelings or situations tell you a hard time "
+        "may be coming? For example: “I stop answering my phone”, “I can't sleep”."
+    ),
+    "triggers": (
+        "<b>Triggers</b>\nWhat people, places, feelings or times make cravings stronger? For "
+        "example: payday, a certain street, being alone on a Friday night."
+    ),
+    "coping": (
+        "<b>What helps me</b>\nWhat can you do on your own to get through a hard moment? For "
+        "example: a walk, a shower, music, prayer, the breathing exercise in /cope."
+    ),
+    "people": (
+        "<b>People and places that keep me safe</b>\nWho can you call or text, and where can "
+        "you go? Write the names the way you like, with a phone number if you want. For "
+        "example: “Maria”, “my sponsor”, “the 7 pm meeting on Main Street”."
+    ),
+    "reasons": (
+        "<b>My reasons for recovery</b>\nWhy does your recovery matter to you? Who or what "
+        "are you doing it for?"
+    ),
+}
+PLAN_INTRO = (
+    "📋 <b>Your recovery plan</b>\nLet's write down, step by step, what helps you stay safe "
+    "and well. It is yours: only you see it, unless you choose to share it with your mentor. "
+    "You can skip any step and change it later."
+)
+PLAN_STEP = "Step {step} of {total}. Type your answer in one message, or tap Skip."
+PLAN_EDIT_PROMPT = "Type the new text in one message, or keep what you have."
+PLAN_CURRENT = "What you have now:\n{text}"
+PLAN_SKIP = "Skip this step"
+PLAN_KEEP = "Keep it as it is"
+PLAN_SHOW = "📋 <b>Your recovery plan</b>\n\n{plan}"
+PLAN_SHOW_NOW = "📋 <b>Your recovery plan</b>, in case it helps right now:\n\n{plan}"
+PLAN_SECTION = "<b>{title}</b>\n{text}"
+PLAN_NOT_WRITTEN = "(not written yet)"
+PLAN_CRISIS_TITLE = "Crisis lines, any time"
+PLAN_EDIT_BUTTON = "✏️ {section}"
+PLAN_SHARE = "📤 Share with my mentor"
+PLAN_SHARED = (
+    "Your plan was sent to your mentor, <b>{mentor}</b>. If you change it later, tap Share "
+    "again to send them the new version."
+)
+PLAN_SHARE_NO_MENTOR = "You don't have a mentor yet. You can share your plan once you are paired."
+PLAN_FOR_MENTOR = "📋 <b>{mentee}</b> shared their recovery plan with you:\n\n{plan}"
+PLAN_DONE = "That's your plan for now. You can see it and change it any time with /plan."
+PLAN_SHARE_NOT_SENT = (
+    "The bot can't reach your mentor right now, so your plan was not sent. You can try again "
+    "later."
+)
+COPE_MENTOR_NOT_SENT = "The bot can't reach <b>{mentee}</b> right now, so nothing was sent."
+HELP_TOOLS_MENTEE = (
+    "\n• /cope: short exercises for a craving or a hard moment. /plan: your own recovery plan."
+)
+HELP_TOOLS_MENTOR = "\n• /cope: send a short exercise to a mentee, or try one yourself."

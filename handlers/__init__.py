@@ -7,6 +7,7 @@ from handlers import (
     checkins,
     common,
     coordinator,
+    coping,
     desk,
     enrolment,
     escalations,
@@ -27,6 +28,7 @@ def register_all(app: BotApplication) -> None:
     checkins.register(app)
     goals.register(app)
     escalations.register(app)
+    coping.register(app)
     desk.register(app)
     to_staff.register(app)
     privacy.register(app)

@@ -111,6 +111,7 @@ async def checkin_button(update: Update, context: BotContext) -> None:
         message_id=query.message.message_id,
         now=context.now(),
         forum_chat_id=context.services.escalations.forum_chat_id,
+        escalations=context.services.escalations,
     )
     await answer(context, query, toast)
 

@@ -679,6 +679,63 @@ class MentorWellbeing(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+# ---- i16-cope: the recovery plan and coping exercises --------------------------------------
+
+
+class RecoveryPlan(Base):
+    """A mentee's own recovery plan (after the Stanley-Brown safety plan): what they wrote,
+    encrypted. `awaiting` is the section their next message answers, asked at `asked_at`."""
+
+    __tablename__ = "recovery_plans"
+    __table_args__ = (
+        CheckConstraint(
+            "awaiting IS NULL OR awaiting IN "
+            "('warning', 'triggers', 'coping', 'people', 'reasons')",
+            name="ck_recovery_plans_awaiting",
+        ),
+    )
+
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True)
+    warning: Mapped[str | None] = mapped_column(EncryptedText())
+    triggers: Mapped[str | None] = mapped_column(EncryptedText())
+    coping: Mapped[str | None] = mapped_column(EncryptedText())
+    people: Mapped[str | None] = mapped_column(EncryptedText())
+    reasons: Mapped[str | None] = mapped_column(EncryptedText())
+    awaiting: Mapped[str | None] = mapped_column(String(10))
+    # While building it step by step: an answer leads to the next section, not to the plan.
+    building: Mapped[bool] = mapped_column(Boolean, default=False)
+    asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    shared_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CopingRun(Base):
+    """One coping exercise a member went through (or was sent by their mentor): how far they
+    got, and whether it helped (counted per exercise, for them and for the reports)."""
+
+    __tablename__ = "coping_runs"
+    __table_args__ = (
+        CheckConstraint(
+            "exercise IN ('urge', 'ddd', 'halt', 'breathe', 'ground', 'tape', 'call')",
+            name="ck_coping_runs_exercise",
+        ),
+        CheckConstraint(
+            "helped IS NULL OR helped IN ('yes', 'bit', 'no')", name="ck_coping_runs_helped"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    exercise: Mapped[str] = mapped_column(String(10))
+    # Steps shown so far (0: an invitation from the mentor, not started yet).
+    step: Mapped[int] = mapped_column(Integer, default=0)
+    sent_by_mentor: Mapped[bool] = mapped_column(Boolean, default=False)
+    helped: Mapped[str | None] = mapped_column(String(4))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
 def table_of(model: type[Base]) -> Table:
     """The Core table behind a model, for statements on hot paths that skip the ORM."""
     table = model.__table__

@@ -10,6 +10,7 @@ from bot import texts
 from bot.crisis import GENERAL, help_category
 from bot.i18n import Verbatim, t
 from bot.risk import Tier, assess
+from bot.services import coping, plans
 from bot.services.escalation import (
     MENTORS_NOTE,
     EscalationPolicy,
@@ -47,9 +48,13 @@ async def sos(
     """A member pressed /sos: a critical escalation now, and the crisis resources. Words typed
     after it ("/sos took too many") go on the card. Mentors are in recovery too: their /sos is
     about them. A /sos minutes after a risky message of theirs joins that escalation. Out of
-    program hours a mentee is also told when staff are back (once per stretch)."""
+    program hours a mentee is also told when staff are back (once per stretch). Then their
+    recovery plan, if they wrote one, and the coping exercises."""
     await _sos(session, member=member, policy=policy, now=now, typed=typed)
     await tell_if_out_of_hours(session, policy=policy, member=member, now=now)
+    # After, never instead of, the alarm and the crisis resources (queued first, and ahead).
+    await plans.show_now(session, member=member, policy=policy, now=now)
+    await coping.offer(session, member=member, intro=t(texts.COPE_OFFER_SOS), now=now)
 
 
 async def _sos(

@@ -32,7 +32,7 @@ from bot.schedule import (
     next_weekly,
     parse_hhmm,
 )
-from bot.services import goals, heard, wellbeing
+from bot.services import coping, goals, heard, plans, wellbeing
 from bot.services.concerns import raise_alarm
 from bot.services.desk import topic_for
 from bot.services.escalation import EscalationPolicy
@@ -381,9 +381,12 @@ async def answer_checkin(
     message_id: int,
     now: datetime,
     forum_chat_id: int | None = None,
+    escalations: EscalationPolicy | None = None,
 ) -> Text | None:
     """Record one tap on a check-in prompt; returns a toast, or None when all is well.
-    `forum_chat_id`: the staff forum, where a risky check-in is noted in the mentee's topic."""
+    `forum_chat_id`: the staff forum, where a risky check-in is noted in the mentee's topic.
+    A high craving is met at once with the person's plan and the coping exercises
+    (`escalations` gives the plan its crisis lines)."""
     checkin = await session.get(CheckIn, checkin_id)
     if checkin is None or checkin.member_id != member.id:
         return t(texts.NOT_YOUR_BUTTON)
@@ -425,6 +428,10 @@ async def answer_checkin(
     body = await _body(session, checkin, prompt)
     await edit_text(session, member.chat_id, message_id, body, buttons=buttons, now=now)
     await _alert_mentor_on_risk(session, member, checkin, now, forum_chat_id)
+    if field == "c" and checkin.craving is not None and checkin.craving >= coping.HIGH_CRAVING:
+        if escalations is not None:
+            await plans.show_now(session, member=member, policy=escalations, now=now)
+        await coping.offer(session, member=member, intro=t(texts.COPE_OFFER_CRAVING), now=now)
     return None
 
 

@@ -18,6 +18,7 @@ from bot import texts
 from bot.i18n import Text, t
 from bot.risk import RiskAssessment, Subject, Tier
 from bot.schedule import in_quiet_hours, parse_hhmm
+from bot.services import coping
 from bot.services.escalation import (
     EscalationPolicy,
     add_to_alarm,
@@ -102,15 +103,17 @@ async def raise_alarm(
     await session.flush()
     if unavailable is not None or mentor is None:
         await climb(session, policy=policy, concern=concern, why=unavailable or "", now=now)
-        return
-    await notify_member(
-        session,
-        mentor,
-        t(texts.CONCERN_CARD, mentee=h(mentee.pseudonym)),
-        buttons=concern_buttons(concern.id),
-        now=now,
-        priority=Priority.ESCALATION,
-    )
+    else:
+        await notify_member(
+            session,
+            mentor,
+            t(texts.CONCERN_CARD, mentee=h(mentee.pseudonym)),
+            buttons=concern_buttons(concern.id),
+            now=now,
+            priority=Priority.ESCALATION,
+        )
+    # Beside the human step above, never instead of it.
+    await coping.offer_after_concern(session, mentee=mentee, concern=concern, now=now)
 
 
 async def mentor_unavailable(

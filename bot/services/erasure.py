@@ -30,6 +30,7 @@ from storage.models import (
     CheckIn,
     CheckInSchedule,
     CheckInTrigger,
+    CopingRun,
     EnrolmentDraft,
     Escalation,
     EscalationEvent,
@@ -41,6 +42,7 @@ from storage.models import (
     MentorReport,
     MentorWellbeing,
     Pairing,
+    RecoveryPlan,
     RelayedMessage,
 )
 
@@ -122,6 +124,8 @@ async def erase(session: AsyncSession, *, member: Member, now: datetime) -> None
     await session.execute(delete(CheckIn).where(CheckIn.member_id == member.id))
     await session.execute(delete(MemberConsent).where(MemberConsent.member_id == member.id))
     await session.execute(delete(CheckInSchedule).where(CheckInSchedule.member_id == member.id))
+    await session.execute(delete(RecoveryPlan).where(RecoveryPlan.member_id == member.id))
+    await session.execute(delete(CopingRun).where(CopingRun.member_id == member.id))
     await session.execute(
         delete(MentorReport).where(
             or_(MentorReport.mentor_id == member.id, MentorReport.mentee_id == member.id)

@@ -16,6 +16,7 @@ from bot.services import (
     escalation,
     menus,
     oncall,
+    plans,
     reachability,
     relay,
     reminders,
@@ -56,6 +57,15 @@ async def receive_message(
             )
             return
         if text is not None and member.role == "mentee":
+            if await plans.take_answer(
+                session,
+                member=member,
+                text=text,
+                message_id=message.message_id,
+                policy=escalations,
+                now=now,
+            ):
+                return
             if await checkins.take_note(
                 session,
                 member=member,
@@ -206,9 +216,9 @@ async def start(
 
 def help_text(role: str | None, crisis_line: str) -> Text:
     if role == "mentee":
-        return t(texts.HELP_MENTEE, crisis_line=h(crisis_line))
+        return t(texts.HELP_MENTEE, crisis_line=h(crisis_line)) + t(texts.HELP_TOOLS_MENTEE)
     if role == "mentor":
-        return t(texts.HELP_MENTOR)
+        return t(texts.HELP_MENTOR) + t(texts.HELP_TOOLS_MENTOR)
     if role == COORDINATOR:
         return t(texts.HELP_COORDINATOR) + t(texts.HELP_COORDINATOR_EXTRA)
     return t(texts.NOT_INVITED, crisis_line=h(crisis_line))

@@ -20,6 +20,7 @@ from storage.models import (
     CheckIn,
     CheckInSchedule,
     CheckInTrigger,
+    CopingRun,
     Escalation,
     EscalationEvent,
     Goal,
@@ -28,6 +29,7 @@ from storage.models import (
     Member,
     MentorReport,
     Pairing,
+    RecoveryPlan,
     RelayedMessage,
 )
 
@@ -185,6 +187,41 @@ async def export(session: AsyncSession, member: Member, language: str) -> dict[s
         "escalations_about_you": escalations,
         "reminders": await reminders.export_for(session, member.id),
         "wellbeing_answers": await wellbeing.export_for(session, member.id),
+        "recovery_plan": await _plan(session, member),
+        "coping_exercises": [
+            {
+                "exercise": run.exercise,
+                "started": _iso(run.created_at),
+                "sent_by_mentor": run.sent_by_mentor,
+                "steps_seen": run.step,
+                "helped": run.helped,
+            }
+            for run in (
+                await session.scalars(
+                    select(CopingRun)
+                    .where(CopingRun.member_id == member.id)
+                    .order_by(CopingRun.id)
+                )
+            ).all()
+        ],
+    }
+
+
+async def _plan(session: AsyncSession, member: Member) -> dict[str, Any] | None:
+    plan = await session.get(RecoveryPlan, member.id)
+    if plan is None:
+        return None
+    return {
+        "sections": {
+            "warning": plan.warning,
+            "triggers": plan.triggers,
+            "coping": plan.coping,
+            "people": plan.people,
+            "reasons": plan.reasons,
+        },
+        "created": _iso(plan.created_at),
+        "updated": _iso(plan.updated_at),
+        "shared_with_mentor": _iso(plan.shared_at),
     }
 
 

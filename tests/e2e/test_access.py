@@ -47,6 +47,8 @@ COMMAND_RULES: dict[str, set[str]] = {
     "remind": MEMBERS,
     "reminders": MEMBERS,
     "language": {MENTEE, MENTOR, COORDINATOR},
+    "cope": MEMBERS,
+    "plan": {MENTEE},
     **{
         name: {COORDINATOR}
         for name in (
@@ -103,6 +105,12 @@ BUTTON_RULES: dict[str, tuple[str, set[str]]] = {
     "rmk": ("rmk:once", MEMBERS),
     "rmd": ("rmd:999999", MEMBERS),
     "wb": ("wb:999999:good", {MENTOR}),
+    "cp": ("cp:breathe", MEMBERS),
+    "cr": ("cr:999999:0", MEMBERS),
+    "ch": ("ch:999999:yes", MEMBERS),
+    "cm": ("cm:999999", {MENTOR}),
+    "cs": ("cs:999999:halt", {MENTOR}),
+    "pl": ("pl:share", {MENTEE}),
 }
 
 COMMAND_REFUSALS = {

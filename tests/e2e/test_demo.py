@@ -30,6 +30,13 @@ def test_demo_prints_the_conversation_as_each_person_sees_it(tmp_path: Path) -> 
     assert "Day 12 is huge" in sam_view and "(replying to" in sam_view
     assert "[photo] A long walk instead of the bar" in alex_view
     assert "[💬 Sam]" in alex_view
+    # A craving at night, met by the plan and /cope (and the mentor told, as always).
+    night = sam_view.split("Daily check-in")[-1]
+    assert "Your recovery plan, in case it helps right now" in night
+    assert "My sister Ana, Alex, the 8 pm meeting" in night
+    assert "[🌊 Ride the urge]" in night and "Did that help?" in night
+    assert "Every bit counts" in night
+    assert "check-in needs your attention" in alex_view
     # Neither side ever sees the other's Telegram name.
     assert "Alexander" not in sam_view.replace("Alexander:", "")
     assert "Samantha" not in alex_view and "Jones" not in alex_view
