@@ -82,6 +82,12 @@ class Action(StrEnum):
     ONCALL = "oncall"
     # the member erasing their own data, or a coordinator erasing a member's
     ERASE_CONFIRM = "erase_confirm"
+    # the pairing's lifecycle
+    AWAY = "away"  # a mentor away, and back
+    COVER_BUTTON = "cover_button"  # a coordinator choosing who covers
+    NEWMENTOR = "newmentor"  # a mentee asking staff for a different mentor
+    NEWMENTOR_BUTTON = "newmentor_button"
+    GRADUATE = "graduate"
 
 
 @dataclass(frozen=True)
@@ -147,6 +153,11 @@ RULES: Mapping[Action, Rule] = {
     Action.REPLY: Rule(_STAFF, _STAFF_ANYWHERE),
     Action.ONCALL: Rule(_STAFF, _STAFF_ANYWHERE),
     Action.ERASE_CONFIRM: Rule(_MEMBERS | _STAFF),
+    Action.AWAY: Rule(_MENTORS),
+    Action.COVER_BUTTON: Rule(_STAFF, _STAFF_ANYWHERE),
+    Action.NEWMENTOR: Rule(_MENTEES),
+    Action.NEWMENTOR_BUTTON: Rule(_MENTEES),
+    Action.GRADUATE: Rule(_STAFF, _STAFF_ANYWHERE),
 }
 
 COMMANDS: Mapping[str, Action] = {
@@ -183,6 +194,9 @@ COMMANDS: Mapping[str, Action] = {
     "export": Action.EXPORT,
     "reply": Action.REPLY,
     "oncall": Action.ONCALL,
+    "away": Action.AWAY,
+    "newmentor": Action.NEWMENTOR,
+    "graduate": Action.GRADUATE,
 }
 
 # Callback data is "<prefix>:<ids...>"; the prefix names the action.
@@ -201,6 +215,8 @@ BUTTONS: Mapping[str, Action] = {
     "esc": Action.ESCALATION_BUTTON,
     "out": Action.OUTCOME_BUTTON,
     "del": Action.ERASE_CONFIRM,
+    "cv": Action.COVER_BUTTON,
+    "nm": Action.NEWMENTOR_BUTTON,
 }
 
 

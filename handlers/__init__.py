@@ -10,6 +10,7 @@ from handlers import (
     desk,
     enrolment,
     escalations,
+    lifecycle,
     privacy,
     relay,
     to_staff,
@@ -25,6 +26,7 @@ def register_all(app: BotApplication) -> None:
     escalations.register(app)
     desk.register(app)
     to_staff.register(app)
+    lifecycle.register(app)
     privacy.register(app)
     relay.register(app)
     common.register_fallback(app)

@@ -167,6 +167,16 @@ async def member_of_thread(
     return None if member is None or member.erased_at is not None else member
 
 
+async def _erased_topic(session: AsyncSession, *, chat_id: int, thread_id: int) -> bool:
+    """Whether this topic was an erased member's (it reaches nobody)."""
+    erased = await session.scalar(
+        select(Member.erased_at)
+        .join(PersonThread, PersonThread.member_id == Member.id)
+        .where(PersonThread.chat_id == chat_id, PersonThread.thread_id == thread_id)
+    )
+    return erased is not None
+
+
 async def write_to_member(
     session: AsyncSession,
     *,
@@ -245,6 +255,17 @@ async def staff_wrote_in_topic(
         return
     member = await member_of_thread(session, chat_id=chat_id, thread_id=thread_id)
     if member is None or not await is_coordinator(session, coordinator):
+        if await _erased_topic(session, chat_id=chat_id, thread_id=thread_id):
+            if await is_coordinator(session, coordinator):
+                # Said in the topic itself, with no member to resolve it by.
+                await enqueue(
+                    session,
+                    chat_id=chat_id,
+                    method="sendMessage",
+                    payload={"text": texts.DESK_MEMBER_ERASED, "message_thread_id": thread_id},
+                    now=now,
+                    priority=Priority.ESCALATION,
+                )
         return
     if not text or not text.strip():
         await send_text(session, chat_id, texts.DESK_TEXT_ONLY, now=now, thread_of=member.id)

@@ -10,12 +10,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.services.escalation import flagged_words_of_mentee
+from bot.services.lifecycle import end_covers_of_erased
 from bot.services.menus import refresh_menu
 from bot.services.outbox import (
     Button,
+    Priority,
     cancel_copies_of,
     cancel_for_chat,
     edit_text,
+    enqueue,
     h,
     notify_member,
     send_text,
@@ -31,8 +34,10 @@ from storage.models import (
     EscalationEvent,
     HeldMessage,
     Member,
+    MentorChangeRequest,
     MentorReport,
     Pairing,
+    PersonThread,
     RelayedMessage,
 )
 
@@ -64,6 +69,7 @@ async def erase(session: AsyncSession, *, member: Member, now: datetime) -> None
             )
         )
     ).all()
+    await end_covers_of_erased(session, member=member, now=now)
     for pairing in pairings:
         pairing.ended_at = now
         other = await session.get(
@@ -101,6 +107,10 @@ async def erase(session: AsyncSession, *, member: Member, now: datetime) -> None
     await session.execute(
         delete(EnrolmentDraft).where(EnrolmentDraft.telegram_user_key == member.telegram_user_key)
     )
+    await session.execute(
+        delete(MentorChangeRequest).where(MentorChangeRequest.mentee_id == member.id)
+    )
+    await _rename_topic(session, member=member, now=now)
     involved = (
         await session.scalars(
             select(Escalation).where(
@@ -145,6 +155,24 @@ async def erase(session: AsyncSession, *, member: Member, now: datetime) -> None
         session, telegram_user_id=telegram_user_id, now=now, chat_key=f"erased:{member.id}"
     )
     checkpoint_after_commit(session)
+
+
+async def _rename_topic(session: AsyncSession, *, member: Member, now: datetime) -> None:
+    """Their topic in the staff forum no longer carries their pseudonym."""
+    thread = await session.get(PersonThread, member.id)
+    if thread is None or thread.thread_id is None:
+        return
+    await enqueue(
+        session,
+        chat_id=thread.chat_id,
+        method="editForumTopic",
+        payload={
+            "message_thread_id": thread.thread_id,
+            "name": texts.DESK_TOPIC_ERASED.format(member_id=member.id),
+        },
+        now=now,
+        priority=Priority.ESCALATION,
+    )
 
 
 async def answer(

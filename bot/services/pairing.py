@@ -69,6 +69,13 @@ async def pair_mentee(
         return Outcome(False, texts.NOT_A_MENTEE.format(**_who(mentee)))
     if mentor.role != "mentor":
         return Outcome(False, texts.NOT_A_MENTOR.format(**_who(mentor)))
+    if mentee.graduated_at is not None:
+        return Outcome(
+            False,
+            texts.GRADUATED_CANNOT_PAIR.format(
+                mentee=h(mentee.pseudonym), mentee_id=mentee.short_id
+            ),
+        )
     current = await active_pairing_of_mentee(session, mentee.id)
     if current is not None:
         current_mentor = await session.get(Member, current.mentor_id)

@@ -42,6 +42,8 @@ COMMAND_RULES: dict[str, set[str]] = {
     "deleteme": MEMBERS,
     "staff": MEMBERS,
     "flag": {MENTOR},
+    "away": {MENTOR},
+    "newmentor": {MENTEE},
     **{
         name: {COORDINATOR}
         for name in (
@@ -63,6 +65,7 @@ COMMAND_RULES: dict[str, set[str]] = {
             "export",
             "reply",
             "oncall",
+            "graduate",
         )
     },
 }
@@ -89,6 +92,8 @@ BUTTON_RULES: dict[str, tuple[str, set[str]]] = {
     "esc": ("esc:999999:ack", {COORDINATOR}),
     "out": ("out:999999:false_alarm", {COORDINATOR}),
     "del": ("del:999999:no", {MENTEE, MENTOR, COORDINATOR}),
+    "cv": ("cv:999999:999998", {COORDINATOR}),
+    "nm": ("nm:999999:different", {MENTEE}),
 }
 
 COMMAND_REFUSALS = {
@@ -217,7 +222,7 @@ async def test_every_button_by_every_role_and_place(paired: Program, people: Peo
             toast = await _press(paired, person, person.id, data)
             assert (toast in BUTTON_REFUSALS) == (role not in allowed_for), (data, role, toast)
 
-        staff_allowed = prefix in ("pm", "esc", "out", "iv")
+        staff_allowed = prefix in ("pm", "esc", "out", "iv", "cv")
         toast = await _press(paired, people[COORDINATOR], STAFF_GROUP, data)
         assert (toast in BUTTON_REFUSALS) == (not staff_allowed), (data, "staff group", toast)
         toast = await _press(paired, sam, STAFF_GROUP, data)
