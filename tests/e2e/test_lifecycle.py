@@ -3,6 +3,7 @@ graduation, and the desk's leftovers (weekly answers in the topic, erased member
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -258,10 +259,12 @@ async def test_graduation_ends_the_pairing_stops_check_ins_and_keeps_the_mentees
     await paired.settle()
     assert not any("hi alex?" in t for t in texts_in(emu, alex.id))
     emu.user_sends(sam, "/mydata")
-    data = await emu.wait_for(
+    documents = await emu.wait_for(
         lambda: [m for m in emu.bot_messages(sam.id) if "document" in m], what="the JSON file"
     )
-    assert data
+    data = json.loads(emu.uploads[(sam.id, documents[0]["message_id"])])
+    assert data["member"]["completed_the_program"] is not None
+    assert data["pairings"][0]["until"] is not None
 
 
 async def test_weekly_concern_answers_land_in_the_mentees_topic(
