@@ -10,6 +10,7 @@ from handlers import (
     desk,
     enrolment,
     escalations,
+    language,
     lifecycle,
     privacy,
     relay,
@@ -28,5 +29,6 @@ def register_all(app: BotApplication) -> None:
     to_staff.register(app)
     lifecycle.register(app)
     privacy.register(app)
+    language.register(app)
     relay.register(app)
     common.register_fallback(app)

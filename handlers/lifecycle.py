@@ -7,6 +7,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import texts
 from bot.context import BotApplication, BotContext
+from bot.i18n import t
 from bot.numbers import ID_PATTERN, parse_id
 from bot.services import lifecycle
 from bot.services.outbox import send_text
@@ -37,7 +38,7 @@ async def cover_button(update: Update, context: BotContext) -> None:
     parts = query.data.split(":")
     ids = [parse_id(part) for part in parts[1:]]
     if len(ids) != 2 or ids[0] is None or ids[1] is None:
-        await answer(query, texts.STALE_BUTTON)
+        await answer(context, query, t(texts.STALE_BUTTON))
         return
     toast = await lifecycle.choose_cover(
         context.session,
@@ -49,7 +50,7 @@ async def cover_button(update: Update, context: BotContext) -> None:
         default_capacity=context.settings.mentor_capacity,
         now=context.now(),
     )
-    await answer(query, toast)
+    await answer(context, query, toast)
 
 
 async def newmentor(update: Update, context: BotContext) -> None:
@@ -74,7 +75,7 @@ async def newmentor_button(update: Update, context: BotContext) -> None:
     _, raw_id, kind = query.data.split(":")
     request_id = parse_id(raw_id)
     if member is None or request_id is None:
-        await answer(query, texts.STALE_BUTTON)
+        await answer(context, query, t(texts.STALE_BUTTON))
         return
     toast = await lifecycle.send_new_mentor(
         context.session,
@@ -87,7 +88,7 @@ async def newmentor_button(update: Update, context: BotContext) -> None:
         forum_chat_id=context.services.escalations.forum_chat_id,
         now=context.now(),
     )
-    await answer(query, toast)
+    await answer(context, query, toast)
 
 
 async def graduate(update: Update, context: BotContext) -> None:

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
+from bot.i18n import Text, t
 from bot.services.outbox import h
 from storage.models import Cover, Member, MentorAway, Pairing
 
@@ -19,7 +20,7 @@ async def open_away_of(session: AsyncSession, mentor_id: int) -> MentorAway | No
 
 async def refusal_for_mentor(
     session: AsyncSession, *, mentor: Member, pairing_id: int | None
-) -> str | None:
+) -> Text | None:
     """What to tell a mentor whose message cannot go to the conversation it belongs to
     (`pairing_id`, or None for a plain message): their cover ended, or they are away and
     covered. None: nothing about covers explains it."""
@@ -38,9 +39,9 @@ async def refusal_for_mentor(
         mentee = await session.get(Member, pairing.mentee_id)
         original = await session.get(Member, pairing.mentor_id)
         if mentee is not None and original is not None:
-            return texts.COVER_ENDED_REPLY.format(
-                mentee=h(mentee.pseudonym), mentor=h(original.pseudonym)
+            return t(
+                texts.COVER_ENDED_REPLY, mentee=h(mentee.pseudonym), mentor=h(original.pseudonym)
             )
     if await open_away_of(session, mentor.id) is not None:
-        return texts.AWAY_YOU_ARE_AWAY
+        return t(texts.AWAY_YOU_ARE_AWAY)
     return None

@@ -17,6 +17,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
+from bot.i18n import Text, join, t
 from bot.numbers import parse_int
 from bot.services.covers import open_away_of
 from bot.services.desk import topic_for
@@ -45,14 +46,14 @@ NEWMENTOR_KINDS = ("different", "concern")
 
 
 def _day(moment: datetime, zone: str) -> str:
-    return moment.astimezone(ZoneInfo(zone)).strftime("%a %d %b")
+    return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d")  # the same in every language
 
 
 async def tell_staff(
     session: AsyncSession,
     *,
     about: Member,
-    text: str,
+    text: Text,
     staff_chat_id: int | None,
     forum_chat_id: int | None,
     now: datetime,
@@ -79,16 +80,16 @@ async def away_command(
     forum_chat_id: int | None,
     default_capacity: int,
     now: datetime,
-) -> str:
+) -> Text:
     """`/away 7`: away for 7 days, a coordinator asked to choose a cover for each mentee;
     `/away off`: back early. Returns the answer for the mentor."""
-    usage = texts.AWAY_USAGE.format(max_days=AWAY_MAX_DAYS)
+    usage = t(texts.AWAY_USAGE, max_days=AWAY_MAX_DAYS)
     if len(args) != 1:
         return usage
     current = await open_away_of(session, mentor.id)
     if args[0].lower() == "off":
         if current is None:
-            return texts.AWAY_NOT_AWAY
+            return t(texts.AWAY_NOT_AWAY)
         await end_away(
             session,
             away=current,
@@ -96,12 +97,12 @@ async def away_command(
             forum_chat_id=forum_chat_id,
             now=now,
         )
-        return texts.AWAY_BACK
+        return t(texts.AWAY_BACK)
     days = parse_int(args[0], low=1, high=AWAY_MAX_DAYS)
     if days is None:
         return usage
     if current is not None:
-        return texts.AWAY_ALREADY.format(until=_day(current.until, mentor.timezone))
+        return t(texts.AWAY_ALREADY, until=_day(current.until, mentor.timezone))
     away = MentorAway(mentor_id=mentor.id, starts_at=now, until=now + timedelta(days=days))
     session.add(away)
     await session.flush()
@@ -130,7 +131,7 @@ async def away_command(
             now=now,
         )
     until = _day(away.until, mentor.timezone)
-    return (texts.AWAY_SET if pairings else texts.AWAY_SET_NO_MENTEES).format(until=until)
+    return t(texts.AWAY_SET if pairings else texts.AWAY_SET_NO_MENTEES, until=until)
 
 
 async def _candidates(
@@ -139,14 +140,14 @@ async def _candidates(
     away_mentor: Member,
     default_capacity: int,
     now: datetime,
-) -> list[tuple[Member, str]]:
+) -> list[tuple[Member, Text]]:
     """Mentors with room who could cover, ranked like /match; nobody away."""
     away_ids = set(
         await session.scalars(select(MentorAway.mentor_id).where(MentorAway.ended_at.is_(None)))
     )
     ranked = await rank_mentors(session, mentee, default_capacity, now, top=1000)
     return [
-        (c.mentor, "; ".join(c.reasons))
+        (c.mentor, join(c.reasons, "; "))
         for c in ranked
         if c.mentor.id != away_mentor.id and c.mentor.id not in away_ids
     ][:COVER_CHOICES]
@@ -173,18 +174,22 @@ async def _ask_for_cover(
     }
     candidates = await _candidates(session, mentee, mentor, default_capacity, now)
     if not candidates:
-        text = texts.COVER_CARD_NONE.format(**who)
+        text = t(texts.COVER_CARD_NONE, **who)
         buttons: list[list[Button]] | None = None
     else:
         lines = [
-            texts.COVER_CARD_LINE.format(
-                rank=rank, cover=h(m.pseudonym), cover_id=m.short_id, reasons=h(reasons)
+            t(
+                texts.COVER_CARD_LINE,
+                rank=rank,
+                cover=h(m.pseudonym),
+                cover_id=m.short_id,
+                reasons=reasons,
             )
             for rank, (m, reasons) in enumerate(candidates, start=1)
         ]
-        text = texts.COVER_CARD.format(lines="\n".join(lines), **who)
+        text = t(texts.COVER_CARD, lines=join(lines, "\n"), **who)
         buttons = [
-            [(texts.COVER_BUTTON.format(cover=m.pseudonym), f"cv:{cover.id}:{m.id}")]
+            [(t(texts.COVER_BUTTON, cover=m.pseudonym), f"cv:{cover.id}:{m.id}")]
             for m, _ in candidates
         ]
     await tell_staff(
@@ -208,20 +213,20 @@ async def choose_cover(
     message_id: int,
     default_capacity: int,
     now: datetime,
-) -> str:
+) -> Text:
     """A coordinator pressed "Cover: X": X covers the pairing until the mentor is back.
     Everything is checked again here (the button may be old, or forged). Returns a toast."""
     cover = await session.get(Cover, cover_id)
     if cover is None:
-        return texts.STALE_BUTTON
+        return t(texts.STALE_BUTTON)
     away = await session.get(MentorAway, cover.away_id)
     pairing = await session.get(Pairing, cover.pairing_id)
     if away is None or pairing is None:
-        return texts.STALE_BUTTON
+        return t(texts.STALE_BUTTON)
     if cover.ended_at is not None or away.ended_at is not None or pairing.ended_at is not None:
-        return texts.COVER_ENDED_BUTTON
+        return t(texts.COVER_ENDED_BUTTON)
     if cover.cover_mentor_id is not None:
-        return texts.COVER_ALREADY_CHOSEN
+        return t(texts.COVER_ALREADY_CHOSEN)
     chosen = await session.get(Member, cover_mentor_id)
     mentor = await session.get(Member, pairing.mentor_id)
     mentee = await session.get(Member, pairing.mentee_id)
@@ -234,13 +239,14 @@ async def choose_cover(
         or chosen.id == mentor.id
         or await open_away_of(session, chosen.id) is not None
     ):
-        return texts.COVER_NOT_POSSIBLE
+        return t(texts.COVER_NOT_POSSIBLE)
     cover.cover_mentor_id, cover.chosen_by, cover.chosen_at = chosen.id, coordinator, now
     log.info("cover chosen cover=%s pairing=%s", cover.id, pairing.id)
     await notify_member(
         session,
         mentee,
-        texts.COVER_MENTEE_TOLD.format(
+        t(
+            texts.COVER_MENTEE_TOLD,
             mentor=h(mentor.pseudonym),
             cover=h(chosen.pseudonym),
             until=_day(away.until, mentee.timezone),
@@ -250,7 +256,8 @@ async def choose_cover(
     await notify_member(
         session,
         chosen,
-        texts.COVER_MENTOR_TOLD.format(
+        t(
+            texts.COVER_MENTOR_TOLD,
             mentee=h(mentee.pseudonym),
             mentee_id=mentee.short_id,
             mentor=h(mentor.pseudonym),
@@ -261,21 +268,22 @@ async def choose_cover(
     await notify_member(
         session,
         mentor,
-        texts.COVER_AWAY_MENTOR_TOLD.format(cover=h(chosen.pseudonym), mentee=h(mentee.pseudonym)),
+        t(texts.COVER_AWAY_MENTOR_TOLD, cover=h(chosen.pseudonym), mentee=h(mentee.pseudonym)),
         now=now,
     )
     await edit_text(
         session,
         chat_id,
         message_id,
-        texts.COVER_CHOSEN_CARD.format(
+        t(
+            texts.COVER_CHOSEN_CARD,
             cover=h(chosen.pseudonym),
             mentee=h(mentee.pseudonym),
             until=away.until.strftime("%Y-%m-%d"),
         ),
         now=now,
     )
-    return texts.COVER_CHOSEN_TOAST.format(cover=chosen.pseudonym, mentee=mentee.pseudonym)
+    return t(texts.COVER_CHOSEN_TOAST, cover=chosen.pseudonym, mentee=mentee.pseudonym)
 
 
 async def end_away(
@@ -300,13 +308,13 @@ async def end_away(
     for cover in covers:
         await end_cover(session, cover=cover, now=now)
     if mentor.erased_at is None:
-        await notify_member(session, mentor, texts.AWAY_BACK, now=now)
+        await notify_member(session, mentor, t(texts.AWAY_BACK), now=now)
         if any(c.cover_mentor_id is not None for c in covers):
             await tell_staff(
                 session,
                 about=mentor,
-                text=texts.COVER_ENDED_STAFF.format(
-                    mentor=h(mentor.pseudonym), mentor_id=mentor.short_id
+                text=t(
+                    texts.COVER_ENDED_STAFF, mentor=h(mentor.pseudonym), mentor_id=mentor.short_id
                 ),
                 staff_chat_id=staff_chat_id,
                 forum_chat_id=forum_chat_id,
@@ -334,12 +342,12 @@ async def end_cover(
     if not mentor_back:
         return
     await notify_member(
-        session, mentee, texts.COVER_ENDED_MENTEE.format(mentor=h(mentor.pseudonym)), now=now
+        session, mentee, t(texts.COVER_ENDED_MENTEE, mentor=h(mentor.pseudonym)), now=now
     )
     await notify_member(
         session,
         covering,
-        texts.COVER_ENDED_COVER.format(mentee=h(mentee.pseudonym), mentor=h(mentor.pseudonym)),
+        t(texts.COVER_ENDED_COVER, mentee=h(mentee.pseudonym), mentor=h(mentor.pseudonym)),
         now=now,
     )
 
@@ -427,17 +435,17 @@ async def end_covers_of_erased(session: AsyncSession, *, member: Member, now: da
 
 async def ask_new_mentor(
     session: AsyncSession, *, mentee: Member, text: str, now: datetime
-) -> tuple[str, list[list[Button]] | None]:
+) -> tuple[Text, list[list[Button]] | None]:
     """`/newmentor [words]`: which kind of request, with buttons. The words wait, encrypted,
     for the press. Nothing goes to the mentor."""
     if await active_pairing_of_mentee(session, mentee.id) is None:
-        return texts.NEWMENTOR_NO_MENTOR, None
+        return t(texts.NEWMENTOR_NO_MENTOR), None
     request = MentorChangeRequest(mentee_id=mentee.id, text=text.strip() or None, created_at=now)
     session.add(request)
     await session.flush()
-    return texts.NEWMENTOR_ASK, [
-        [(texts.NEWMENTOR_DIFFERENT, f"nm:{request.id}:different")],
-        [(texts.NEWMENTOR_CONCERN, f"nm:{request.id}:concern")],
+    return t(texts.NEWMENTOR_ASK), [
+        [(t(texts.NEWMENTOR_DIFFERENT), f"nm:{request.id}:different")],
+        [(t(texts.NEWMENTOR_CONCERN), f"nm:{request.id}:concern")],
     ]
 
 
@@ -452,25 +460,26 @@ async def send_new_mentor(
     staff_chat_id: int | None,
     forum_chat_id: int | None,
     now: datetime,
-) -> str:
+) -> Text:
     """The mentee chose: the request goes to the staff (the mentee's topic), never the
     mentor. Returns the toast."""
     request = await session.get(MentorChangeRequest, request_id)
     if request is None or request.mentee_id != mentee.id:
-        return texts.NOT_YOUR_BUTTON
+        return t(texts.NOT_YOUR_BUTTON)
     if request.sent_at is not None or kind not in NEWMENTOR_KINDS:
-        return texts.STALE_BUTTON
+        return t(texts.STALE_BUTTON)
     pairing = await active_pairing_of_mentee(session, mentee.id)
     mentor = None if pairing is None else await session.get(Member, pairing.mentor_id)
     if mentor is None:
-        return texts.NEWMENTOR_NO_MENTOR
+        return t(texts.NEWMENTOR_NO_MENTOR)
     template = (
         texts.NEWMENTOR_FOR_STAFF_DIFFERENT
         if kind == "different"
         else texts.NEWMENTOR_FOR_STAFF_CONCERN
     )
-    parts = [
-        template.format(
+    parts: list[Text] = [
+        t(
+            template,
             mentee=h(mentee.pseudonym),
             mentee_id=mentee.short_id,
             mentor=h(mentor.pseudonym),
@@ -478,21 +487,21 @@ async def send_new_mentor(
         )
     ]
     if request.text:
-        parts.append(texts.NEWMENTOR_FOR_STAFF_WORDS.format(text=h(request.text)))
-    parts.append(texts.NEWMENTOR_FOR_STAFF_HINT.format(mentee_id=mentee.short_id))
-    parts.append(texts.REDISCLOSURE)
+        parts.append(t(texts.NEWMENTOR_FOR_STAFF_WORDS, text=h(request.text)))
+    parts.append(t(texts.NEWMENTOR_FOR_STAFF_HINT, mentee_id=mentee.short_id))
+    parts.append(t(texts.REDISCLOSURE))
     await tell_staff(
         session,
         about=mentee,
-        text="\n\n".join(parts),
+        text=join(parts, "\n\n"),
         staff_chat_id=staff_chat_id,
         forum_chat_id=forum_chat_id,
         now=now,
     )
     request.kind, request.sent_at, request.text = kind, now, None  # the words live in Telegram
     log.info("mentor change request=%s sent to staff", request.id)
-    await edit_text(session, chat_id, message_id, texts.NEWMENTOR_SENT, now=now)
-    return texts.NEWMENTOR_SENT
+    await edit_text(session, chat_id, message_id, t(texts.NEWMENTOR_SENT), now=now)
+    return t(texts.NEWMENTOR_SENT)
 
 
 # ---- idle pairings ---------------------------------------------------------------------------
@@ -548,13 +557,14 @@ async def prompt_idle_pairings(
         await notify_member(
             session,
             acting,
-            texts.IDLE_MENTOR.format(mentee=h(mentee.pseudonym), days=idle_days),
+            t(texts.IDLE_MENTOR, mentee=h(mentee.pseudonym), days=idle_days),
             now=now,
         )
         await tell_staff(
             session,
             about=mentee,
-            text=texts.IDLE_STAFF.format(
+            text=t(
+                texts.IDLE_STAFF,
                 mentee=h(mentee.pseudonym),
                 mentee_id=mentee.short_id,
                 mentor=h(acting.pseudonym),
@@ -572,18 +582,18 @@ async def prompt_idle_pairings(
 # ---- graduation ------------------------------------------------------------------------------
 
 
-async def graduate(session: AsyncSession, *, ref: str, crisis_line: str, now: datetime) -> str:
+async def graduate(session: AsyncSession, *, ref: str, crisis_line: str, now: datetime) -> Text:
     """`/graduate <mentee>`: the program is complete. The pairing ends with a message to
     both, check-ins and prompts stop; the mentee keeps /mydata and /progress."""
     if not ref.strip():
-        return texts.GRADUATE_USAGE
+        return t(texts.GRADUATE_USAGE)
     mentee = await find_member(session, ref)
     if mentee is None:
-        return texts.MEMBER_NOT_FOUND.format(ref=h(ref))
+        return t(texts.MEMBER_NOT_FOUND, ref=h(ref))
     if mentee.role != "mentee":
-        return texts.NOT_A_MENTEE.format(pseudonym=h(mentee.pseudonym), short_id=mentee.short_id)
+        return t(texts.NOT_A_MENTEE, pseudonym=h(mentee.pseudonym), short_id=mentee.short_id)
     if mentee.graduated_at is not None:
-        return texts.GRADUATE_ALREADY.format(mentee=h(mentee.pseudonym), mentee_id=mentee.short_id)
+        return t(texts.GRADUATE_ALREADY, mentee=h(mentee.pseudonym), mentee_id=mentee.short_id)
     mentee.graduated_at = now
     pairing = await active_pairing_of_mentee(session, mentee.id)
     mentor = None if pairing is None else await session.get(Member, pairing.mentor_id)
@@ -602,19 +612,19 @@ async def graduate(session: AsyncSession, *, ref: str, crisis_line: str, now: da
                     told.append(covering)
         for who in told:
             await notify_member(
-                session, who, texts.GRADUATED_MENTOR.format(mentee=h(mentee.pseudonym)), now=now
+                session, who, t(texts.GRADUATED_MENTOR, mentee=h(mentee.pseudonym)), now=now
             )
         await notify_member(
             session,
             mentee,
-            texts.GRADUATED_MENTEE.format(mentor=h(mentor.pseudonym), crisis_line=h(crisis_line)),
+            t(texts.GRADUATED_MENTEE, mentor=h(mentor.pseudonym), crisis_line=h(crisis_line)),
             now=now,
         )
     else:
         await notify_member(
             session,
             mentee,
-            texts.GRADUATED_MENTEE_NO_MENTOR.format(crisis_line=h(crisis_line)),
+            t(texts.GRADUATED_MENTEE_NO_MENTOR, crisis_line=h(crisis_line)),
             now=now,
         )
     for held in (
@@ -626,6 +636,4 @@ async def graduate(session: AsyncSession, *, ref: str, crisis_line: str, now: da
     ).all():
         held.status = "cancelled"
     log.info("graduated member=%s", mentee.short_id)
-    return texts.GRADUATED_COORDINATOR.format(
-        mentee=h(mentee.pseudonym), mentee_id=mentee.short_id
-    )
+    return t(texts.GRADUATED_COORDINATOR, mentee=h(mentee.pseudonym), mentee_id=mentee.short_id)
