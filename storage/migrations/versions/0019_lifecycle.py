@@ -2,7 +2,7 @@
 mentor, idle pairings prompted once, graduation.
 
 Revision ID: 0019
-Revises: 0014
+Revises: 0011 (0014 before main took 0011)
 Create Date: 2026-11-29
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import storage.types
 
 revision = "0019"
-down_revision = "0014"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
