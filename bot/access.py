@@ -100,6 +100,12 @@ class Action(StrEnum):
     COPE_SEND = "cope_send"  # a mentor choosing a mentee and an exercise to send them
     PLAN = "plan"
     PLAN_BUTTON = "plan_button"
+    # the pairing's lifecycle
+    AWAY = "away"  # a mentor away, and back
+    COVER_BUTTON = "cover_button"  # a coordinator choosing who covers
+    NEWMENTOR = "newmentor"  # a mentee asking staff for a different mentor
+    NEWMENTOR_BUTTON = "newmentor_button"
+    GRADUATE = "graduate"
 
 
 @dataclass(frozen=True)
@@ -179,6 +185,11 @@ RULES: Mapping[Action, Rule] = {
     Action.COPE_SEND: Rule(_MENTORS),
     Action.PLAN: Rule(_MENTEES),
     Action.PLAN_BUTTON: Rule(_MENTEES),
+    Action.AWAY: Rule(_MENTORS),
+    Action.COVER_BUTTON: Rule(_STAFF, _STAFF_ANYWHERE),
+    Action.NEWMENTOR: Rule(_MENTEES),
+    Action.NEWMENTOR_BUTTON: Rule(_MENTEES),
+    Action.GRADUATE: Rule(_STAFF, _STAFF_ANYWHERE),
 }
 
 COMMANDS: Mapping[str, Action] = {
@@ -222,6 +233,9 @@ COMMANDS: Mapping[str, Action] = {
     "reminders": Action.REMINDERS,
     "cope": Action.COPE,
     "plan": Action.PLAN,
+    "away": Action.AWAY,
+    "newmentor": Action.NEWMENTOR,
+    "graduate": Action.GRADUATE,
 }
 
 # Callback data is "<prefix>:<ids...>"; the prefix names the action.
@@ -256,6 +270,8 @@ BUTTONS: Mapping[str, Action] = {
     "cm": Action.COPE_SEND,
     "cs": Action.COPE_SEND,
     "pl": Action.PLAN_BUTTON,
+    "cw": Action.COVER_BUTTON,
+    "nm": Action.NEWMENTOR_BUTTON,
 }
 
 

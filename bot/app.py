@@ -33,6 +33,7 @@ from bot.services import (
     checkins,
     concerns,
     escalation,
+    lifecycle,
     menus,
     oncall,
     reminders,
@@ -264,6 +265,14 @@ class BotRuntime:
             name="weekly-digest",
             job_kwargs={"misfire_grace_time": None, "coalesce": True},
         )
+        # Mentors back from away, pairings gone quiet: both kept in the database.
+        job_queue.run_repeating(
+            self._lifecycle_tick,
+            interval=timedelta(minutes=5),
+            first=timedelta(seconds=30),
+            name="lifecycle",
+            job_kwargs={"misfire_grace_time": None, "coalesce": True},
+        )
         # Escalation reminders: their due times live in the database, so they survive restarts.
         job_queue.run_repeating(
             self._escalation_tick,
@@ -442,6 +451,32 @@ class BotRuntime:
             )
         self.delivery.wake()
         return sent
+
+    async def run_lifecycle(self) -> tuple[int, int]:
+        """End the time away that is up and prompt quiet pairings (the recurring job);
+        returns (mentors back, pairings prompted)."""
+        forum = self.escalation_policy.forum_chat_id
+        staff = self.settings.coordinator_chat_id
+        async with transaction(self.session_factory) as session:
+            back = await lifecycle.end_due_aways(
+                session, staff_chat_id=staff, forum_chat_id=forum, now=self.clock.now()
+            )
+        async with transaction(self.session_factory) as session:
+            prompted = await lifecycle.prompt_idle_pairings(
+                session,
+                idle_days=self.settings.pairing_idle_days,
+                staff_chat_id=staff,
+                forum_chat_id=forum,
+                now=self.clock.now(),
+            )
+        self.delivery.wake()
+        return back, prompted
+
+    async def _lifecycle_tick(self, _context: object) -> None:
+        try:
+            await self.run_lifecycle()
+        except Exception:
+            log.exception("lifecycle tick failed")
 
     async def _digest_tick(self, _context: object) -> None:
         try:

@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     # is kept, redacted).
     retention_days: int = Field(default=30, ge=1)
     escalation_retention_days: int = Field(default=365, ge=1)
+    # A pairing with no message for this many days prompts its mentor and the staff, once per
+    # quiet stretch (judged from routing records, which go after RETENTION_DAYS).
+    pairing_idle_days: int = Field(default=30, ge=1, le=365)
     # Telegram's limits, kept by the delivery worker (a little under them, to never hit 429).
     rate_limit_global_per_s: float = Field(default=28.0, gt=0)
     rate_limit_chat_per_s: float = Field(default=1.0, gt=0)

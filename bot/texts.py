@@ -1213,3 +1213,131 @@ HELP_TOOLS_MENTEE = (
     "\n• /cope: short exercises for a craving or a hard moment. /plan: your own recovery plan."
 )
 HELP_TOOLS_MENTOR = "\n• /cope: send a short exercise to a mentee, or try one yourself."
+
+# ---- i15-life: away and cover, /newmentor, idle pairings, graduation, erased topics ----
+COMMAND_DESCRIPTIONS["away"] = "Going away: a cover mentor for your mentees"
+COMMAND_DESCRIPTIONS["newmentor"] = "Ask staff for a different mentor, privately"
+COMMAND_DESCRIPTIONS["graduate"] = "A mentee completed the program"
+AWAY_USAGE = (
+    "Send <code>/away 7</code> to be away for 7 days (1 to {max_days}), or "
+    "<code>/away off</code> when you are back early."
+)
+AWAY_SET = (
+    "You are away until {until}. Program staff will choose a mentor to cover for your "
+    "mentees, and your mentees will be told. Send <code>/away off</code> if you are back "
+    "early. Take care of yourself."
+)
+AWAY_SET_NO_MENTEES = (
+    "You are away until {until}. You have no mentees right now, so nobody needs a cover. "
+    "Send <code>/away off</code> if you are back early."
+)
+AWAY_ALREADY = (
+    "You are already away until {until}. Send <code>/away off</code> first to change it."
+)
+AWAY_NOT_AWAY = "You are not marked as away, so there is nothing to end."
+AWAY_BACK = "Welcome back! Your mentees' messages come to you again."
+AWAY_YOU_ARE_AWAY = (
+    "Not sent: you are away, and another mentor is covering for your mentees. Send "
+    "<code>/away off</code> when you are back."
+)
+COVER_CARD = (
+    "🧳 <b>{mentor}</b> ({mentor_id}) is away until {until}. Who should cover for "
+    "<b>{mentee}</b> ({mentee_id})? Best matches first:\n{lines}"
+)
+COVER_CARD_LINE = "{rank}. <b>{cover}</b> ({cover_id}): {reasons}"
+COVER_CARD_NONE = (
+    "🧳 <b>{mentor}</b> ({mentor_id}) is away until {until}. No other mentor has room to "
+    "cover for <b>{mentee}</b> ({mentee_id}). Until someone does, their messages still go "
+    "to {mentor}."
+)
+COVER_BUTTON = "Cover: {cover}"
+COVER_CHOSEN_CARD = "✅ <b>{cover}</b> covers for <b>{mentee}</b> until {until}."
+COVER_CHOSEN_TOAST = "Done: {cover} covers for {mentee}."
+COVER_ALREADY_CHOSEN = "Someone already chose a cover for this mentee."
+COVER_ENDED_BUTTON = "This cover has ended; nothing changed."
+COVER_NOT_POSSIBLE = "That mentor can't cover right now; nothing changed."
+COVER_MENTEE_TOLD = (
+    "Your mentor <b>{mentor}</b> is away until {until}. Meanwhile <b>{cover}</b>, another "
+    "mentor, is here for you: anything you write here reaches them. They see only your "
+    "pseudonym."
+)
+COVER_MENTOR_TOLD = (
+    "Thank you for covering! Until {until} you are also the mentor of <b>{mentee}</b> "
+    "({mentee_id}), while <b>{mentor}</b> is away. Their messages come here as usual."
+)
+COVER_AWAY_MENTOR_TOLD = "<b>{cover}</b> is covering for <b>{mentee}</b> while you are away."
+COVER_ENDED_MENTEE = (
+    "<b>{mentor}</b> is back. From now on, what you write reaches them again."
+)
+COVER_ENDED_COVER = (
+    "Your cover for <b>{mentee}</b> has ended: <b>{mentor}</b> is back. Thank you! Their "
+    "messages no longer come to you."
+)
+COVER_ENDED_REPLY = (
+    "Not sent: your cover for <b>{mentee}</b> has ended, so your message was not passed on. "
+    "<b>{mentor}</b> is their mentor again."
+)
+COVER_ENDED_STAFF = "🧳 <b>{mentor}</b> ({mentor_id}) is back; the covers for their mentees ended."
+NEWMENTOR_ASK = (
+    "This goes to program staff only. Your mentor is not told. What would you like to tell "
+    "them?"
+)
+NEWMENTOR_DIFFERENT = "I'd like a different mentor"
+NEWMENTOR_CONCERN = "A concern about my mentor"
+NEWMENTOR_SENT = (
+    "Thank you for telling us. Program staff will get back to you here. Your mentor has not "
+    "been told."
+)
+NEWMENTOR_NO_MENTOR = (
+    "You don't have a mentor right now. A coordinator is finding you one. To write to staff, "
+    "use <code>/staff</code> and your message."
+)
+NEWMENTOR_FOR_STAFF_DIFFERENT = (
+    "🔁 <b>{mentee}</b> ({mentee_id}) asks for a different mentor (now: <b>{mentor}</b>, "
+    "{mentor_id}). The mentor has not been told."
+)
+NEWMENTOR_FOR_STAFF_CONCERN = (
+    "⚠️ <b>{mentee}</b> ({mentee_id}) has a concern about their mentor <b>{mentor}</b> "
+    "({mentor_id}). The mentor has not been told."
+)
+NEWMENTOR_FOR_STAFF_WORDS = "Their words:\n{text}"
+NEWMENTOR_FOR_STAFF_HINT = "To change the pairing: /unpair {mentee_id}, then /match {mentee_id}."
+IDLE_MENTOR = (
+    "It has been a while: no messages with <b>{mentee}</b> for {days} days. A short hello can "
+    "mean a lot. If something is wrong, you can tell staff with <code>/staff</code>."
+)
+IDLE_STAFF = (
+    "💤 No messages between <b>{mentee}</b> ({mentee_id}) and their mentor <b>{mentor}</b> "
+    "({mentor_id}) for {days} days. The mentor was reminded."
+)
+GRADUATE_USAGE = "Usage: <code>/graduate M-0007</code> (a mentee's short id or pseudonym)."
+GRADUATE_ALREADY = "<b>{mentee}</b> ({mentee_id}) has already completed the program."
+GRADUATED_COORDINATOR = (
+    "🎓 <b>{mentee}</b> ({mentee_id}) completed the program. Their pairing has ended, and "
+    "check-ins and reminders have stopped."
+)
+GRADUATED_MENTEE = (
+    "🎓 Congratulations: you have completed the program! Your pairing with <b>{mentor}</b> "
+    "has ended, and daily check-ins have stopped. You can still see your data with /mydata "
+    "and your chart with /progress. If you are ever in danger, call {crisis_line}."
+)
+GRADUATED_MENTEE_NO_MENTOR = (
+    "🎓 Congratulations: you have completed the program! Daily check-ins have stopped. You "
+    "can still see your data with /mydata and your chart with /progress. If you are ever in "
+    "danger, call {crisis_line}."
+)
+GRADUATED_MENTOR = (
+    "🎓 <b>{mentee}</b> has completed the program, so your pairing has ended. Thank you for "
+    "walking with them."
+)
+GRADUATED_NOT_SENT = (
+    "You have completed the program, so this message was not passed on. To reach staff, use "
+    "<code>/staff</code> and your message."
+)
+GRADUATED_CANNOT_PAIR = (
+    "<b>{mentee}</b> ({mentee_id}) has completed the program and can't be paired again."
+)
+DESK_TOPIC_ERASED = "erased member #{member_id}"
+DESK_MEMBER_ERASED = (
+    "This person erased their data, so nothing written here reaches anyone. Nothing was sent."
+)

@@ -912,6 +912,22 @@ class BotApiEmulator:
             raise ApiError(400, "Bad Request: message thread not found")
         return chat, topic
 
+    async def _m_editforumtopic(self, params: dict[str, Any]) -> bool:
+        """Renames a topic (icon changes are not emulated). As Telegram: the same name again
+        is TOPIC_NOT_MODIFIED, an empty or too long one TOPIC_NAME_INVALID."""
+        _, topic = self._managed_topic(params)
+        if "icon_custom_emoji_id" in params:
+            raise ApiError(400, "Bad Request: custom emoji icons are not emulated")
+        name = params.get("name")
+        if name is None:
+            raise ApiError(400, "Bad Request: TOPIC_NOT_MODIFIED")
+        if not isinstance(name, str) or not name or len(name.encode("utf-16-le")) // 2 > 128:
+            raise ApiError(400, "Bad Request: TOPIC_NAME_INVALID")
+        if name == topic.name:
+            raise ApiError(400, "Bad Request: TOPIC_NOT_MODIFIED")
+        topic.name = name
+        return True
+
     async def _m_closeforumtopic(self, params: dict[str, Any]) -> bool:
         _, topic = self._managed_topic(params)
         if topic.closed:

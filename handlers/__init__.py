@@ -13,6 +13,7 @@ from handlers import (
     escalations,
     goals,
     language,
+    lifecycle,
     privacy,
     relay,
     reminders,
@@ -31,6 +32,7 @@ def register_all(app: BotApplication) -> None:
     coping.register(app)
     desk.register(app)
     to_staff.register(app)
+    lifecycle.register(app)
     privacy.register(app)
     reminders.register(app)
     language.register(app)

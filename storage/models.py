@@ -66,6 +66,9 @@ class Member(Base):
     note_offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Set when the member erased their data: the row stays only as an anonymous placeholder.
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set when a mentee completed the program (/graduate): no pairing, check-ins or prompts
+    # any more; their own data stays theirs to see (/mydata, /progress).
+    graduated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     @validates("telegram_user_id")
@@ -193,6 +196,77 @@ class Pairing(Base):
     mentor_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the mentor and the staff were last told the pairing has gone quiet
+    # (PAIRING_IDLE_DAYS): once per quiet stretch, a message since then starts a new one.
+    idle_prompted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class MentorAway(Base):
+    """A mentor away (/away 7) from when until when; ended early by /away off."""
+
+    __tablename__ = "mentor_aways"
+    __table_args__ = (
+        Index(
+            "uq_mentor_aways_open",
+            "mentor_id",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+        CheckConstraint("until > starts_at", name="ck_mentor_aways_window"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    until: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Cover(Base):
+    """Who covers one pairing while its mentor is away: chosen by a coordinator. While a cover
+    mentor is set and it has not ended, the mentee's messages go to the cover mentor (and
+    theirs to the mentee), under the pairing."""
+
+    __tablename__ = "covers"
+    __table_args__ = (
+        UniqueConstraint("away_id", "pairing_id", name="uq_covers_away_pairing"),
+        Index(
+            "uq_covers_open_pairing",
+            "pairing_id",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    away_id: Mapped[int] = mapped_column(ForeignKey("mentor_aways.id"))
+    pairing_id: Mapped[int] = mapped_column(ForeignKey("pairings.id"))
+    cover_mentor_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    chosen_by: Mapped[int | None] = mapped_column(BigInteger)  # a staff Telegram id
+    chosen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class MentorChangeRequest(Base):
+    """A mentee's /newmentor: a different mentor, or a concern about theirs, for staff only
+    (never their mentor). The words are kept encrypted until sent, then dropped."""
+
+    __tablename__ = "mentor_change_requests"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IS NULL OR kind IN ('different', 'concern')",
+            name="ck_mentor_change_requests_kind",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    kind: Mapped[str | None] = mapped_column(String(10))
+    text: Mapped[str | None] = mapped_column(EncryptedText())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class RelayedMessage(Base):

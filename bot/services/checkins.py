@@ -164,8 +164,8 @@ async def run_due(
         while schedule.next_due_at <= now:
             due = schedule.next_due_at
             schedule.next_due_at = next_due(schedule, member.timezone, due)
-            if not member.reachable:
-                continue  # check-ins stop for someone who blocked the bot
+            if not member.reachable or member.graduated_at is not None:
+                continue  # check-ins stop for someone who blocked the bot, or graduated
             if schedule.paused_until is not None and schedule.paused_until > due:
                 continue
             # Only the latest due time can still be sent, and only within the grace window

@@ -19,7 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
-from bot.i18n import t
+from bot.i18n import t, tr
+from bot.services.languages import program_language
 from bot.services.members import find_member, is_coordinator
 from bot.services.outbox import (
     RESOLVE_THREAD_OF_MEMBER,
@@ -168,6 +169,16 @@ async def member_of_thread(
     return None if member is None or member.erased_at is not None else member
 
 
+async def _erased_topic(session: AsyncSession, *, chat_id: int, thread_id: int) -> bool:
+    """Whether this topic was an erased member's (it reaches nobody)."""
+    erased = await session.scalar(
+        select(Member.erased_at)
+        .join(PersonThread, PersonThread.member_id == Member.id)
+        .where(PersonThread.chat_id == chat_id, PersonThread.thread_id == thread_id)
+    )
+    return erased is not None
+
+
 async def write_to_member(
     session: AsyncSession,
     *,
@@ -247,6 +258,20 @@ async def staff_wrote_in_topic(
         return
     member = await member_of_thread(session, chat_id=chat_id, thread_id=thread_id)
     if member is None or not await is_coordinator(session, coordinator):
+        if await _erased_topic(session, chat_id=chat_id, thread_id=thread_id):
+            if await is_coordinator(session, coordinator):
+                # Said in the topic itself, with no member to resolve it by.
+                await enqueue(
+                    session,
+                    chat_id=chat_id,
+                    method="sendMessage",
+                    payload={
+                        "text": tr(program_language(session), texts.DESK_MEMBER_ERASED),
+                        "message_thread_id": thread_id,
+                    },
+                    now=now,
+                    priority=Priority.ESCALATION,
+                )
         return
     if not text or not text.strip():
         await send_text(session, chat_id, t(texts.DESK_TEXT_ONLY), now=now, thread_of=member.id)

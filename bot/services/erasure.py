@@ -9,16 +9,19 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
-from bot.i18n import Text, t
+from bot.i18n import Text, t, tr
 from bot.services import reminders
 from bot.services.escalation import flagged_words_of_mentee
-from bot.services.languages import language_of_member
+from bot.services.languages import language_of_member, program_language
+from bot.services.lifecycle import end_covers_of_erased
 from bot.services.menus import refresh_menu
 from bot.services.outbox import (
     Button,
+    Priority,
     cancel_copies_of,
     cancel_for_chat,
     edit_text,
+    enqueue,
     h,
     notify_member,
     send_text,
@@ -39,9 +42,11 @@ from storage.models import (
     HeldMessage,
     Member,
     MemberConsent,
+    MentorChangeRequest,
     MentorReport,
     MentorWellbeing,
     Pairing,
+    PersonThread,
     RecoveryPlan,
     RelayedMessage,
 )
@@ -76,6 +81,7 @@ async def erase(session: AsyncSession, *, member: Member, now: datetime) -> None
             )
         )
     ).all()
+    await end_covers_of_erased(session, member=member, now=now)
     for pairing in pairings:
         pairing.ended_at = now
         other = await session.get(
@@ -136,6 +142,10 @@ async def erase(session: AsyncSession, *, member: Member, now: datetime) -> None
     await session.execute(
         delete(EnrolmentDraft).where(EnrolmentDraft.telegram_user_key == member.telegram_user_key)
     )
+    await session.execute(
+        delete(MentorChangeRequest).where(MentorChangeRequest.mentee_id == member.id)
+    )
+    await _rename_topic(session, member=member, now=now)
     involved = (
         await session.scalars(
             select(Escalation).where(
@@ -188,6 +198,24 @@ async def erase(session: AsyncSession, *, member: Member, now: datetime) -> None
         session, telegram_user_id=telegram_user_id, now=now, chat_key=f"erased:{member.id}"
     )
     checkpoint_after_commit(session)
+
+
+async def _rename_topic(session: AsyncSession, *, member: Member, now: datetime) -> None:
+    """Their topic in the staff forum no longer carries their pseudonym."""
+    thread = await session.get(PersonThread, member.id)
+    if thread is None or thread.thread_id is None:
+        return
+    await enqueue(
+        session,
+        chat_id=thread.chat_id,
+        method="editForumTopic",
+        payload={
+            "message_thread_id": thread.thread_id,
+            "name": tr(program_language(session), texts.DESK_TOPIC_ERASED, member_id=member.id),
+        },
+        now=now,
+        priority=Priority.ESCALATION,
+    )
 
 
 async def answer(

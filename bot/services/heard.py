@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.i18n import Text, t, t_item
+from bot.services.desk import topic_for
 from bot.services.escalation import EscalationPolicy, open_escalation
 from bot.services.members import active_mentor_of, coordinator_ids
 from bot.services.outbox import h, send_text
@@ -78,6 +79,12 @@ async def hear_weekly_answer(
             mentee=h(mentee.pseudonym),
             mentee_id=mentee.short_id,
         )
+        topic = await topic_for(
+            session, forum_chat_id=policy.forum_chat_id, member=mentee, now=now
+        )
+        if policy.forum_chat_id is not None and topic is not None:
+            await send_text(session, policy.forum_chat_id, text, now=now, thread_of=topic)
+            return None
         for chat_id in await staff_chats(session, policy.coordinator_chat_id):
             await send_text(session, chat_id, text, now=now)
     return None

@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 from bot.access import Role
 from storage.crypto import lookup
 from storage.db import INDEPENDENT
-from storage.models import Coordinator, Member, Pairing
+from storage.models import Coordinator, Cover, Member, Pairing
 from storage.names import name_key
 
 SHORT_ID_RE = re.compile(r"^M-?([0-9]{1,9})$", re.IGNORECASE)
@@ -27,9 +27,16 @@ _MEMBER_BY_TELEGRAM_ID = (
     .where(Member.telegram_user_key == bindparam("key"))
     .execution_options(**{INDEPENDENT: True})
 )
+# A pairing's cover while its mentor is away (chosen, not ended): the cover mentor then
+# stands in for the mentor in every route below.
+_COVER_NOW = and_(
+    Cover.pairing_id == Pairing.id, Cover.ended_at.is_(None), Cover.cover_mentor_id.is_not(None)
+)
+_ACTING_MENTOR_ID = func.coalesce(Cover.cover_mentor_id, Pairing.mentor_id)
 _ACTIVE_MENTOR_OF = (
     select(Pairing, Member)
-    .join(Member, Member.id == Pairing.mentor_id)
+    .outerjoin(Cover, _COVER_NOW)
+    .join(Member, Member.id == _ACTING_MENTOR_ID)
     .where(Pairing.mentee_id == bindparam("mentee_id"), Pairing.ended_at.is_(None))
 )
 
@@ -38,7 +45,8 @@ _MENTOR = aliased(Member, name="mentor")
 _SENDER_AND_MENTOR = (
     select(Member, Pairing, _MENTOR)
     .outerjoin(Pairing, and_(Pairing.mentee_id == Member.id, Pairing.ended_at.is_(None)))
-    .outerjoin(_MENTOR, _MENTOR.id == Pairing.mentor_id)
+    .outerjoin(Cover, _COVER_NOW)
+    .outerjoin(_MENTOR, _MENTOR.id == _ACTING_MENTOR_ID)
     .where(Member.telegram_user_key == bindparam("key"))
     .execution_options(**{INDEPENDENT: True})  # members and pairings only, no outbox
 )
@@ -130,7 +138,8 @@ async def active_pairing_of_mentee(session: AsyncSession, mentee_id: int) -> Pai
 
 
 async def active_mentor_of(session: AsyncSession, mentee_id: int) -> tuple[Pairing, Member] | None:
-    """The mentee's current pairing and mentor, in one query (the relay's hot path)."""
+    """The mentee's current pairing and mentor (their cover mentor while one covers), in one
+    query (the relay's hot path)."""
     row = (await session.execute(_ACTIVE_MENTOR_OF, {"mentee_id": mentee_id})).first()
     return None if row is None else (row[0], row[1])
 
@@ -138,10 +147,13 @@ async def active_mentor_of(session: AsyncSession, mentee_id: int) -> tuple[Pairi
 async def active_mentees(
     session: AsyncSession, mentor_id: int
 ) -> Sequence[tuple[Pairing, Member]]:
+    """The mentees this mentor answers now: their own, except those a cover mentor has while
+    they are away, and those they cover for someone else."""
     rows = await session.execute(
         select(Pairing, Member)
         .join(Member, Member.id == Pairing.mentee_id)
-        .where(Pairing.mentor_id == mentor_id, Pairing.ended_at.is_(None))
+        .outerjoin(Cover, _COVER_NOW)
+        .where(_ACTING_MENTOR_ID == mentor_id, Pairing.ended_at.is_(None))
         .order_by(Pairing.created_at, Pairing.id)
     )
     return [(p, m) for p, m in rows]

@@ -21,12 +21,15 @@ from storage.models import (
     CheckInSchedule,
     CheckInTrigger,
     CopingRun,
+    Cover,
     Escalation,
     EscalationEvent,
     Goal,
     GoalCheck,
     HeldMessage,
     Member,
+    MentorAway,
+    MentorChangeRequest,
     MentorReport,
     Pairing,
     RecoveryPlan,
@@ -138,7 +141,40 @@ async def export(session: AsyncSession, member: Member, language: str) -> dict[s
             "preferences": member.tag_list,
             "enrolled": _iso(member.created_at),
             "reachable": member.reachable,
+            "completed_the_program": _iso(member.graduated_at),
         },
+        "time_away": [
+            {"from": _iso(a.starts_at), "until": _iso(a.ended_at or a.until)}
+            for a in (
+                await session.scalars(
+                    select(MentorAway)
+                    .where(MentorAway.mentor_id == member.id)
+                    .order_by(MentorAway.id)
+                )
+            ).all()
+        ],
+        "covered_for": [
+            {"mentee": mentee.pseudonym, "from": _iso(c.chosen_at), "until": _iso(c.ended_at)}
+            for c, mentee in (
+                await session.execute(
+                    select(Cover, Member)
+                    .join(Pairing, Pairing.id == Cover.pairing_id)
+                    .join(Member, Member.id == Pairing.mentee_id)
+                    .where(Cover.cover_mentor_id == member.id)
+                    .order_by(Cover.id)
+                )
+            ).all()
+        ],
+        "requests_about_your_mentor": [
+            {"kind": r.kind, "sent": _iso(r.sent_at), "words": r.text}
+            for r in (
+                await session.scalars(
+                    select(MentorChangeRequest)
+                    .where(MentorChangeRequest.mentee_id == member.id)
+                    .order_by(MentorChangeRequest.id)
+                )
+            ).all()
+        ],
         "pairings": pairings,
         "relayed_messages": {
             "count": relayed,

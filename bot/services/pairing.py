@@ -70,6 +70,11 @@ async def pair_mentee(
         return Outcome(False, t(texts.NOT_A_MENTEE, **_who(mentee)))
     if mentor.role != "mentor":
         return Outcome(False, t(texts.NOT_A_MENTOR, **_who(mentor)))
+    if mentee.graduated_at is not None:
+        return Outcome(
+            False,
+            t(texts.GRADUATED_CANNOT_PAIR, mentee=h(mentee.pseudonym), mentee_id=mentee.short_id),
+        )
     current = await active_pairing_of_mentee(session, mentee.id)
     if current is not None:
         current_mentor = await session.get(Member, current.mentor_id)

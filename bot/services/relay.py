@@ -19,6 +19,7 @@ from bot import texts
 from bot.i18n import Text, t, t_plural, tr
 from bot.risk import Tier, assess
 from bot.services.concerns import raise_alarm
+from bot.services.covers import refusal_for_mentor
 from bot.services.escalation import (
     EscalationPolicy,
     note_edit_on_open_escalation,
@@ -60,6 +61,7 @@ class RelayResult(StrEnum):
     ASKED_RECIPIENT = "asked_recipient"
     NO_MENTEES = "no_mentees"
     REPLY_TO_ENDED = "reply_to_ended"
+    GRADUATED = "graduated"
 
 
 def label_markup(mentee: Member, language: str) -> dict[str, Any]:
@@ -98,6 +100,9 @@ async def relay_message(
         ):
             await send_text(session, sender.chat_id, t(texts.REPLY_TO_ENDED_PAIRING), now=now)
             return RelayResult.REPLY_TO_ENDED
+        if sender.graduated_at is not None:  # no mentor to wait for any more
+            await send_text(session, sender.chat_id, t(texts.GRADUATED_NOT_SENT), now=now)
+            return RelayResult.GRADUATED
         if pairing is None or mentor is None:
             _hold(session, sender, message, "unpaired", now)
             await send_text(session, sender.chat_id, t(texts.WAITING_FOR_MENTOR), now=now)
@@ -107,7 +112,7 @@ async def relay_message(
         return RelayResult.RELAYED
 
     mentees = await active_mentees(session, sender.id)
-    target, ended = await _mentor_target(session, message, mentees)
+    target, ended, quoted = await _mentor_target(session, message, mentees)
     # Whom the words are addressed to, when known, so that an alarm about a mentee names
     # them; the mentor's own danger is theirs whatever the target.
     await _assess(
@@ -120,12 +125,15 @@ async def relay_message(
         target[0] if target else None,
         now,
     )
-    if not mentees:
-        await send_text(session, sender.chat_id, t(texts.NO_MENTEES), now=now)
+    if ended or not mentees:
+        # A cover that ended, or a mentor away while covered: said so, never redirected.
+        why = await refusal_for_mentor(session, mentor=sender, pairing_id=quoted)
+        if ended:
+            refusal = why or t(texts.REPLY_TO_ENDED_PAIRING)
+            await send_text(session, sender.chat_id, refusal, now=now)
+            return RelayResult.REPLY_TO_ENDED
+        await send_text(session, sender.chat_id, why or t(texts.NO_MENTEES), now=now)
         return RelayResult.NO_MENTEES
-    if ended:
-        await send_text(session, sender.chat_id, t(texts.REPLY_TO_ENDED_PAIRING), now=now)
-        return RelayResult.REPLY_TO_ENDED
     if target is None:
         held = _hold(session, sender, message, "choose", now)
         await session.flush()
@@ -142,18 +150,19 @@ async def relay_message(
 
 async def _mentor_target(
     session: AsyncSession, message: Incoming, mentees: Sequence[tuple[Pairing, Member]]
-) -> tuple[tuple[Pairing, Member] | None, bool]:
-    """Which of the mentor's mentees a message goes to, if that is clear, and whether it is a
-    reply into a conversation that has ended (it then goes to nobody)."""
+) -> tuple[tuple[Pairing, Member] | None, bool, int | None]:
+    """Which of the mentor's mentees a message goes to, if that is clear, whether it is a
+    reply into a conversation that is no longer theirs (ended, or a cover that ended: it then
+    goes to nobody), and the pairing of the message it replies to."""
     if message.reply_to_message_id is None:
-        return (mentees[0] if len(mentees) == 1 else None), False
+        return (mentees[0] if len(mentees) == 1 else None), False, None
     record = await record_for(session, message.chat_id, message.reply_to_message_id)
     if record is None:
         # A reply to a message the bot cannot place (a notice, or one whose routing record
         # was erased with its writer) is never guessed: the mentor says to whom.
-        return None, False
+        return None, False, None
     target = next(((p, m) for p, m in mentees if p.id == record.pairing_id), None)
-    return target, target is None
+    return target, target is None, record.pairing_id
 
 
 async def _replies_to_ended(
@@ -501,12 +510,18 @@ async def copy_between(
         payload["reply_markup"] = label_markup(sender, language_of_member(session, recipient))
     if message.reply_to_message_id is not None:
         replied = await record_for(session, message.chat_id, message.reply_to_message_id)
+        recipient_key = lookup(recipient.chat_id)
         if replied is not None and replied.pairing_id == pairing.id:
+            # Under a cover the same pairing spans three chats: quote only a message that is
+            # in the recipient's own chat, never an id from someone else's.
             if replied.dest_chat_key == lookup(message.chat_id):
-                payload["reply_parameters"] = {
-                    "message_id": replied.source_message_id,
-                    "allow_sending_without_reply": True,
-                }
+                if replied.source_chat_key == recipient_key:
+                    payload["reply_parameters"] = {
+                        "message_id": replied.source_message_id,
+                        "allow_sending_without_reply": True,
+                    }
+            elif replied.dest_chat_key != recipient_key:
+                pass  # its copy went to another chat (before or during a cover)
             elif replied.dest_message_id is not None:
                 payload["reply_parameters"] = {
                     "message_id": replied.dest_message_id,

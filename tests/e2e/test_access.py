@@ -49,6 +49,8 @@ COMMAND_RULES: dict[str, set[str]] = {
     "language": {MENTEE, MENTOR, COORDINATOR},
     "cope": MEMBERS,
     "plan": {MENTEE},
+    "away": {MENTOR},
+    "newmentor": {MENTEE},
     **{
         name: {COORDINATOR}
         for name in (
@@ -70,6 +72,7 @@ COMMAND_RULES: dict[str, set[str]] = {
             "export",
             "reply",
             "oncall",
+            "graduate",
         )
     },
 }
@@ -111,6 +114,8 @@ BUTTON_RULES: dict[str, tuple[str, set[str]]] = {
     "cm": ("cm:999999", {MENTOR}),
     "cs": ("cs:999999:halt", {MENTOR}),
     "pl": ("pl:share", {MENTEE}),
+    "cw": ("cw:999999:999998", {COORDINATOR}),
+    "nm": ("nm:999999:different", {MENTEE}),
 }
 
 COMMAND_REFUSALS = {
@@ -239,7 +244,7 @@ async def test_every_button_by_every_role_and_place(paired: Program, people: Peo
             toast = await _press(paired, person, person.id, data)
             assert (toast in BUTTON_REFUSALS) == (role not in allowed_for), (data, role, toast)
 
-        staff_allowed = prefix in ("pm", "esc", "out", "iv")
+        staff_allowed = prefix in ("pm", "esc", "out", "iv", "cw")
         toast = await _press(paired, people[COORDINATOR], STAFF_GROUP, data)
         assert (toast in BUTTON_REFUSALS) == (not staff_allowed), (data, "staff group", toast)
         toast = await _press(paired, sam, STAFF_GROUP, data)
