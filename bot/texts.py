@@ -587,9 +587,7 @@ INVITE_BULK_USAGE = (
     "Usage: <code>/invite mentee</code> or <code>/invite mentor</code>, optionally with how "
     "many links (1 to 200): <code>/invite mentee 40</code>"
 )
-INVITE_TOO_MANY = (
-    "At most {limit} invite links at a time. Usage: <code>/invite mentee 40</code>"
-)
+INVITE_TOO_MANY = "At most {limit} invite links at a time. Usage: <code>/invite mentee 40</code>"
 ROLE_PLURALS = {"mentee": "mentees", "mentor": "mentors"}
 INVITES_CREATED = (
     "<b>{count} one-time invites for {role}</b>, valid until {expires} UTC. Give each link "
@@ -826,6 +824,8 @@ STATS_MENTOR_CARE_TITLE = (
 )
 STATS_MENTOR_CARE_LINE = "• {pseudonym} ({short_id}): {exposure} · {load} · {wellbeing}"
 STATS_WELLBEING_NONE = "no answer yet"
+
+
 # ---- i14-i18n: catalogs and language ---------------------------------------------------------
 class Plural:
     """A text with a form per number: `one` and `other` in English. Each catalog gives its
@@ -924,8 +924,7 @@ TREND_MOOD_LEVELS = {"low": "low", "medium": "okay", "high": "good"}
 TREND_CRAVING_LEVELS = {"low": "low", "medium": "medium", "high": "high"}
 PROGRESS_DAYS = "🌱 Day {days} since your recovery start date ({date})."
 PROGRESS_NO_START = (
-    "Tip: send <code>/sober 2026-01-31</code> with your recovery start date to see your day "
-    "count."
+    "Tip: send <code>/sober 2026-01-31</code> with your recovery start date to see your day count."
 )
 # /mydata in plain words, never internal codes such as using_now_relapse.
 MYDATA_CATEGORIES = {
@@ -978,9 +977,7 @@ GOAL_DECLINED_FOR_PROPOSER = (
     "You could talk it over together and suggest another one."
 )
 GOAL_ALREADY_ANSWERED = "This goal has already been answered."
-GOAL_PAIRING_ENDED = (
-    "This goal belongs to a conversation that has ended, so nothing was changed."
-)
+GOAL_PAIRING_ENDED = "This goal was from a talk that has ended. So nothing was changed."
 GOALS_LIST_HEADER = "🎯 <b>Goals this week with {pseudonym}</b>"
 GOALS_LIST_LINE = "• <i>{goal}</i> ({state})"
 GOAL_STATES = {"accepted": "agreed", "proposed": "waiting for an answer"}
@@ -1008,8 +1005,8 @@ TRIGGERS_TAGGED_LINE = "Tagged: <b>{triggers}</b>"
 TRIGGER_COUNT = "{trigger} ({count})"
 GOALS_REVIEW_FOR_MENTOR = "🗓 <b>Weekly goal review</b> with <b>{pseudonym}</b>:\n{lines}"
 GOALS_REVIEW_FOR_MENTEE = (
-    "🗓 <b>Weekly goal review</b> with your mentor <b>{pseudonym}</b>:\n{lines}\n\n"
-    "Every step counts, even the small ones. 💚"
+    "🗓 <b>Your goals this week</b>, with your mentor <b>{pseudonym}</b>:\n{lines}\n\n"
+    "Every step counts, even small ones. 💚"
 )
 GOALS_REVIEW_LINE = "• <i>{goal}</i>: days met: {done} · partly: {partly} · not today: {missed}"
 PROGRESS_GOALS = "🎯 <b>{pseudonym}</b>: goals met per week\n{lines}"
@@ -1023,7 +1020,7 @@ CHART_LEGEND_GOALS = "goals met (per day)"
 COMMAND_DESCRIPTIONS["goals"] = "Goals for this week with your mentor or mentee"
 
 # ---- i16-cope: tools for the hard moments (/cope exercises, /plan) ---------------------
-COMMAND_DESCRIPTIONS["cope"] = "Short exercises for a craving or a hard moment"
+COMMAND_DESCRIPTIONS["cope"] = "Quick help when a craving hits"
 COMMAND_DESCRIPTIONS["plan"] = "Your own recovery plan"
 COPE_EXERCISES = {
     "urge": "🌊 Ride the urge",
@@ -1044,8 +1041,7 @@ COPE_OFFER_CONCERN = (
     "you can try. Each one takes a few minutes:"
 )
 COPE_OFFER_SOS = (
-    "If you are safe right now and want something to do while you wait, these take a few "
-    "minutes:"
+    "If you are safe right now and want something to do while you wait, these take a few minutes:"
 )
 COPE_NEXT = "Next ➡️"
 COPE_START = "Start"
@@ -1065,8 +1061,11 @@ COPE_STEPS_URGE = (
 COPE_STEPS_DDD = (
     "⏳ <b>Delay, distract, decide</b> (about 3 minutes)\n\n<b>Delay.</b> Tell yourself: "
     "“Not now. I'll wait 15 minutes and then see.” You are not saying never. Just not now.",
-    "<b>Distract.</b> Pick one thing to do for those 15 minutes: a walk around the block, "
-    "a shower, music, a game, washing the dishes, texting a friend. Start it now.",
+    (
+        "<b>Distract.</b> Pick one thing to do for those 15 minutes: a walk around the "
+        "block, a shower, music, a game, washing the dishes, texting a friend. Start it "
+        "now."
+    ),
     "<b>Decide.</b> When the time is up, ask yourself: what do I really want for tonight, "
     "and for tomorrow morning? Remember why you started. You can always wait another 15 "
     "minutes.",
@@ -1142,9 +1141,7 @@ COPE_HELPED_RECORDED = "Did that help? You said: <b>{answer}</b>"
 COPE_MENTOR_PICK = "🧰 Send a short exercise to one of your mentees, or try one yourself:"
 COPE_MENTOR_SELF = "🙋 For me"
 COPE_MENTOR_PICK_EXERCISE = "Which exercise would you like to send to <b>{mentee}</b>?"
-COPE_MENTOR_SENT = (
-    "Sent to <b>{mentee}</b>: {exercise}. They can start it when they are ready."
-)
+COPE_MENTOR_SENT = "Sent to <b>{mentee}</b>: {exercise}. They can start it when they are ready."
 COPE_INVITE_FOR_MENTEE = (
     "🧰 Your mentor <b>{mentor}</b> sent you a short exercise: <b>{exercise}</b>. It takes a "
     "few minutes. Tap Start when you are ready."
@@ -1163,8 +1160,8 @@ PLAN_ASK = {
         "may be coming? For example: “I stop answering my phone”, “I can't sleep”."
     ),
     "triggers": (
-        "<b>Triggers</b>\nWhat people, places, feelings or times make cravings stronger? For "
-        "example: payday, a certain street, being alone on a Friday night."
+        "<b>Triggers</b>\nWhat makes your cravings stronger? Think of people, places, "
+        "feelings or times. For example: payday, a street, being alone on a Friday night."
     ),
     "coping": (
         "<b>What helps me</b>\nWhat can you do on your own to get through a hard moment? For "
@@ -1219,8 +1216,8 @@ COMMAND_DESCRIPTIONS["away"] = "Going away: a cover mentor for your mentees"
 COMMAND_DESCRIPTIONS["newmentor"] = "Ask staff for a different mentor, privately"
 COMMAND_DESCRIPTIONS["graduate"] = "A mentee completed the program"
 AWAY_USAGE = (
-    "Send <code>/away 7</code> to be away for 7 days (1 to {max_days}), or "
-    "<code>/away off</code> when you are back early."
+    "Send <code>/away 7</code> to be away for 7 days (up to {max_days}). Send "
+    "<code>/away off</code> when you are back."
 )
 AWAY_SET = (
     "You are away until {until}. Program staff will choose a mentor to cover for your "
@@ -1266,9 +1263,7 @@ COVER_MENTOR_TOLD = (
     "({mentee_id}), while <b>{mentor}</b> is away. Their messages come here as usual."
 )
 COVER_AWAY_MENTOR_TOLD = "<b>{cover}</b> is covering for <b>{mentee}</b> while you are away."
-COVER_ENDED_MENTEE = (
-    "<b>{mentor}</b> is back. From now on, what you write reaches them again."
-)
+COVER_ENDED_MENTEE = "<b>{mentor}</b> is back. From now on, what you write reaches them again."
 COVER_ENDED_COVER = (
     "Your cover for <b>{mentee}</b> has ended: <b>{mentor}</b> is back. Thank you! Their "
     "messages no longer come to you."
@@ -1279,8 +1274,7 @@ COVER_ENDED_REPLY = (
 )
 COVER_ENDED_STAFF = "🧳 <b>{mentor}</b> ({mentor_id}) is back; the covers for their mentees ended."
 NEWMENTOR_ASK = (
-    "This goes to program staff only. Your mentor is not told. What would you like to tell "
-    "them?"
+    "This goes to program staff only. Your mentor is not told. What would you like to tell them?"
 )
 NEWMENTOR_DIFFERENT = "I'd like a different mentor"
 NEWMENTOR_CONCERN = "A concern about my mentor"

@@ -202,6 +202,9 @@ STAFF_ONLY = frozenset(
         "DESK_ONCALL_NOT_COORDINATOR",
         "DESK_DAILY_SUMMARY",
         "DESK_DAILY_SUMMARY_LINE",
+        "DESK_MEMBER_ERASED",
+        "GRADUATE_USAGE",
+        "STATS_MENTOR_CARE_TITLE",
     }
 )
 # Member-facing texts allowed above the limit, each for a reason.
