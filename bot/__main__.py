@@ -10,6 +10,7 @@ python -m bot rotate-keys  re-encrypt stored data with the first DATA_ENCRYPTION
 python -m bot backup PATH [--force]  a consistent copy of the SQLite database, bot running or not
 python -m bot restore PATH  put a backup in place (bot stopped; the old file is kept beside)
 python -m bot migrate  apply pending migrations (what start-up does unless AUTO_MIGRATE=0)
+python -m bot migrate-data --from URL --to URL  copy the data into a new, empty database
 python -m bot risk train   train the risk models from bot/risk/corpus (needs the train extra)
 """
 
@@ -40,7 +41,7 @@ def main(argv: list[str]) -> int:
     argv = [a for a in argv if a != "--webhook"]
     command = argv[0] if argv else ("run" if webhook else "auto")
     operations = ("backup", "restore", "migrate")  # bot/backup.py
-    commands = ("auto", "run", "demo", "doctor", "keygen", "rotate-keys", "risk")
+    commands = ("auto", "run", "demo", "doctor", "keygen", "rotate-keys", "risk", "migrate-data")
     if command not in (*commands, *operations):
         print(__doc__, file=sys.stderr)
         return 2
@@ -52,6 +53,10 @@ def main(argv: list[str]) -> int:
 
         train_risk_models()
         return 0
+    if command == "migrate-data":  # needs no settings: both databases are named
+        from storage.transfer import main as migrate_data
+
+        return migrate_data(argv[1:])
     try:
         settings = load_settings()
     except ConfigError as exc:

@@ -13,7 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram.ext import ApplicationBuilder, ContextTypes
 
 from bot.clock import Clock, SystemClock
-from bot.config import ConfigError, Settings, data_cipher, limits_from, webhook_settings
+from bot.config import (
+    ConfigError,
+    Settings,
+    data_cipher,
+    database_engine,
+    limits_from,
+    webhook_settings,
+)
 from bot.context import BotApplication, BotContext, BotData, Services
 from bot.delivery import MAX_IN_FLIGHT, DeliveryWorker
 from bot.inbox import ALLOWED_UPDATES, Inbox
@@ -28,7 +35,6 @@ from storage import crypto, migrate
 from storage.db import (
     DatabaseLock,
     checkpoint_wal,
-    create_engine,
     create_session_factory,
     readable_by_others,
     transaction,
@@ -80,7 +86,7 @@ class BotRuntime:
         # Before anything touches the database: refuses to go on without keys (ConfigError).
         crypto.configure(data_cipher(settings))
         self.clock = clock or SystemClock()
-        self.engine: AsyncEngine = create_engine(settings.database_url)
+        self.engine: AsyncEngine = database_engine(settings)
         self.session_factory: async_sessionmaker[AsyncSession] = create_session_factory(
             self.engine
         )

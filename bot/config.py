@@ -8,10 +8,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.ratelimit import Limits
 from bot.schedule import format_hhmm, parse_hhmm
 from storage.crypto import DataCipher, valid_key
+from storage.db import create_engine
 
 TELEGRAM_API = "https://api.telegram.org/bot"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -29,6 +31,10 @@ class Settings(BaseSettings):
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str = TELEGRAM_API
     database_url: str = "sqlite+aiosqlite:///data/bot.sqlite3"
+    # PostgreSQL only: connections kept open (as many again in bursts), and how long one
+    # statement may run before the server cancels it (0: no limit).
+    database_pool_size: int = Field(default=5, ge=1, le=100)
+    database_statement_timeout_s: float = Field(default=30.0, ge=0)
     coordinator_ids: Annotated[tuple[int, ...], NoDecode] = ()
     coordinator_chat_id: int | None = None
     default_timezone: str = "UTC"
@@ -197,6 +203,15 @@ class Settings(BaseSettings):
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
         return value
+
+
+def database_engine(settings: Settings) -> AsyncEngine:
+    """The engine for DATABASE_URL, with the pool and statement-timeout settings."""
+    return create_engine(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        statement_timeout_s=settings.database_statement_timeout_s,
+    )
 
 
 def limits_from(settings: Settings) -> Limits:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from bot.clock import SystemClock
-from bot.config import ConfigError, Settings, data_cipher
+from bot.config import ConfigError, Settings, data_cipher, database_engine
 from bot.services.health import delivery_health, health_report
 from storage import crypto, migrate
-from storage.db import create_engine, create_session_factory, transaction
+from storage.db import create_session_factory, transaction
 from storage.keycheck import KeyMismatch, verify_keys
 
 
@@ -24,7 +27,7 @@ async def run_doctor(settings: Settings) -> int:
         print("encryption: ok (texts and Telegram ids encrypted at rest)")
     else:
         print("encryption: OFF (ALLOW_UNENCRYPTED=1: for local use only, never for real people)")
-    engine = create_engine(settings.database_url)
+    engine = database_engine(settings)
     try:
         try:
             current = await migrate.current_revision(engine)
@@ -32,6 +35,8 @@ async def run_doctor(settings: Settings) -> int:
         except Exception as exc:  # any driver error means the same thing here
             print(f"database: FAILED ({type(exc).__name__})")
             return 1
+        if engine.dialect.name == "postgresql":
+            ok = await _check_postgres_version(engine) and ok
         head = migrate.head_revision(settings.database_url)
         if current == head:
             print(f"migrations: ok (at {head})")
@@ -70,6 +75,20 @@ async def run_doctor(settings: Settings) -> int:
     finally:
         await engine.dispose()
     return 0 if ok else 1
+
+
+POSTGRES_MIN_VERSION = 130000  # 13: the oldest release the bot is tested against and supported
+
+
+async def _check_postgres_version(engine: AsyncEngine) -> bool:
+    async with engine.connect() as conn:
+        number = int(await conn.scalar(text("SHOW server_version_num")) or 0)
+    shown = f"{number // 10000}.{number % 10000}"
+    if number < POSTGRES_MIN_VERSION:
+        print(f"postgresql: TOO OLD (server {shown}; PostgreSQL 13 or newer is needed)")
+        return False
+    print(f"postgresql: ok (server {shown})")
+    return True
 
 
 async def _check_token(settings: Settings) -> tuple[bool, bool]:
