@@ -35,6 +35,10 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "sqlite_only(reason): the test is about SQLite itself; not run on PostgreSQL",
     )
+    config.addinivalue_line(
+        "markers",
+        "blank_database: on PostgreSQL, a new empty database (not the shared one at head)",
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -63,6 +67,9 @@ async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
         yield f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
         return
     server: postgres.PostgresServer = request.getfixturevalue("postgres_server")
+    if request.node.get_closest_marker("blank_database") is None:
+        yield await server.emptied_head_database()
+        return
     async with server.fresh_database() as url:
         yield url
 

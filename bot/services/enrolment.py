@@ -12,6 +12,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
@@ -392,6 +393,17 @@ async def toggle_tag(
     return True
 
 
+async def _name_taken_meanwhile(
+    session: AsyncSession, draft: EnrolmentDraft, invite: Invite, chat_id: int, now: datetime
+) -> None:
+    """Someone took the name while this person was choosing; ask again, keep the invite."""
+    await session.execute(update(Invite).where(Invite.id == invite.id).values(used_at=None))
+    draft.step = Step.PSEUDONYM
+    await send_text(
+        session, chat_id, texts.PSEUDONYM_INVALID.format(reason=texts.PSEUDONYM_TAKEN), now=now
+    )
+
+
 async def finish_enrolment(
     session: AsyncSession,
     *,
@@ -418,12 +430,7 @@ async def finish_enrolment(
         await edit_text(session, chat_id, message_id, INVITE_PROBLEM_TEXT[problem], now=now)
         return None
     if await _pseudonym_taken(session, draft.pseudonym):
-        # Someone took the name while this person was choosing; ask again, keep the invite.
-        await session.execute(update(Invite).where(Invite.id == invite.id).values(used_at=None))
-        draft.step = Step.PSEUDONYM
-        await send_text(
-            session, chat_id, texts.PSEUDONYM_INVALID.format(reason=texts.PSEUDONYM_TAKEN), now=now
-        )
+        await _name_taken_meanwhile(session, draft, invite, chat_id, now)
         return None
     member = Member(
         telegram_user_id=draft.telegram_user_id,
@@ -438,8 +445,18 @@ async def finish_enrolment(
         reachable=True,
         created_at=now,
     )
-    session.add(member)
-    await session.flush()
+    try:
+        # PostgreSQL lets two enrolments check the name at once; the unique skeleton stops
+        # the second at its insert, and only that insert is undone (SQLite, one writer at a
+        # time, never gets here with a name taken).
+        async with session.begin_nested():
+            session.add(member)
+            await session.flush()
+    except IntegrityError:
+        if not await _pseudonym_taken(session, draft.pseudonym):
+            raise
+        await _name_taken_meanwhile(session, draft, invite, chat_id, now)
+        return None
     invite.used_by_member_id = member.id
     await session.delete(draft)
     chosen = ", ".join(texts.TAGS[t] for t in member.tag_list) or "—"

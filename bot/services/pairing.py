@@ -69,6 +69,15 @@ async def pair_mentee(
         return Outcome(False, texts.NOT_A_MENTEE.format(**_who(mentee)))
     if mentor.role != "mentor":
         return Outcome(False, texts.NOT_A_MENTOR.format(**_who(mentor)))
+    # Both rows locked (in id order, so two pairings cannot deadlock) until the commit: on
+    # PostgreSQL, concurrent pairings would otherwise all see room and all pair (SQLite's
+    # BEGIN IMMEDIATE already lets one writer in at a time; there this adds nothing).
+    await session.execute(
+        select(Member.id)
+        .where(Member.id.in_((mentee.id, mentor.id)))
+        .order_by(Member.id)
+        .with_for_update()
+    )
     current = await active_pairing_of_mentee(session, mentee.id)
     if current is not None:
         current_mentor = await session.get(Member, current.mentor_id)
