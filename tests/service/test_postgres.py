@@ -123,3 +123,48 @@ async def test_doctor_checks_the_postgresql_server(
                                                 **TEST_KEYS))
     assert status == 1
     assert "database: FAILED" in out.getvalue()
+
+
+async def test_a_statement_running_past_the_timeout_is_cancelled_by_the_server(
+    pg_url: str,
+) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    engine = create_engine(pg_url, pool_size=2, statement_timeout_s=0.2)
+    try:
+        async with engine.connect() as conn:
+            assert await conn.scalar(text("SHOW statement_timeout")) == "200ms"
+            with pytest.raises(DBAPIError, match="statement timeout"):
+                await conn.execute(text("SELECT pg_sleep(2)"))
+    finally:
+        await engine.dispose()
+
+
+async def test_a_failing_postgresql_server_is_never_the_updates_fault(
+    pg_factory: async_sessionmaker[AsyncSession], clock: FakeClock
+) -> None:
+    """The inbox sets an update aside only for its own fault; a read-only server (a replica
+    after a failover), a full disk or a statement timeout makes it wait and retry instead."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError, IntegrityError
+
+    from bot.inbox import blocking_reason
+
+    failures: list[BaseException] = []
+    for setup, statement in (
+        ("SET TRANSACTION READ ONLY", "INSERT INTO coordinators VALUES (1, now(), NULL)"),
+        ("SET LOCAL statement_timeout = 50", "SELECT pg_sleep(1)"),
+    ):
+        with pytest.raises(DBAPIError) as failed:
+            async with transaction(pg_factory) as s:
+                await s.execute(text(setup))
+                await s.execute(text(statement))
+        failures.append(failed.value)
+    assert [blocking_reason(f) for f in failures] == ["storage", "storage"]
+    # A broken row is the update's own fault: not a storage failure.
+    with pytest.raises(IntegrityError) as broken:
+        async with transaction(pg_factory) as s:
+            await s.execute(text("INSERT INTO pairings (mentee_id, mentor_id, created_at) "
+                                 "VALUES (1, 1, now())"))
+    assert blocking_reason(broken.value) is None
