@@ -15,13 +15,14 @@ RUN useradd --system --uid 10001 --user-group --home-dir /data --shell /usr/sbin
     && chown bot:bot /data \
     && chmod 0700 /data
 
-# Installed as a wheel (not editable); the sources are not kept in the image.
+# Installed as a wheel (not editable), with the PostgreSQL driver (the postgres extra); the
+# sources are not kept in the image.
 COPY pyproject.toml README.md /src/
 COPY bot /src/bot
 COPY handlers /src/handlers
 COPY storage /src/storage
 COPY emulator /src/emulator
-RUN pip install /src && rm -rf /src
+RUN pip install "/src[postgres]" && rm -rf /src
 
 USER bot
 WORKDIR /data

@@ -11,6 +11,7 @@ python -m bot rotate-keys  re-encrypt stored data with the first DATA_ENCRYPTION
 python -m bot backup PATH [--force]  a consistent copy of the SQLite database, bot running or not
 python -m bot restore PATH  put a backup in place (bot stopped; the old file is kept beside)
 python -m bot migrate  apply pending migrations (what start-up does unless AUTO_MIGRATE=0)
+python -m bot migrate-data --from URL --to URL  copy the data into a new, empty database
 python -m bot risk train   train the risk models from bot/risk/corpus (needs the train extra)
 
 Settings come from the environment, then from the project's .env (beside pyproject.toml,
@@ -170,6 +171,10 @@ def main(argv: list[str]) -> int:
 
         train_risk_models()
         return 0
+    if command == "migrate-data":  # needs no settings: both databases are named
+        from storage.transfer import main as migrate_data
+
+        return migrate_data(argv[1:])
     operations = ("backup", "restore", "migrate")
     if command not in COMMANDS and command not in operations:
         print(__doc__, file=sys.stderr)

@@ -21,6 +21,7 @@ from bot.config import (
     Settings,
     StartupError,
     data_cipher,
+    database_engine,
     limits_from,
     webhook_settings,
 )
@@ -50,7 +51,6 @@ from storage import crypto, migrate
 from storage.db import (
     DatabaseLock,
     checkpoint_wal,
-    create_engine,
     create_session_factory,
     readable_by_others,
     transaction,
@@ -106,7 +106,7 @@ class BotRuntime:
         self.escalation_policy = EscalationPolicy.from_settings(settings)
         check_database_writable(settings)
         self.clock = clock or SystemClock()
-        self.engine: AsyncEngine = create_engine(settings.database_url)
+        self.engine: AsyncEngine = database_engine(settings)
         self.session_factory: async_sessionmaker[AsyncSession] = create_session_factory(
             self.engine, default_language=settings.default_language
         )

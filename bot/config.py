@@ -9,11 +9,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.hours import ProgramHours
 from bot.ratelimit import Limits
 from bot.schedule import format_hhmm, parse_hhmm
 from storage.crypto import DataCipher, valid_key
+from storage.db import create_engine
 
 # The checkout the bot runs from (pyproject.toml beside the packages): its .env is found from
 # any working folder.
@@ -44,6 +46,10 @@ class Settings(BaseSettings):
     telegram_startup_timeout_s: float = Field(default=10.0, gt=0, le=120)
     telegram_startup_attempts: int = Field(default=3, ge=1, le=20)
     database_url: str = "sqlite+aiosqlite:///data/bot.sqlite3"
+    # PostgreSQL only: connections kept open (as many again in bursts), and how long one
+    # statement may run before the server cancels it (0: no limit).
+    database_pool_size: int = Field(default=5, ge=1, le=100)
+    database_statement_timeout_s: float = Field(default=30.0, ge=0)
     coordinator_ids: Annotated[tuple[int, ...], NoDecode] = ()
     # Refuses to start with no coordinator (nobody would answer an alarm), unless waived to
     # learn one's own id with /id.
@@ -237,6 +243,15 @@ class Settings(BaseSettings):
                 "or postgresql+asyncpg://user:password@host/db"
             )
         return value
+
+
+def database_engine(settings: Settings) -> AsyncEngine:
+    """The engine for DATABASE_URL, with the pool and statement-timeout settings."""
+    return create_engine(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        statement_timeout_s=settings.database_statement_timeout_s,
+    )
 
 
 def limits_from(settings: Settings) -> Limits:

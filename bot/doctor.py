@@ -13,11 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from telegram import Bot, ChatMemberRestricted, User
 from telegram.error import TelegramError
 
 from bot.clock import SystemClock
-from bot.config import ConfigError, Settings, StartupError, data_cipher
+from bot.config import ConfigError, Settings, StartupError, data_cipher, database_engine
 from bot.i18n import render
 from bot.preflight import NO_COORDINATOR, check_database_writable, reach_telegram
 from bot.services.escalation import crisis_languages, load_crisis_resources
@@ -26,7 +29,7 @@ from bot.services.languages import program_language
 from bot.services.members import coordinator_ids
 from storage import crypto, migrate
 from storage.crypto import DataCipher
-from storage.db import create_engine, create_session_factory, sqlite_path, transaction
+from storage.db import create_session_factory, sqlite_path, transaction
 from storage.keycheck import KeyMismatch, verify_keys
 
 MB = 1024 * 1024
@@ -119,7 +122,7 @@ async def _check_database(
     settings: Settings, cipher: DataCipher | None, report: Report
 ) -> tuple[bool, list[int]]:
     """(migrated to the code's revision, coordinators stored)."""
-    engine = create_engine(settings.database_url)
+    engine = database_engine(settings)
     try:
         try:
             current = await migrate.current_revision(engine)
@@ -127,6 +130,8 @@ async def _check_database(
             report("error", "database", f"cannot be opened ({type(exc).__name__})")
             return False, []
         report("ok", "database", "opens and is writable")
+        if engine.dialect.name == "postgresql":
+            await _check_postgres_version(engine, report)
         head = migrate.head_revision(settings.database_url)
         if current != head:
             report(
@@ -233,7 +238,7 @@ def _telegram_says(exc: TelegramError) -> str:
 
 
 async def _delivery_report(settings: Settings, token_rejected: bool) -> None:
-    engine = create_engine(settings.database_url)
+    engine = database_engine(settings)
     try:
         now = SystemClock().now()
         factory = create_session_factory(engine, default_language=settings.default_language)
@@ -252,6 +257,19 @@ async def _delivery_report(settings: Settings, token_rejected: bool) -> None:
         print(_plain(text))
     finally:
         await engine.dispose()
+
+
+POSTGRES_MIN_VERSION = 130000  # 13: the oldest release the bot is tested against and supported
+
+
+async def _check_postgres_version(engine: AsyncEngine, report: Report) -> None:
+    async with engine.connect() as conn:
+        number = int(await conn.scalar(text("SHOW server_version_num")) or 0)
+    shown = f"{number // 10000}.{number % 10000}"
+    if number < POSTGRES_MIN_VERSION:
+        report("error", "postgresql", f"server {shown} is too old: PostgreSQL 13 or newer")
+    else:
+        report("ok", "postgresql", f"server {shown}")
 
 
 def _plain(html_text: str) -> str:

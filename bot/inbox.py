@@ -69,9 +69,26 @@ def blocking_reason(exc: BaseException | None) -> str | None:
             return "keys"
         if isinstance(exc, sa_exc.OperationalError | sqlite3.OperationalError | OSError):
             return "storage"
+        if isinstance(exc, sa_exc.InterfaceError) or (
+            isinstance(exc, sa_exc.DBAPIError)
+            and (exc.connection_invalidated or _server_trouble(exc))
+        ):
+            return "storage"
         exc = exc.__cause__ or exc.__context__
         seen += 1
     return None
+
+
+# PostgreSQL's SQLSTATE classes that say the server, not the update, is at fault: the
+# connection (08), a transaction to retry (40: serialization failure, deadlock), resources such
+# as a full disk (53), an operator or a statement timeout (57), I/O (58); and a read-only
+# server (25006, a replica after a failover).
+_SERVER_TROUBLE_CLASSES = ("08", "40", "53", "57", "58")
+
+
+def _server_trouble(exc: sa_exc.DBAPIError) -> bool:
+    code = getattr(exc.orig, "sqlstate", None)
+    return isinstance(code, str) and (code[:2] in _SERVER_TROUBLE_CLASSES or code == "25006")
 
 
 class Inbox:

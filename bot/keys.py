@@ -15,11 +15,11 @@ from typing import Any
 from sqlalchemy import Column, Table, Text, select, type_coerce, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.config import ConfigError, Settings, data_cipher
+from bot.config import ConfigError, Settings, data_cipher, database_engine
 from bot.services.outbox import DEFAULT_MENU_KEY
 from storage import crypto, migrate
 from storage.crypto import DataCipher
-from storage.db import DatabaseLock, create_engine, create_session_factory, transaction
+from storage.db import DatabaseLock, create_session_factory, transaction
 from storage.keycheck import KeyMismatch, record_keys, stored_encrypted, verify_keys
 from storage.models import OUTBOX, RELAYED, Base, EnrolmentDraft, Member, table_of
 from storage.types import EncryptedInt, EncryptedText
@@ -69,7 +69,7 @@ async def rotate_keys(settings: Settings) -> int:
 async def _rotate(settings: Settings, cipher: DataCipher) -> int:
     crypto.configure(cipher)
     await migrate.upgrade(settings.database_url)
-    engine = create_engine(settings.database_url)
+    engine = database_engine(settings)
     factory = create_session_factory(engine)
     total = 0
     try:

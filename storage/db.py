@@ -103,11 +103,26 @@ class DatabaseLock:
             self._fd = None
 
 
-def create_engine(database_url: str) -> AsyncEngine:
-    """Build the async engine; for SQLite, turn on WAL, foreign keys and IMMEDIATE writes."""
+def create_engine(
+    database_url: str, *, pool_size: int = 5, statement_timeout_s: float = 0
+) -> AsyncEngine:
+    """Build the async engine; for SQLite, turn on WAL, foreign keys and IMMEDIATE writes.
+
+    PostgreSQL: a pool of `pool_size` connections (and as many again for bursts), and every
+    statement cancelled by the server after `statement_timeout_s` (0: never)."""
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite":
-        return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
+        server_settings = {"application_name": "recovery-mentor-bot"}
+        if statement_timeout_s > 0:
+            server_settings["statement_timeout"] = str(int(statement_timeout_s * 1000))
+        return create_async_engine(
+            url,
+            pool_pre_ping=True,
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            hide_parameters=True,
+            connect_args={"server_settings": server_settings},
+        )
 
     path = sqlite_path(database_url)
     if path is not None:

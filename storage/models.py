@@ -51,10 +51,11 @@ class Member(Base):
     role: Mapped[str] = mapped_column(String(10))
     pseudonym: Mapped[str] = mapped_column(String(32))
     # Case-folded pseudonym, so "Sam" and "sam" cannot both exist.
-    pseudonym_key: Mapped[str] = mapped_column(String(32), unique=True)
+    pseudonym_key: Mapped[str] = mapped_column(String(96), unique=True)  # 24 chars, 3 each
     # What the pseudonym looks like (`storage.names.name_key`), set with it: no two members
     # may look alike ("Sam" and "Ѕam" with a Cyrillic Ѕ), even when they enrol at once.
-    pseudonym_skeleton: Mapped[str] = mapped_column(String(128), unique=True)
+    # At most 24 characters of 7 each (a Hangul syllable): PostgreSQL enforces the length.
+    pseudonym_skeleton: Mapped[str] = mapped_column(String(255), unique=True)
     timezone: Mapped[str] = mapped_column(String(64))
     language: Mapped[str | None] = mapped_column(String(8))
     # Comma-separated matching tags (mentee: preferences; mentor: experience).
@@ -567,7 +568,7 @@ class EscalationEvent(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(64))  # "member erased their data" and the like
     actor: Mapped[int | None] = mapped_column(BigInteger)
     detail: Mapped[str | None] = mapped_column(EncryptedText())
 

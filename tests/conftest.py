@@ -1,8 +1,10 @@
-"""Fixtures: a real SQLite database in tmp_path, the Bot API emulator, the running bot."""
+"""Fixtures: a real database (a SQLite file in tmp_path, or with TEST_DATABASE=postgres a fresh
+database on a throw-away PostgreSQL server, see tests/postgres.py), the Bot API emulator, the
+running bot."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from emulator import BotApiEmulator, FakeUser
 from emulator.scenario import Scenario
 from storage import crypto, migrate
 from storage.db import create_engine, create_session_factory
+from tests import postgres
 from tests.helpers import TEST_CIPHER, TEST_KEYS, FakeClock
 
 COORDINATOR_ID = 1000
@@ -27,9 +30,48 @@ def data_cipher() -> crypto.DataCipher:
     return TEST_CIPHER
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "sqlite_only(reason): the test is about SQLite itself; not run on PostgreSQL",
+    )
+    config.addinivalue_line(
+        "markers",
+        "blank_database: on PostgreSQL, a new empty database (not the shared one at head)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not postgres.ON_POSTGRES:
+        return
+    for item in items:
+        marker = item.get_closest_marker("sqlite_only")
+        if marker is not None:
+            reason = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "")
+            item.add_marker(pytest.mark.skip(reason=f"SQLite only: {reason}"))
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[postgres.PostgresServer]:
+    """The throw-away PostgreSQL server, started at the first test that needs it."""
+    server = postgres.start_server()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
+async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """The test's own empty database: SQLite by default, PostgreSQL with
+    TEST_DATABASE=postgres."""
+    if not postgres.ON_POSTGRES:
+        yield f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
+        return
+    server: postgres.PostgresServer = request.getfixturevalue("postgres_server")
+    if request.node.get_closest_marker("blank_database") is None:
+        yield await server.emptied_head_database()
+        return
+    async with server.fresh_database() as url:
+        yield url
 
 
 @pytest.fixture

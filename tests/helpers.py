@@ -140,3 +140,27 @@ def clean_env(**extra: str) -> dict[str, str]:
     env.update({name.upper(): value for name, value in TEST_KEYS.items()})
     env.update(extra)
     return env
+
+
+async def stored_bytes(db_url: str) -> bytes:
+    """What a copy of the database holds: the SQLite file with its -wal and -shm files, or on
+    PostgreSQL every row of every table, as a dump would carry it."""
+    from pathlib import Path
+
+    from sqlalchemy import text
+
+    from storage.models import Base
+
+    if db_url.startswith("sqlite"):
+        path = Path(db_url.split("///", 1)[1])
+        return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+    engine = create_engine(db_url)
+    try:
+        async with engine.connect() as conn:
+            rows = []
+            for table in Base.metadata.sorted_tables:
+                result = await conn.execute(text(f'SELECT CAST(t AS text) FROM "{table.name}" t'))
+                rows.extend(str(r[0]) for r in result)
+    finally:
+        await engine.dispose()
+    return "\n".join(rows).encode()

@@ -12,6 +12,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
@@ -487,6 +488,21 @@ async def toggle_tag(
     return True
 
 
+async def _name_taken_meanwhile(
+    session: AsyncSession, draft: EnrolmentDraft, invite: Invite, chat_id: int, now: datetime
+) -> None:
+    """Someone took the name while this person was choosing; ask again, keep the invite."""
+    await session.execute(update(Invite).where(Invite.id == invite.id).values(used_at=None))
+    draft.step = Step.PSEUDONYM
+    await send_text(
+        session,
+        chat_id,
+        t(texts.PSEUDONYM_INVALID, reason=t(texts.PSEUDONYM_TAKEN)),
+        now=now,
+        language=_language(session, draft),
+    )
+
+
 async def finish_enrolment(
     session: AsyncSession,
     *,
@@ -527,16 +543,7 @@ async def finish_enrolment(
         )
         return None
     if await _pseudonym_taken(session, draft.pseudonym):
-        # Someone took the name while this person was choosing; ask again, keep the invite.
-        await session.execute(update(Invite).where(Invite.id == invite.id).values(used_at=None))
-        draft.step = Step.PSEUDONYM
-        await send_text(
-            session,
-            chat_id,
-            t(texts.PSEUDONYM_INVALID, reason=t(texts.PSEUDONYM_TAKEN)),
-            now=now,
-            language=language,
-        )
+        await _name_taken_meanwhile(session, draft, invite, chat_id, now)
         return None
     member = Member(
         telegram_user_id=draft.telegram_user_id,
@@ -551,8 +558,18 @@ async def finish_enrolment(
         reachable=True,
         created_at=now,
     )
-    session.add(member)
-    await session.flush()
+    try:
+        # PostgreSQL lets two enrolments check the name at once; the unique skeleton stops
+        # the second at its insert, and only that insert is undone (SQLite, one writer at a
+        # time, never gets here with a name taken).
+        async with session.begin_nested():
+            session.add(member)
+            await session.flush()
+    except IntegrityError:
+        if not await _pseudonym_taken(session, draft.pseudonym):
+            raise
+        await _name_taken_meanwhile(session, draft, invite, chat_id, now)
+        return None
     if draft.consent_version is not None:
         session.add(
             MemberConsent(

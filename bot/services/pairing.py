@@ -75,6 +75,15 @@ async def pair_mentee(
             False,
             t(texts.GRADUATED_CANNOT_PAIR, mentee=h(mentee.pseudonym), mentee_id=mentee.short_id),
         )
+    # Both rows locked (in id order, so two pairings cannot deadlock) until the commit: on
+    # PostgreSQL, concurrent pairings would otherwise all see room and all pair (SQLite's
+    # BEGIN IMMEDIATE already lets one writer in at a time; there this adds nothing).
+    await session.execute(
+        select(Member.id)
+        .where(Member.id.in_((mentee.id, mentor.id)))
+        .order_by(Member.id)
+        .with_for_update()
+    )
     current = await active_pairing_of_mentee(session, mentee.id)
     if current is not None:
         current_mentor = await session.get(Member, current.mentor_id)

@@ -21,6 +21,10 @@ from storage.crypto import generate_key, generate_lookup_key
 from tests.e2e.conftest import Program
 from tests.helpers import FakeClock, clean_env
 
+pytestmark = pytest.mark.sqlite_only(
+    reason="backup and restore use SQLite's backup API (PostgreSQL: pg_dump)"
+)
+
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from emulator import BotApiEmulator, FakeUser
@@ -38,6 +39,10 @@ async def test_a_strangers_chat_key_is_not_kept_in_sent_rows(
     assert sent and keyed == 0
 
 
+@pytest.mark.sqlite_only(
+    reason="reads SQLite's files for erased bytes (secure_delete); PostgreSQL keeps dead rows "
+    "in its files until VACUUM"
+)
 async def test_after_an_erasure_the_members_chat_key_is_not_in_the_database_files(
     paired: Program, emu: BotApiEmulator, sam: FakeUser, alex: FakeUser, db_url: str
 ) -> None:

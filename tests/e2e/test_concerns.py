@@ -240,6 +240,7 @@ async def test_a_climbing_concern_reaches_a_coordinator_when_the_staff_chat_is_b
     await emu.wait_for_bot_message(alex.id, "Nobody answered the check-in request")
 
 
+@pytest.mark.sqlite_only(reason="a full disk is made with SQLite's max_page_count")
 async def test_a_full_disk_when_a_concern_climbs_loses_nothing_and_sends_nothing_twice(
     paired: Program, staff: None, emu: BotApiEmulator, sam: FakeUser, alex: FakeUser,
     clock: FakeClock, db_url: str,

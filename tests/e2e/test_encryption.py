@@ -20,16 +20,11 @@ from storage.crypto import DataCipher, DecryptionError, generate_key, generate_l
 from storage.db import create_engine, create_session_factory
 from storage.models import CheckIn, Escalation
 from tests.e2e.conftest import Program
-from tests.helpers import TEST_KEYS, clean_env
+from tests.helpers import TEST_KEYS, clean_env, stored_bytes
 
 NOTE = "slept badly, zebra-crossing anxiety"
 DANGER = "quokka: i cant do this anymore, tonight im going to end it all"
 OUTCOME = "called her sister, paramedics on the way, pangolin"
-
-
-def database_bytes(db_url: str) -> bytes:
-    path = Path(db_url.split("///", 1)[1])
-    return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
 
 
 async def write_sensitive_things(program: Program, sam: FakeUser) -> None:
@@ -61,7 +56,7 @@ async def test_notes_flagged_messages_and_outcomes_are_not_readable_in_the_file(
     assert escalation is not None and DANGER in (escalation.flagged_text or "")
     assert escalation.outcome == OUTCOME
     # ...but the database file (and its write-ahead log) does not show them.
-    raw = database_bytes(db_url)
+    raw = await stored_bytes(db_url)
     for secret in (b"zebra-crossing", b"quokka", b"pangolin"):
         assert secret not in raw
 
@@ -155,7 +150,7 @@ async def test_a_copied_database_does_not_say_who_is_enrolled(
         found = await member_by_telegram_id(s, sam.id)
         assert found is not None and found.pseudonym == "Sam" and found.chat_id == sam.id
     # ...but their ids are nowhere in the file, as text or as stored integers.
-    raw = database_bytes(db_url)
+    raw = await stored_bytes(db_url)
     for person in (sam, alex):
         assert str(person.id).encode() not in raw
         for width in (6, 8):  # SQLite's integer encodings big enough for these ids

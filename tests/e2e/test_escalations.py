@@ -163,6 +163,7 @@ async def test_resolve_with_a_note_and_the_audit_trail(
     # How it ended, for the reports: one press.
     toast = await paired.scenario.press_label(coordinator, done, "Support needed")
     assert toast == "Escalation #1: recorded as “Support needed”."
+    await paired.settle()  # the toast is answered from the handler, before its batch commits
     assert (await escalation(paired.runtime)).outcome_kind == "support_needed"
     trail = await paired.scenario.say(coordinator, "/escalation 1")
     assert trail is not None

@@ -123,6 +123,10 @@ async def test_a_database_started_unencrypted_is_encrypted_by_rotate_keys(
         await runtime.stop()
 
 
+@pytest.mark.sqlite_only(
+    reason="the lock a running bot holds is beside the SQLite file; on PostgreSQL none is taken "
+    "(README: stop the bot yourself)"
+)
 async def test_keys_are_not_rotated_under_a_running_bot(
     paired: Program, sam: FakeUser, alex: FakeUser, settings: Settings, clock: FakeClock
 ) -> None:

@@ -7,12 +7,17 @@ import asyncio
 import sqlite3
 from typing import Any
 
+import pytest
 from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from emulator import FakeUser
 from storage.models import InboxUpdate
 from tests.e2e.conftest import Program
+
+pytestmark = pytest.mark.sqlite_only(
+    reason="a full disk is made with SQLite's max_page_count"
+)
 
 NO_LIMIT = 1_073_741_823
 DANGER = "i cant do this anymore, tonight im going to end it all"

@@ -78,6 +78,7 @@ async def previous_release_database(
     return sam, alex
 
 
+@pytest.mark.blank_database
 async def test_the_previous_releases_database_is_upgraded_at_start_and_works(
     settings: Settings, emu: BotApiEmulator, clock: FakeClock
 ) -> None:
@@ -121,6 +122,7 @@ async def test_the_previous_releases_database_is_upgraded_at_start_and_works(
         await runtime.stop()
 
 
+@pytest.mark.blank_database
 async def test_with_auto_migrate_off_start_refuses_until_migrate_is_run(
     settings: Settings, emu: BotApiEmulator, clock: FakeClock
 ) -> None:

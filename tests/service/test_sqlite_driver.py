@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage import sqlite_driver
 
+pytestmark = pytest.mark.sqlite_only(reason="the one-trip aiosqlite cursor is SQLite's driver")
 
 async def test_the_engine_uses_the_one_trip_cursor(engine: AsyncEngine) -> None:
     async with engine.connect() as conn:

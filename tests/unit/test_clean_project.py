@@ -45,3 +45,14 @@ def test_ci_requires_shared() -> None:
     ci = (ROOT / ".ci" / "run").read_text()
     assert "export REQUIRE_SHARED=1" in ci
     assert ci.index("export REQUIRE_SHARED=1") < ci.index("bash scripts/test.sh")
+
+
+def test_ci_installs_postgresql_and_runs_the_suites_on_it_too() -> None:
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "export REQUIRE_POSTGRES=1" in ci
+    assert "apt-get install -y -q postgresql" in ci and "/usr/lib/postgresql/*/bin" in ci
+    on_sqlite = ci.index("bash scripts/test.sh")
+    on_postgres = ci.index(
+        "TEST_DATABASE=postgres .venv/bin/python -m pytest -q tests/service tests/e2e"
+    )
+    assert ci.index("export REQUIRE_POSTGRES=1") < on_sqlite < on_postgres
