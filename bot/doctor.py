@@ -15,7 +15,6 @@ from typing import Literal
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
-
 from telegram import Bot, ChatMemberRestricted, User
 from telegram.error import TelegramError
 
