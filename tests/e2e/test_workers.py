@@ -253,8 +253,10 @@ async def test_two_workers_deliver_every_message_once_in_order_within_the_limits
         assert texts_in(emu, mentee.id, "reply ") == [
             f"reply {number}.{n}" for n in range(EACH)
         ]
-    # Within Telegram's limits: the emulator never had to answer 429.
+    # Within Telegram's limits: the emulator never had to answer 429; and one worker at a
+    # time asked for updates (no getUpdates cut short by another's).
     assert emu.rate_limited == 0
+    assert emu.poll_conflicts == 0
     engine = create_engine(pg_url)
     try:
         async with engine.connect() as conn:
