@@ -11,6 +11,9 @@
    Meanwhile, every 5 s a message that needs staff now: the time until its escalation card
    reaches the coordinator is measured too.
 3. Peak memory of the bot process with 10,000 enrolled pairs.
+4. PostgreSQL (`--postgres` runs only these, on a throw-away server as the tests make one):
+   relay throughput with one and two bot workers beside SQLite's one, and 10,000 check-ins
+   drained by two workers under Telegram's limits.
 
 The bots run as separate processes; the emulator runs here, so timings include real HTTP.
 """
@@ -222,32 +225,129 @@ EVERYDAY = (
 )
 
 
-async def throughput(kind: str, messages: int, pairs: int, tmp: Path) -> dict[str, float]:
-    """Messages per second and CPU ms per message, for 'ours' or the 'echo' baseline."""
+async def throughput(
+    kind: str, messages: int, pairs: int, tmp: Path, db_url: str | None = None, workers: int = 1
+) -> dict[str, float]:
+    """Messages per second and CPU ms per message, for 'ours' or the 'echo' baseline (ours:
+    on `db_url` if given, SQLite otherwise, with `workers` bot processes)."""
     emu = BotApiEmulator()
     await emu.start()
     try:
-        db_url = f"sqlite+aiosqlite:///{tmp / f'{kind}.sqlite3'}"
+        db_url = db_url or f"sqlite+aiosqlite:///{tmp / f'{kind}.sqlite3'}"
         await seed(db_url, emu, pairs)
         if kind == "ours":
-            proc = await start(["-m", "bot", "run"], bot_env(emu, db_url, NO_LIMITS), tmp)
+            procs = [
+                await start(
+                    ["-m", "bot", "run"],
+                    bot_env(emu, db_url, {**NO_LIMITS, "WORKER_ID": f"bench-{n}"}),
+                    tmp,
+                )
+                for n in range(workers)
+            ]
         else:
-            proc = await start(
-                [str(ROOT / "bench" / "echo_bot.py"), emu.token, emu.base_url],
-                bot_env(emu, db_url, {}),
-                tmp,
-            )
+            procs = [
+                await start(
+                    [str(ROOT / "bench" / "echo_bot.py"), emu.token, emu.base_url],
+                    bot_env(emu, db_url, {}),
+                    tmp,
+                )
+            ]
         await wait_until(lambda: count(emu, "getUpdates") > 0, 60)
-        await asyncio.sleep(0.5)
-        cpu0, t0 = proc.cpu_seconds(), time.monotonic()
+        await wait_until(lambda: count(emu, "getMe") >= len(procs), 60)
+        await asyncio.sleep(1.0)
+        cpu0, t0 = sum(p.cpu_seconds() for p in procs), time.monotonic()
         for n in range(messages):
             user = FakeUser(MENTEE_BASE + n % pairs, "x")
             # Everyday chat of usual length, so the risk models score it as they would.
             emu.user_sends(user, f"{EVERYDAY[n % len(EVERYDAY)]} ({n})")
         await wait_until(lambda: count(emu, "copyMessage") >= messages, 300)
-        elapsed, cpu = time.monotonic() - t0, proc.cpu_seconds() - cpu0
-        await proc.stop()
+        elapsed = time.monotonic() - t0
+        cpu = sum(p.cpu_seconds() for p in procs) - cpu0
+        for proc in procs:
+            await proc.stop()
         return {"rate": messages / elapsed, "cpu_ms": 1000 * cpu / messages}
+    finally:
+        await emu.stop()
+
+
+async def postgres_columns(messages: int, pairs: int, bulk: int, tmp: Path) -> list[Row]:
+    """Relay throughput on SQLite and on PostgreSQL with one and two workers (alternating,
+    medians of 3), and the check-in drain by two workers on PostgreSQL."""
+    from tests.postgres import PostgresServer, server_bin_dir  # the tests' throw-away server
+
+    bin_dir = server_bin_dir()
+    if bin_dir is None:
+        raise SystemExit("no PostgreSQL server binaries (initdb, pg_ctl): apt install postgresql")
+    server = PostgresServer(bin_dir)
+    server.start()
+    try:
+        runs: dict[str, list[dict[str, float]]] = {"sqlite": [], "pg1": [], "pg2": []}
+        for n in range(3):
+            folder = tmp / f"pg-{n}"
+            folder.mkdir(exist_ok=True)
+            runs["sqlite"].append(await throughput("ours", messages, pairs, folder))
+            for workers in (1, 2):
+                async with server.fresh_database() as url:
+                    runs[f"pg{workers}"].append(
+                        await throughput("ours", messages, pairs, folder, url, workers)
+                    )
+        sqlite, pg1, pg2 = (median_run(runs[k]) for k in ("sqlite", "pg1", "pg2"))
+        async with server.fresh_database() as url:
+            drain = await checkin_drain(bulk, tmp, url, workers=2)
+    finally:
+        server.stop()
+    return [
+        ("relay throughput, SQLite, 1 worker (msg/s)", f"{sqlite['rate']:.0f}", ""),
+        ("relay throughput, PostgreSQL, 1 worker (msg/s)", f"{pg1['rate']:.0f}", ""),
+        ("relay throughput, PostgreSQL, 2 workers (msg/s)", f"{pg2['rate']:.0f}", ""),
+        ("  2 workers / 1 worker on PostgreSQL", f"{pg2['rate'] / pg1['rate']:.2f}", "≥ 1.3"),
+        (
+            "CPU per message, SQLite / PG 1 / PG 2 workers (ms)",
+            f"{sqlite['cpu_ms']:.2f} / {pg1['cpu_ms']:.2f} / {pg2['cpu_ms']:.2f}",
+            "",
+        ),
+        (
+            f"{bulk} check-ins drained by 2 workers on PostgreSQL: sends/s / 30",
+            f"{drain['fraction']:.2f}",
+            "≥ 0.9",
+        ),
+        ("  429 answers during that drain", f"{drain['rate_limited']}", "0"),
+        ("  check-in prompts sent twice", f"{drain['repeated']}", "0"),
+    ]
+
+
+Row = tuple[str, str, str]
+
+
+async def checkin_drain(bulk: int, tmp: Path, db_url: str, workers: int) -> dict[str, float]:
+    """`bulk` due check-ins sent by `workers` bot processes under Telegram's limits."""
+    emu = BotApiEmulator()
+    await emu.start()
+    try:
+        await seed(db_url, emu, 0, bulk)
+        emu.enforce_limits = True
+        procs = [
+            await start(
+                ["-m", "bot", "run"], bot_env(emu, db_url, {"WORKER_ID": f"drain-{n}"}), tmp
+            )
+            for n in range(workers)
+        ]
+        await wait_until(lambda: count(emu, "sendMessage") > 0, 120)
+        t0, sent0 = time.monotonic(), count(emu, "sendMessage")
+        await wait_until(lambda: count(emu, "sendMessage") - emu.rate_limited >= bulk, 900)
+        elapsed = time.monotonic() - t0
+        for proc in procs:
+            await proc.stop()
+        prompts = [
+            int(p["chat_id"])
+            for m, p in emu.calls
+            if m == "sendMessage" and "check-in" in str(p.get("text", ""))
+        ]
+        return {
+            "fraction": (count(emu, "sendMessage") - sent0 - emu.rate_limited) / elapsed / 30,
+            "rate_limited": emu.rate_limited,
+            "repeated": len(prompts) - len(set(prompts)) - emu.rate_limited,
+        }
     finally:
         await emu.stop()
 
@@ -338,8 +438,14 @@ async def memory_with_pairs(pairs: int, messages: int, tmp: Path) -> dict[str, f
         await emu.stop()
 
 
-async def main(quick: bool) -> None:
+async def main(quick: bool, postgres: bool = False) -> None:
     messages, pairs = (500, 50) if quick else (3000, 100)
+    if postgres:
+        with tempfile.TemporaryDirectory() as tmp_name:
+            print_rows(
+                await postgres_columns(messages, pairs, 2000 if quick else 10_000, Path(tmp_name))
+            )
+        return
     rounds = 1 if quick else 3
     bulk, window = (2000, 10.0) if quick else (10_000, 30.0)
     memory_pairs = 1000 if quick else 10_000
@@ -381,6 +487,10 @@ async def main(quick: bool) -> None:
         ("429 answers during the drain", f"{flood['rate_limited']}", "0"),
         (f"peak RSS with {memory_pairs} pairs (MB)", f"{memory['peak_mb']:.0f}", ""),
     ]
+    print_rows(rows)
+
+
+def print_rows(rows: list[Row]) -> None:
     width = max(len(r[0]) for r in rows)
     print(f"{'measure'.ljust(width)}  {'value':>8}  goal")
     for name, value, goal in rows:
@@ -390,4 +500,6 @@ async def main(quick: bool) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller numbers, for a smoke run")
-    asyncio.run(main(parser.parse_args().quick))
+    parser.add_argument("--postgres", action="store_true", help="only the PostgreSQL columns")
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.quick, arguments.postgres))

@@ -24,6 +24,7 @@ from bot.config import (
     database_engine,
     limits_from,
     webhook_settings,
+    worker_name,
 )
 from bot.context import BotApplication, BotContext, BotData, Services
 from bot.delivery import MAX_IN_FLIGHT, DeliveryWorker
@@ -53,6 +54,7 @@ from storage.db import (
     checkpoint_wal,
     create_session_factory,
     readable_by_others,
+    sqlite_path,
     transaction,
 )
 from storage.keycheck import KeyMismatch, verify_keys
@@ -113,11 +115,14 @@ class BotRuntime:
         self.app = build_application(settings, token)
         # Backoff and rate limits are about real time at Telegram, whatever the program's clock
         # (tests of delayed sends give it a clock of their own).
+        self.worker_id = worker_name(settings)
         self.delivery = DeliveryWorker(
             self.session_factory,
             self.app.bot,
             delivery_clock or SystemClock(),
             limits=limits_from(settings),
+            worker_id=self.worker_id,
+            lease_s=settings.lease_seconds,
         )
         self.inbox = Inbox(
             self.app, self.session_factory, self.clock, self.delivery, poll_timeout=poll_timeout
@@ -228,6 +233,13 @@ class BotRuntime:
                 "no coordinator: alarms reach nobody; set COORDINATOR_IDS and restart "
                 "(ALLOW_NO_COORDINATOR=1 is only for learning your id with /id)"
             )
+        # Claims left by a worker that died: on SQLite this is the only worker (the lock file
+        # says so), so all of them; elsewhere only this worker's own (a stable WORKER_ID), the
+        # others' run out with their lease.
+        if sqlite_path(self.settings.database_url) is not None:
+            await self.delivery.release_all_claims()
+        else:
+            await self.delivery.release_own_claims()
 
     async def _abandon_start(self) -> None:
         """Undo what a failed start took: the lock, the connections."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import socket
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -50,6 +52,15 @@ class Settings(BaseSettings):
     # statement may run before the server cancels it (0: no limit).
     database_pool_size: int = Field(default=5, ge=1, le=100)
     database_statement_timeout_s: float = Field(default=30.0, ge=0)
+    # Several workers (PostgreSQL): a worker's claim on a message it is sending holds this
+    # long; if the worker dies, another sends the message once the lease has run out. Also
+    # how long the server lets a transaction sit idle (a worker gone mid-transaction).
+    # Longer than the slowest send (Telegram's answer times out after 15 s).
+    lease_seconds: float = Field(default=60.0, ge=5, le=3600)
+    # Names this worker in the outbox (which worker sent what); unique per worker. A worker
+    # started again under the same WORKER_ID takes its own claims back at once. Default:
+    # the host's name and the process id.
+    worker_id: str | None = Field(default=None, min_length=1, max_length=64)
     coordinator_ids: Annotated[tuple[int, ...], NoDecode] = ()
     # Refuses to start with no coordinator (nobody would answer an alarm), unless waived to
     # learn one's own id with /id.
@@ -251,7 +262,15 @@ def database_engine(settings: Settings) -> AsyncEngine:
         settings.database_url,
         pool_size=settings.database_pool_size,
         statement_timeout_s=settings.database_statement_timeout_s,
+        idle_in_transaction_s=settings.lease_seconds,
     )
+
+
+def worker_name(settings: Settings) -> str:
+    """This worker's id in the outbox: WORKER_ID, or the host's name and the process id."""
+    if settings.worker_id:
+        return settings.worker_id
+    return f"{socket.gethostname()[:40]}:{os.getpid()}"
 
 
 def limits_from(settings: Settings) -> Limits:

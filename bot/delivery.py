@@ -2,6 +2,13 @@
 
 A row is marked sent (with Telegram's message id) only after Telegram accepted it, so a crash
 between the two can repeat that one message but never lose one.
+
+Several workers can share one database (PostgreSQL): a worker claims a row before sending it
+(claimed_by, lease_until), and takes a chat's next row only when no row of that chat is under
+a live claim, so each message is sent by one worker and a chat's messages go in order. Claims
+take turns through the lock on the shared rate bucket (see `bot.ratelimit`). A worker that
+dies loses its claims when their lease runs out, and another sends those rows: the one case
+where a message Telegram had already accepted is sent again.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, case, func, or_, select, update
@@ -38,7 +45,7 @@ from telegram.error import (
 
 from bot.bot_api import BotApiClient, retry_after_seconds
 from bot.clock import Clock
-from bot.ratelimit import Limits, RateLimiter
+from bot.ratelimit import Limits, SharedRateLimiter
 from bot.services.desk import thread_id_for, thread_unusable, topic_created, topic_not_created
 from bot.services.escalation import card_delivered, card_undeliverable
 from bot.services.outbox import (
@@ -64,6 +71,7 @@ MAX_IN_FLIGHT = 32
 BACKOFF_BASE_S = 1.0
 BACKOFF_CAP_S = 300.0
 IDLE_POLL_S = 1.0
+DEFAULT_LEASE_S = 60.0
 # While Telegram rejects the token: getMe, at these growing intervals, until it works again.
 TOKEN_PROBE_FIRST_S = 1.0
 TOKEN_PROBE_CAP_S = 60.0
@@ -147,12 +155,21 @@ class DeliveryWorker:
         candidates: int = 500,
         rng: random.Random | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        worker_id: str = "worker",
+        lease_s: float = DEFAULT_LEASE_S,
+        wall: Callable[[], float] = time.time,
     ) -> None:
         self._factory = session_factory
         self._bot = bot
         self._api = api or BotApiClient(bot.base_url, connections=max_in_flight)
         self._clock = clock
-        self._limiter = RateLimiter(limits or Limits(), monotonic)
+        self._limiter = SharedRateLimiter(limits or Limits(), wall)
+        self.worker_id = worker_id[:64]
+        self._lease = timedelta(seconds=lease_s)
+        # Claims and their leases are about real time, whatever the program's clock.
+        self._wall = wall
+        self._wait_s = 0.0  # until the shared bucket has a token again (last claim's view)
+        self._paused_until = 0.0  # a 429 seen by this worker (wall clock), until recorded
         self._max_in_flight = max_in_flight
         self._candidates = candidates
         self._rng = rng or random.Random()
@@ -167,6 +184,31 @@ class DeliveryWorker:
 
     def wake(self) -> None:
         self._wakeup.set()
+
+    async def release_all_claims(self) -> int:
+        """Free every claim (SQLite: this is the only worker, its predecessor is gone)."""
+        async with transaction(self._factory) as session:
+            result = await session.execute(
+                update(OUTBOX).where(OUTBOX.c.lease_until.is_not(None)).values(lease_until=None)
+            )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def release_own_claims(self) -> int:
+        """Free the claims made under this worker's id by an earlier run of it (WORKER_ID)."""
+        async with transaction(self._factory) as session:
+            result = await session.execute(
+                update(OUTBOX)
+                .where(
+                    OUTBOX.c.status == "pending",
+                    OUTBOX.c.claimed_by == self.worker_id,
+                    OUTBOX.c.lease_until.is_not(None),
+                )
+                .values(lease_until=None)
+            )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def _locally_paused(self) -> bool:
+        return self._wall() < self._paused_until
 
     @property
     def in_flight(self) -> int:
@@ -195,8 +237,9 @@ class DeliveryWorker:
 
     async def _sleep(self, stop: asyncio.Event) -> None:
         timeout = IDLE_POLL_S
-        if not self._limiter.global_available():
-            timeout = min(timeout, self._limiter.wait_s() + 0.001)
+        wait = max(self._wait_s, self._paused_until - self._wall())
+        if wait > 0:
+            timeout = min(timeout, wait + 0.001)
         elif self._pending_hint:
             timeout = 0.02  # messages wait only for their chat's rate limit
         waiters: list[asyncio.Future[Any]] = [
@@ -224,11 +267,23 @@ class DeliveryWorker:
             self._pending_hint = False
             return 0
         room = self._max_in_flight - len(self._in_flight)
-        if room <= 0 or not self._limiter.global_available():
+        if room <= 0 or self._locally_paused():
             return 0
         now = self._clock.now()
         async with transaction(self._factory) as session:
+            # Locks the shared bucket: claims by other workers wait until this one commits,
+            # and then see its claims.
+            budget = await self._limiter.open(session)
+            self._wait_s = budget.wait_s()
+            if not budget.global_available():
+                return 0
+            lease_now = datetime.fromtimestamp(budget.now, UTC)
             pending = OUTBOX.c.status == "pending"
+            # A chat with a message under a live claim (this worker's or another's) waits
+            # until that one is recorded: order per chat.
+            claimed_chats = select(OUTBOX.c.chat_key).where(
+                pending, OUTBOX.c.lease_until > lease_now, OUTBOX.c.chat_key.is_not(None)
+            )
             heads = select(func.min(OUTBOX.c.id)).where(pending).group_by(OUTBOX.c.chat_key)
             # Escalations jump the queue of their chat; everything else keeps chat order.
             urgent = (
@@ -243,33 +298,45 @@ class DeliveryWorker:
                     .where(
                         or_(OUTBOX.c.id.in_(heads), OUTBOX.c.id.in_(urgent)),
                         or_(OUTBOX.c.not_before.is_(None), OUTBOX.c.not_before <= now),
+                        OUTBOX.c.chat_key.not_in(claimed_chats),
                     )
                     .order_by(OUTBOX.c.priority, OUTBOX.c.id)
                     .limit(self._candidates)
                 )
             ).all()
+            rows = [r for r in rows if r.chat_key not in self._in_flight]
+            await budget.load_chats(session, {r.chat_key: bool(r.is_group) for r in rows})
             chosen: dict[int, str] = {}  # row id -> chat key
             seen: set[str] = set()
-            for row_id, chat_key, is_group in rows:
-                if len(chosen) >= room or not self._limiter.global_available():
+            for row_id, chat_key, _is_group in rows:
+                if len(chosen) >= room or not budget.global_available():
                     break
-                if chat_key in seen or chat_key in self._in_flight:
+                if chat_key in seen:
                     continue
                 seen.add(chat_key)
-                if self._limiter.try_acquire(chat_key, group=is_group):
+                if budget.can_send(chat_key):
+                    budget.take(chat_key)
                     chosen[row_id] = chat_key
             self._pending_hint = len(rows) > len(chosen)
             jobs = []
             if chosen:
+                # Rows another transaction holds (an erasure deleting them) are left alone.
                 claimed = {
                     row.id: row
                     for row in await session.execute(
-                        select(
-                            OUTBOX.c.id, OUTBOX.c.relay_id, OUTBOX.c.method, OUTBOX.c.payload
-                        ).where(OUTBOX.c.id.in_(list(chosen)))
+                        select(OUTBOX.c.id, OUTBOX.c.relay_id, OUTBOX.c.method, OUTBOX.c.payload)
+                        .where(OUTBOX.c.id.in_(list(chosen)), pending)
+                        .with_for_update(skip_locked=True)
                     )
                 }
+                await session.execute(
+                    update(OUTBOX)
+                    .where(OUTBOX.c.id.in_(list(claimed)))
+                    .values(claimed_by=self.worker_id, lease_until=lease_now + self._lease)
+                )
                 for row_id, chat_key in chosen.items():  # in priority order
+                    if row_id not in claimed:
+                        continue
                     row = claimed[row_id]
                     payload = await self._resolve(session, row.payload)
                     receipt = payload.pop(CARD_RECEIPT, None) if payload is not None else None
@@ -277,6 +344,8 @@ class DeliveryWorker:
                     jobs.append(
                         (chat_key, row_id, row.relay_id, row.method, payload, receipt, topic)
                     )
+            await budget.save(session)
+            self._wait_s = budget.wait_s()
         for chat_key, row_id, relay_id, method, payload, receipt, topic in jobs:
             task = asyncio.create_task(
                 self._send(row_id, relay_id, method, payload, receipt, topic)
@@ -331,7 +400,6 @@ class DeliveryWorker:
             raise
         for chat_key, _ in done:
             self._in_flight.pop(chat_key, None)
-        self._limiter.forget_idle()
 
     async def _resolve(self, session: AsyncSession, stored: str) -> dict[str, Any] | None:
         """Fill in message ids known only once an earlier copy was sent."""
@@ -387,7 +455,8 @@ class DeliveryWorker:
                 result = await call_bot_api(self._bot, method, payload)
         except RetryAfter as exc:
             seconds = retry_after_seconds(exc)
-            self._limiter.pause_for(seconds)
+            # Paused here at once; for every worker once the result is recorded.
+            self._paused_until = max(self._paused_until, self._wall() + seconds)
             return _Result(row_id, error="429 retry after", retry_after_s=seconds)
         except Forbidden as exc:
             return _Result(row_id, error=f"forbidden: {exc.message}"[:300], forbidden=True)
@@ -445,6 +514,7 @@ class DeliveryWorker:
                     .values(
                         status="sent",
                         sent_at=now,
+                        lease_until=None,
                         payload="{}",
                         telegram_message_id=bindparam("message_id"),
                         # A person's chat key is not kept once sent (only pending rows need
@@ -480,10 +550,17 @@ class DeliveryWorker:
                         )
             if any(r.unauthorized for r in failed):
                 self._token_rejected(now)
+            pauses = [r.retry_after_s for r in failed if r.retry_after_s is not None]
+            if pauses:
+                await self._limiter.pause_for(session, max(pauses))
             for result in failed:
                 row = await session.get(OutboxMessage, result.row_id)
                 if row is None:  # cancelled while in flight (its member was erased)
                     continue
+                if row.status != "pending" or row.claimed_by != self.worker_id:
+                    # Our lease ran out and another worker took the row: its result counts.
+                    continue
+                row.lease_until = None
                 row.last_error = result.error
                 final = (
                     not result.unauthorized

@@ -1,5 +1,13 @@
 """The durable inbox: updates are stored and committed before Telegram is told we have them,
 then processed one by one, each in one transaction with its effects and outbox rows.
+
+Several workers can share it (PostgreSQL). An update is stored once whichever worker received
+it (its update_id is unique). A worker processes a chat's updates only while it holds that
+chat's lock (a transaction-scoped advisory lock), oldest first, and claims the rows with
+`FOR UPDATE SKIP LOCKED`: each update is processed once, and a chat's in order. If a worker
+vanishes mid-batch, the server rolls its transaction back and the locks go with it. Only one
+worker long-polls Telegram (a second getUpdates would be refused with 409): the one holding
+the intake lock; the others process what it stores, and one of them takes over if it goes.
 """
 
 from __future__ import annotations
@@ -8,16 +16,17 @@ import asyncio
 import json
 import logging
 import sqlite3
+import zlib
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy import update as sql_update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import Update
 from telegram.error import RetryAfter, TelegramError
 
@@ -37,6 +46,13 @@ from storage.models import INBOX, InboxUpdate
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 50
+# Advisory lock keys (PostgreSQL): (class, chat) for processing a chat's updates, and the one
+# held by the worker that long-polls Telegram.
+CHAT_LOCK_CLASS = 1701
+INTAKE_LOCK = (1702, 0)
+# A worker that does not poll Telegram looks for stored updates this often (and tries to
+# become the poller).
+FOLLOWER_POLL_S = 0.5
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "channel_post", "my_chat_member"]
 
 
@@ -176,6 +192,7 @@ class Inbox:
                         .limit(BATCH_SIZE)
                     )
                 ).all()
+                rows = await _claim_in_chat_order(session, rows)
                 update_ids = [int(update_id) for update_id, _ in rows]
                 unit = UnitOfWork(session)
                 token = CURRENT_UNIT.set(unit)
@@ -215,6 +232,16 @@ class Inbox:
                 row = await session.get(InboxUpdate, update_id)
                 if row is None or row.processed_at is not None:
                     return
+                if await _dialect(session) == "postgresql":
+                    # Wait for the chat's lock (another worker may be at its updates), then
+                    # look again: that worker may have processed this one meanwhile.
+                    key = _chat_lock(row.payload)
+                    await session.execute(
+                        select(func.pg_advisory_xact_lock(CHAT_LOCK_CLASS, key))
+                    )
+                    await session.refresh(row, with_for_update=True)
+                    if row.processed_at is not None:
+                        return
                 unit = UnitOfWork(session)
                 token = CURRENT_UNIT.set(unit)
                 try:
@@ -359,6 +386,11 @@ class Inbox:
         Raw JSON is fetched with the plain Bot API client: PTB's get_updates parses (and on a
         parse error logs the raw data, message text included) before we could store it.
         """
+        poller = await self._become_poller(stop)
+        if stop.is_set():
+            await _let_go(poller)
+            return
+        log.info("this worker fetches the updates")
         api = BotApiClient(self._app.bot.base_url, connections=1)
         stopping = asyncio.ensure_future(stop.wait())
         waiting = True  # stored updates to process: at start, what a crash left behind
@@ -418,6 +450,105 @@ class Inbox:
         finally:
             stopping.cancel()
             await api.close()
+            await _let_go(poller)
+
+    async def _become_poller(self, stop: asyncio.Event) -> AsyncConnection | None:
+        """Wait until this worker may long-poll Telegram, processing what the poller stores
+        meanwhile. On PostgreSQL the poller holds the intake lock on a connection of its own
+        (returned; the lock goes with the connection if the worker dies); on SQLite there is
+        one worker, and nothing to wait for (None)."""
+        engine = self._factory.kw["bind"]
+        assert isinstance(engine, AsyncEngine)
+        if engine.dialect.name != "postgresql":
+            return None
+        while not stop.is_set():
+            try:
+                conn = await engine.connect()
+                try:
+                    got = await conn.scalar(select(func.pg_try_advisory_lock(*INTAKE_LOCK)))
+                    await conn.commit()  # the lock is the session's; no transaction is kept
+                except BaseException:
+                    await conn.close()
+                    raise
+                if got:
+                    return conn
+                await conn.close()
+            except Exception as exc:
+                await self.blocked(exc)
+                await self.backoff(stop)
+                continue
+            if not await self.drain(stop):
+                await self.backoff(stop)
+                continue
+            try:
+                await asyncio.wait_for(stop.wait(), FOLLOWER_POLL_S)
+            except TimeoutError:
+                pass
+        return None
+
+
+async def _dialect(session: AsyncSession) -> str:
+    return (await session.connection()).dialect.name
+
+
+def _chat_lock(payload: str) -> int:
+    """The advisory lock key (a 32-bit int) of the chat an update belongs to; 0 if none."""
+    chat_id = _chat_id_of(payload)
+    if chat_id is None:
+        return 0
+    return zlib.crc32(str(chat_id).encode()) - 2**31
+
+
+async def _claim_in_chat_order(session: AsyncSession, rows: Any) -> list[Any]:
+    """The updates of `rows` (oldest first) this worker may process now: on PostgreSQL, those
+    of chats whose lock it got, up to the first one another transaction holds or has already
+    processed in each chat. SQLite has one writer at a time: all of them."""
+    rows = list(rows)
+    if not rows or await _dialect(session) != "postgresql":
+        return list(rows)
+    locked: dict[int, bool] = {}
+    keys: dict[int, int] = {}
+    for update_id, payload in rows:
+        key = keys[update_id] = _chat_lock(payload)
+        if key not in locked:
+            locked[key] = bool(
+                await session.scalar(select(func.pg_try_advisory_xact_lock(CHAT_LOCK_CLASS, key)))
+            )
+    wanted = [int(u) for u, _ in rows if locked[keys[u]]]
+    if not wanted:
+        return []
+    # Read again under the locks: another worker may have processed some since the first read.
+    got = set(
+        await session.scalars(
+            select(InboxUpdate.update_id)
+            .where(InboxUpdate.update_id.in_(wanted), InboxUpdate.processed_at.is_(None))
+            .with_for_update(skip_locked=True)
+        )
+    )
+    claimed: list[Any] = []
+    stopped: set[int] = set()
+    for update_id, payload in rows:
+        key = keys[update_id]
+        if not locked[key] or key in stopped:
+            continue
+        if int(update_id) not in got:
+            stopped.add(key)  # the rest of this chat waits for the next round
+            continue
+        claimed.append((update_id, payload))
+    return claimed
+
+
+async def _let_go(poller: AsyncConnection | None) -> None:
+    """Release the intake lock (another worker starts polling) and the connection."""
+    if poller is None:
+        return
+    try:
+        await poller.execute(text("SELECT pg_advisory_unlock_all()"))
+        await poller.commit()
+    except Exception as exc:  # the connection is gone, and the lock with it
+        log.warning("could not release the intake lock (%s)", type(exc).__name__)
+    finally:
+        await poller.close()
 
 
 def _updates_in(result: object) -> list[dict[str, Any]]:

@@ -36,6 +36,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_BODY_BYTES = 256 * 1024  # updates are a few KB; a media group's caption at most a few more
 MAX_CONNECTIONS = 100  # Telegram uses one (max_connections=1); a proxy a few more
 REQUEST_TIMEOUT = 5.0  # seconds to send the headers, then as many to send the body
+LOOK_AGAIN_S = 1.0  # the inbox is processed at least this often (several workers)
 LINGER_SECONDS = 2.0  # a body we answered without reading (403, 413) is drained this long
 REFUSED = b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
 # Telegram's integers fit in 64 bits (ids in 52); a larger one could not be stored.
@@ -190,7 +191,13 @@ class WebhookServer:
                     await self._inbox.backoff(stop)
                     continue
                 arrived = asyncio.ensure_future(self._arrived.wait())
-                await asyncio.wait([arrived, stopping], return_when=asyncio.FIRST_COMPLETED)
+                # Also now and then: with several workers, an update this one stored may have
+                # waited for a chat another worker was at.
+                await asyncio.wait(
+                    [arrived, stopping],
+                    timeout=LOOK_AGAIN_S,
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
                 arrived.cancel()
         finally:
             stopping.cancel()

@@ -178,6 +178,10 @@ class BotApiEmulator:
         # Telegram's limits, enforced only when a test asks for it.
         self.enforce_limits = False
         self.rate_limited = 0
+        # getUpdates calls cut short by a newer one (two bot instances polling at once), as
+        # Telegram answers them: 409 "terminated by other getUpdates request".
+        self.poll_conflicts = 0
+        self._poll_generation = 0
         self._buckets: dict[int | str, list[float]] = {}
         # Webhook mode: updates are POSTed here, in order, until answered 2xx.
         self.webhook_url: str | None = None
@@ -683,12 +687,21 @@ class BotApiEmulator:
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
         limit = _int_or_none(params.get("limit")) or 100
         timeout = float(params.get("timeout") or 0)
+        self._poll_generation += 1
+        generation = self._poll_generation
         if not self._updates and timeout > 0:
             self._new_update.clear()
             try:
                 await asyncio.wait_for(self._new_update.wait(), timeout)
             except TimeoutError:
                 pass
+        if generation != self._poll_generation and timeout > 0:
+            self.poll_conflicts += 1
+            raise ApiError(
+                409,
+                "Conflict: terminated by other getUpdates request; make sure that only one "
+                "bot instance is running",
+            )
         allowed = params.get("allowed_updates")
         batch = [u for u in self._updates if not allowed or any(k in u for k in allowed)][:limit]
         return batch

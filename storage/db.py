@@ -104,17 +104,27 @@ class DatabaseLock:
 
 
 def create_engine(
-    database_url: str, *, pool_size: int = 5, statement_timeout_s: float = 0
+    database_url: str,
+    *,
+    pool_size: int = 5,
+    statement_timeout_s: float = 0,
+    idle_in_transaction_s: float = 0,
 ) -> AsyncEngine:
     """Build the async engine; for SQLite, turn on WAL, foreign keys and IMMEDIATE writes.
 
-    PostgreSQL: a pool of `pool_size` connections (and as many again for bursts), and every
-    statement cancelled by the server after `statement_timeout_s` (0: never)."""
+    PostgreSQL: a pool of `pool_size` connections (and as many again for bursts), every
+    statement cancelled by the server after `statement_timeout_s` (0: never), and a session
+    whose transaction sits idle for `idle_in_transaction_s` ended by the server (0: never), so
+    that the rows a vanished worker locked (its claims) are free again."""
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite":
         server_settings = {"application_name": "recovery-mentor-bot"}
         if statement_timeout_s > 0:
             server_settings["statement_timeout"] = str(int(statement_timeout_s * 1000))
+        if idle_in_transaction_s > 0:
+            server_settings["idle_in_transaction_session_timeout"] = str(
+                int(idle_in_transaction_s * 1000)
+            )
         return create_async_engine(
             url,
             pool_pre_ping=True,

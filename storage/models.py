@@ -354,6 +354,10 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
     relay_id: Mapped[int | None] = mapped_column(ForeignKey("relayed_messages.id"))
+    # The delivery worker sending it (kept once sent: which worker did it) and until when its
+    # claim holds; a claim whose lease ran out (its worker died) is taken by another worker.
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class InboxUpdate(Base):
@@ -367,6 +371,21 @@ class InboxUpdate(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     failed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class RateBucket(Base):
+    """A token bucket shared by every delivery worker, so that together they stay under
+    Telegram's limits: `global` for the whole bot, and a chat's keyed hash for that chat (a
+    chat's row goes once its bucket is full again, a few seconds after its last message)."""
+
+    __tablename__ = "rate_buckets"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    # Wall-clock seconds (shared by processes, unlike a monotonic clock).
+    stamp: Mapped[float] = mapped_column(Float)
+    # `global` only: Telegram answered 429, nothing is sent by anyone until then.
+    paused_until: Mapped[float | None] = mapped_column(Float)
 
 
 class CheckInSchedule(Base):
@@ -821,3 +840,4 @@ def table_of(model: type[Base]) -> Table:
 OUTBOX = table_of(OutboxMessage)
 RELAYED = table_of(RelayedMessage)
 INBOX = table_of(InboxUpdate)
+RATE_BUCKETS = table_of(RateBucket)

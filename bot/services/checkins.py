@@ -15,6 +15,8 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
@@ -132,8 +134,19 @@ async def ensure_schedules(
             .limit(limit)
         )
     ).all()
+    if not members:
+        return 0
+    # Two workers may both find the same member without one: the second insert does nothing.
+    dialect = (await session.connection()).dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    columns = [c.key for c in CheckInSchedule.__table__.columns]
     for member in members:
-        session.add(new_schedule(member, policy, now))
+        schedule = new_schedule(member, policy, now)
+        await session.execute(
+            insert(CheckInSchedule)
+            .values({name: getattr(schedule, name) for name in columns})
+            .on_conflict_do_nothing(index_elements=["member_id"])
+        )
     return len(members)
 
 
@@ -155,6 +168,10 @@ async def run_due(
             .where(CheckInSchedule.next_due_at <= now)
             .order_by(CheckInSchedule.next_due_at)
             .limit(limit)
+            # Several workers: each claims its own due schedules until it commits (a
+            # schedule another worker holds is skipped, and no longer due once it commits).
+            # SQLite has one writer at a time and ignores this.
+            .with_for_update(of=CheckInSchedule, skip_locked=True)
         )
     ).all()
     prompts = 0

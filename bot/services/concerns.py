@@ -173,6 +173,8 @@ async def climb_unanswered(session: AsyncSession, policy: EscalationPolicy, now:
             select(Concern)
             .where(Concern.status == "open", Concern.due_at.is_not(None), Concern.due_at <= now)
             .order_by(Concern.id)
+            # Several workers: one climbs each concern, the others skip it (see checkins).
+            .with_for_update(skip_locked=True)
         )
     ).all()
     minutes = round(policy.concern_response.total_seconds() / 60)

@@ -760,6 +760,8 @@ async def remind_unacknowledged(
                 Escalation.next_notify_at <= now,
             )
             .order_by(Escalation.id)
+            # Several workers: one reminds, the others skip what it holds (see checkins).
+            .with_for_update(skip_locked=True)
         )
     ).all()
     coordinators: list[Target] = (

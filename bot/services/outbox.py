@@ -17,7 +17,7 @@ from bot.services.languages import language_of_member, recipient_language
 from bot.textsplit import split_html
 from storage.crypto import lookup
 from storage.db import insert_later
-from storage.models import OUTBOX, Member
+from storage.models import OUTBOX, RATE_BUCKETS, Member
 
 # Payload keys starting with this prefix are resolved by the delivery worker at send time.
 RESOLVE_REPLY_TO_RELAY = "_reply_to_relay"
@@ -151,11 +151,12 @@ async def queue_menu(
 
 async def cancel_for_chat(session: AsyncSession, chat_id: int) -> None:
     """Forget every row for a chat (an erased member's), its menu calls too: what is queued is
-    never sent, and no row keeps the keyed hash of their chat. A send already in flight may
-    still arrive."""
+    never sent, and no row keeps the keyed hash of their chat (nor the chat's rate bucket). A
+    send already in flight may still arrive."""
     await session.execute(
         delete(OUTBOX).where(OUTBOX.c.chat_key.in_((lookup(chat_id), menu_key(chat_id))))
     )
+    await session.execute(delete(RATE_BUCKETS).where(RATE_BUCKETS.c.key == lookup(chat_id)))
 
 
 async def cancel_copies_of(session: AsyncSession, relay_ids: Select[int]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from storage.db import create_engine
@@ -27,6 +28,10 @@ def _run(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Several workers starting at once: one migrates, the others wait for it (and
+            # then find the schema at head). Released with this transaction.
+            connection.execute(text("SELECT pg_advisory_xact_lock(1703, 0)"))
         context.run_migrations()
 
 

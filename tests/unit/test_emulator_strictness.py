@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import httpx
@@ -182,3 +183,20 @@ async def test_uploads_keep_telegrams_size_limit_per_kind(
         files={"photo": ("p.png", b"x" * (10 * 1024 * 1024 + 1))},
     )
     assert photo.status_code == 413
+
+
+async def test_a_second_long_poll_cuts_the_first_short_like_telegram(
+    emu: BotApiEmulator,
+) -> None:
+    """Two bot instances polling at once: Telegram ends the older getUpdates with 409."""
+    async with httpx.AsyncClient(base_url=f"{emu.base_url}{emu.token}/", timeout=10) as client:
+        first = asyncio.ensure_future(client.post("getUpdates", json={"timeout": 2}))
+        await emu.wait_for(lambda: emu._poll_generation == 1, what="the first poll")
+        second = asyncio.ensure_future(client.post("getUpdates", json={"timeout": 2}))
+        await emu.wait_for(lambda: emu._poll_generation == 2, what="the second poll")
+        emu.user_sends(emu.user(42, "Pat"), "hi")
+        answers = await asyncio.gather(first, second)
+    assert answers[0].status_code == 409
+    assert "terminated by other getUpdates" in answers[0].json()["description"]
+    assert answers[1].status_code == 200 and len(answers[1].json()["result"]) == 1
+    assert emu.poll_conflicts == 1
