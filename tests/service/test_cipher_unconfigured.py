@@ -66,9 +66,10 @@ async def test_writing_an_encrypted_column_without_a_configured_cipher_raises(
     assert "DATA_ENCRYPTION_KEY" in result.stdout
     async with session_factory() as s:
         assert await s.scalar(select(func.count()).select_from(Member)) == 0
-    path = Path(db_url.split("///", 1)[1])
-    raw = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
-    assert str(TELEGRAM_ID).encode() not in raw and b"Quokka" not in raw
+    if db_url.startswith("sqlite"):  # and on PostgreSQL, the count above says nothing is there
+        path = Path(db_url.split("///", 1)[1])
+        raw = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+        assert str(TELEGRAM_ID).encode() not in raw and b"Quokka" not in raw
 
 
 def test_only_an_explicitly_unencrypted_cipher_stores_plaintext() -> None:

@@ -106,23 +106,28 @@ async def test_times_and_big_ids_come_back_the_same_on_postgres(
 async def test_doctor_checks_the_postgresql_server(
     pg_url: str, postgres_server: PostgresServer
 ) -> None:
-    settings = load_settings(database_url=pg_url, _env_file=None, **TEST_KEYS)
+    settings = load_settings(
+        database_url=pg_url, coordinator_ids=[1001], _env_file=None, **TEST_KEYS
+    )
     out = io.StringIO()
     with redirect_stdout(out):
         status = await run_doctor(settings)
     lines = out.getvalue().splitlines()
     assert status == 0, lines
-    assert "database: ok" in lines
-    assert any(line.startswith("postgresql: ok (server 1") for line in lines), lines
-    assert f"migrations: ok (at {migrate.head_revision(pg_url)})" in lines
+    assert "ok  database: opens and is writable" in lines
+    assert any(line.startswith("ok  postgresql: server 1") for line in lines), lines
+    assert f"ok  migrations: at {migrate.head_revision(pg_url)}" in lines
 
     unreachable = postgres_server.url("no_such_database")
     out = io.StringIO()
     with redirect_stdout(out):
-        status = await run_doctor(load_settings(database_url=unreachable, _env_file=None,
-                                                **TEST_KEYS))
+        status = await run_doctor(
+            load_settings(
+                database_url=unreachable, coordinator_ids=[1001], _env_file=None, **TEST_KEYS
+            )
+        )
     assert status == 1
-    assert "database: FAILED" in out.getvalue()
+    assert "error  database: cannot be opened" in out.getvalue()
 
 
 async def test_a_statement_running_past_the_timeout_is_cancelled_by_the_server(
@@ -165,6 +170,9 @@ async def test_a_failing_postgresql_server_is_never_the_updates_fault(
     # A broken row is the update's own fault: not a storage failure.
     with pytest.raises(IntegrityError) as broken:
         async with transaction(pg_factory) as s:
-            await s.execute(text("INSERT INTO pairings (mentee_id, mentor_id, created_at) "
-                                 "VALUES (1, 1, now())"))
+            await s.execute(
+                text(
+                    "INSERT INTO pairings (mentee_id, mentor_id, created_at) VALUES (1, 1, now())"
+                )
+            )
     assert blocking_reason(broken.value) is None
