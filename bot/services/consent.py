@@ -19,7 +19,7 @@ from storage.models import HeldMessage, Member, MemberConsent
 
 # Bump with every change of texts.CONSENT or texts.CONSENT_MENTOR, and say what changed in
 # texts.CONSENT_CHANGES: members who agreed to an older version are asked again.
-CONSENT_VERSION = "2"
+CONSENT_VERSION = "3"
 HELD_REASON = "consent"
 
 
