@@ -4,6 +4,7 @@ python -m bot          the real bot if TELEGRAM_BOT_TOKEN is set, else the demo
 python -m bot run      the real bot (TELEGRAM_BOT_TOKEN required), fetching updates itself
 python -m bot --webhook  the real bot, Telegram posting updates to WEBHOOK_URL
 python -m bot demo     a scripted conversation against the bundled Bot API emulator
+                       (`demo --lang es`: played in Spanish)
 python -m bot doctor   check settings, database, migrations and the token
 python -m bot keygen   print a new DATA_ENCRYPTION_KEY and DATA_LOOKUP_KEY for .env
 python -m bot rotate-keys  re-encrypt stored data with the first DATA_ENCRYPTION_KEY
@@ -33,6 +34,7 @@ from bot.config import (
     load_settings,
     webhook_settings,
 )
+from bot.i18n import LANGUAGES
 from bot.logs import configure_logging
 
 
@@ -75,14 +77,14 @@ def doctor(settings: Settings, _env_file: Path) -> int:
     return asyncio.run(run_doctor(settings))
 
 
-def demo(_settings: Settings, _env_file: Path) -> int:
+def demo(_settings: Settings, _env_file: Path, language: str = "en") -> int:
     from bot.demo import run_demo
 
     print("Running the offline demo (asked for with `python -m bot demo`).\n")
-    return asyncio.run(run_demo())
+    return asyncio.run(run_demo(language))
 
 
-def auto(settings: Settings, env_file: Path) -> int:
+def auto(settings: Settings, env_file: Path, language: str = "en") -> int:
     """The bot when a token is configured anywhere; else the demo, saying where it looked."""
     if settings.telegram_bot_token is not None:
         return run(settings, env_file)
@@ -91,7 +93,7 @@ def auto(settings: Settings, env_file: Path) -> int:
     print(
         f"No TELEGRAM_BOT_TOKEN in the environment or {env_file}: running the offline demo.\n"
     )
-    return asyncio.run(run_demo())
+    return asyncio.run(run_demo(language))
 
 
 def run(settings: Settings, _env_file: Path, *, webhook: bool = False) -> int:
@@ -126,7 +128,7 @@ def operation(command: str, args: list[str]) -> Callable[[Settings, Path], int]:
     return run_operation
 
 
-COMMANDS: dict[str, Callable[[Settings, Path], int]] = {
+COMMANDS: dict[str, Callable[..., int]] = {
     "auto": auto,
     "run": run,
     "demo": demo,
@@ -155,6 +157,10 @@ def main(argv: list[str]) -> int:
     webhook = "--webhook" in argv
     argv = [a for a in argv if a != "--webhook"]
     argv, env_file_arg = _option(argv, "--env-file")
+    argv, language = _option(argv, "--lang")
+    if language is not None and language not in LANGUAGES:
+        print(f"--lang: one of {', '.join(LANGUAGES)}", file=sys.stderr)
+        return 2
     command = argv[0] if argv else ("run" if webhook else "auto")
     if command == "risk":
         if argv[1:] != ["train"]:
@@ -185,6 +191,8 @@ def main(argv: list[str]) -> int:
         return run(settings, env_file, webhook=True)
     if command in operations:
         return operation(command, argv[1:])(settings, env_file)
+    if command in ("demo", "auto"):
+        return COMMANDS[command](settings, env_file, language or "en")
     return COMMANDS[command](settings, env_file)
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot import texts
+from bot.i18n import Text, t
 
 
 class Role(StrEnum):
@@ -82,6 +83,8 @@ class Action(StrEnum):
     ONCALL = "oncall"
     # the member erasing their own data, or a coordinator erasing a member's
     ERASE_CONFIRM = "erase_confirm"
+    # members and coordinators: the language the bot writes to them in
+    LANGUAGE = "language"
 
 
 @dataclass(frozen=True)
@@ -147,12 +150,14 @@ RULES: Mapping[Action, Rule] = {
     Action.REPLY: Rule(_STAFF, _STAFF_ANYWHERE),
     Action.ONCALL: Rule(_STAFF, _STAFF_ANYWHERE),
     Action.ERASE_CONFIRM: Rule(_MEMBERS | _STAFF),
+    Action.LANGUAGE: Rule(_MEMBERS | _STAFF),
 }
 
 COMMANDS: Mapping[str, Action] = {
     "start": Action.START,
     "help": Action.HELP,
     "id": Action.ID,
+    "language": Action.LANGUAGE,
     "checkin": Action.CHECKIN,
     "schedule": Action.SCHEDULE,
     "quiet": Action.QUIET,
@@ -193,6 +198,8 @@ BUTTONS: Mapping[str, Action] = {
     "cc": Action.CONCERN_ANSWER,
     "lbl": Action.LABEL,
     "cn": Action.CONSENT,
+    "cl": Action.CONSENT,  # the language chosen before consent
+    "ln": Action.LANGUAGE,
     "tz": Action.ENROL_STEP,
     "lang": Action.ENROL_STEP,
     "tag": Action.ENROL_STEP,
@@ -221,19 +228,19 @@ def allowed(action: Action, roles: frozenset[Role], where: Where) -> bool:
     return where in rule.where and not rule.roles.isdisjoint(roles)
 
 
-def refusal(action: Action, roles: frozenset[Role], where: Where, *, button: bool) -> str:
+def refusal(action: Action, roles: frozenset[Role], where: Where, *, button: bool) -> Text:
     """What to tell someone the table turns away, by whom the action is for."""
     rule = RULES[action]
     if where not in rule.where and not rule.roles.isdisjoint(roles):
-        return texts.BUTTON_PRIVATE_ONLY if button else texts.PRIVATE_CHAT_ONLY
+        return t(texts.BUTTON_PRIVATE_ONLY) if button else t(texts.PRIVATE_CHAT_ONLY)
     if action in (Action.MYDATA, Action.DELETEME) and Role.STRANGER in roles:
-        return texts.MYDATA_NONE
+        return t(texts.MYDATA_NONE)
     if rule.roles == _STRANGERS:
-        return texts.ALREADY_ENROLLED
+        return t(texts.ALREADY_ENROLLED)
     if rule.roles == _STAFF:
-        return texts.BUTTON_FOR_COORDINATORS if button else texts.NOT_ALLOWED
+        return t(texts.BUTTON_FOR_COORDINATORS) if button else t(texts.NOT_ALLOWED)
     if rule.roles == _MENTEES:
-        return texts.BUTTON_FOR_MENTEES if button else texts.MENTEES_ONLY
+        return t(texts.BUTTON_FOR_MENTEES) if button else t(texts.MENTEES_ONLY)
     if rule.roles == _MENTORS:
-        return texts.BUTTON_FOR_MENTORS if button else texts.MENTORS_ONLY
-    return texts.BUTTON_FOR_MEMBERS if button else texts.MEMBERS_ONLY
+        return t(texts.BUTTON_FOR_MENTORS) if button else t(texts.MENTORS_ONLY)
+    return t(texts.BUTTON_FOR_MEMBERS) if button else t(texts.MEMBERS_ONLY)

@@ -97,7 +97,7 @@ class BotRuntime:
         self.clock = clock or SystemClock()
         self.engine: AsyncEngine = create_engine(settings.database_url)
         self.session_factory: async_sessionmaker[AsyncSession] = create_session_factory(
-            self.engine
+            self.engine, default_language=settings.default_language
         )
         self.app = build_application(settings, token)
         # Backoff and rate limits are about real time at Telegram, whatever the program's clock

@@ -236,9 +236,7 @@ async def migrate_database(settings: Settings) -> str | None:
     """Apply pending migrations with no bot running; returns the revision now."""
     lock = DatabaseLock(settings.database_url)
     if not lock.acquire(exclusive=True):
-        raise OperationError(
-            "A bot is running on this database: stop it, migrate, then start it."
-        )
+        raise OperationError("A bot is running on this database: stop it, migrate, then start it.")
     try:
         await migrate.upgrade(settings.database_url)
         engine = create_engine(settings.database_url)

@@ -13,13 +13,18 @@ import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 
 
-def progress_png(points: list[tuple[date, int, int]], title: str) -> bytes:
-    """points: (day, mood 1–5, craving 0–4), oldest first."""
+def progress_png(
+    points: list[tuple[date, int, int]],
+    title: str,
+    legend: tuple[str, str] = ("mood (1–5)", "craving (0–4)"),
+) -> bytes:
+    """points: (day, mood 1–5, craving 0–4), oldest first; `legend`: the two lines' names,
+    in the reader's language."""
     days = mdates.date2num([p[0] for p in points])  # type: ignore[no-untyped-call]
     figure, axis = plt.subplots(figsize=(7, 3.2), dpi=100)
     try:
-        axis.plot(days, [p[1] for p in points], marker="o", color="#2e7d32", label="mood (1–5)")
-        axis.plot(days, [p[2] for p in points], marker="s", color="#c62828", label="craving (0–4)")
+        axis.plot(days, [p[1] for p in points], marker="o", color="#2e7d32", label=legend[0])
+        axis.plot(days, [p[2] for p in points], marker="s", color="#c62828", label=legend[1])
         axis.set_ylim(-0.3, 5.3)
         axis.set_yticks(range(6))
         axis.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))  # type: ignore[no-untyped-call]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     default_timezone: str = "UTC"
     # When staff are at their desks, in DEFAULT_TIMEZONE ("mon-fri 09:00-17:00"); unset: always.
     program_hours: str | None = None
+    # The program's language: the staff chat's, and anyone's who has not chosen one.
+    default_language: Literal["en", "es"] = "en"
     mentor_capacity: int = Field(default=3, ge=1, le=50)
     invite_ttl_days: int = Field(default=7, ge=1, le=90)
     crisis_line: str = "988 (call or text, US) or your local emergency number"

@@ -18,9 +18,11 @@ from telegram.error import TelegramError
 
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, StartupError, data_cipher
+from bot.i18n import render
 from bot.preflight import NO_COORDINATOR, check_database_writable, reach_telegram
 from bot.services.escalation import load_crisis_resources
 from bot.services.health import delivery_health, health_report
+from bot.services.languages import program_language
 from bot.services.members import coordinator_ids
 from storage import crypto, migrate
 from storage.crypto import DataCipher
@@ -136,7 +138,7 @@ async def _check_database(
             report("warning", "keys", "not checked until the migrations are applied")
             return False, []
         report("ok", "migrations", f"at {head}")
-        factory = create_session_factory(engine)
+        factory = create_session_factory(engine, default_language=settings.default_language)
         if cipher is not None:
             try:
                 async with transaction(factory) as session:
@@ -230,14 +232,18 @@ async def _delivery_report(settings: Settings, token_rejected: bool) -> None:
     engine = create_engine(settings.database_url)
     try:
         now = SystemClock().now()
-        async with transaction(create_session_factory(engine)) as session:
-            text = health_report(
-                await delivery_health(
-                    session,
-                    now,
-                    token_rejected_since=now if token_rejected else None,
-                    staff_chat_id=settings.coordinator_chat_id,
-                )
+        factory = create_session_factory(engine, default_language=settings.default_language)
+        async with transaction(factory) as session:
+            text = render(
+                health_report(
+                    await delivery_health(
+                        session,
+                        now,
+                        token_rejected_since=now if token_rejected else None,
+                        staff_chat_id=settings.coordinator_chat_id,
+                    )
+                ),
+                program_language(session),
             )
         print(_plain(text))
     finally:

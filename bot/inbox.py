@@ -26,6 +26,7 @@ from bot.bot_api import BotApiClient, retry_after_seconds
 from bot.clock import Clock
 from bot.context import CURRENT_UNIT, BotApplication, UnitOfWork
 from bot.delivery import DeliveryWorker
+from bot.i18n import t, t_item
 from bot.services.health import IntakeStatus
 from bot.services.members import coordinator_ids
 from bot.services.outbox import send_text
@@ -59,7 +60,7 @@ class IntakeBlocked(Exception):
 
 
 def blocking_reason(exc: BaseException | None) -> str | None:
-    """"keys" or "storage" when `exc` (or what caused it) is no fault of the update."""
+    """ "keys" or "storage" when `exc` (or what caused it) is no fault of the update."""
     seen = 0
     while exc is not None and seen < 10:
         if isinstance(exc, IntakeBlocked):
@@ -238,10 +239,12 @@ class Inbox:
             row.failed = True
             row.payload = "{}"
             if chat_id is not None and chat_id > 0:
-                await send_text(session, chat_id, texts.SOMETHING_BROKE, now=now)
+                await send_text(session, chat_id, t(texts.SOMETHING_BROKE), now=now)
             if page:
-                text = texts.BOT_ERRORS_FOR_COORDINATORS.format(
-                    ref=f"update {update_id}", count=status.failed_not_paged + 1
+                text = t(
+                    texts.BOT_ERRORS_FOR_COORDINATORS,
+                    ref=f"update {update_id}",
+                    count=status.failed_not_paged + 1,
                 )
                 for coordinator in await coordinator_ids(session):
                     await send_text(session, coordinator, text, now=now)
@@ -284,8 +287,9 @@ class Inbox:
             return
         try:
             async with transaction(self._factory) as session:
-                text = texts.INTAKE_BLOCKED_FOR_COORDINATORS.format(
-                    reason=texts.INTAKE_REASONS[reason]
+                text = t(
+                    texts.INTAKE_BLOCKED_FOR_COORDINATORS,
+                    reason=t_item(texts.INTAKE_REASONS, reason),
                 )
                 for coordinator in await coordinator_ids(session):
                     await send_text(session, coordinator, text, now=now)
@@ -305,10 +309,11 @@ class Inbox:
         reason, since = status.problem, status.problem_since
         try:
             async with transaction(self._factory) as session:
-                text = texts.INTAKE_RESUMED_FOR_COORDINATORS.format(
+                text = t(
+                    texts.INTAKE_RESUMED_FOR_COORDINATORS,
                     start=since.strftime("%Y-%m-%d %H:%M"),
                     end=now.strftime("%Y-%m-%d %H:%M"),
-                    reason=texts.INTAKE_REASONS[reason],
+                    reason=t_item(texts.INTAKE_REASONS, reason),
                 )
                 for coordinator in await coordinator_ids(session):
                     await send_text(session, coordinator, text, now=now)

@@ -133,9 +133,7 @@ async def _rehash(factory: async_sessionmaker[AsyncSession], cipher: DataCipher)
             raw = type_coerce(table.c[source], Text)
             for row_key, stored in (await session.execute(select(key, raw))).all():
                 value = cipher.lookup(cipher.decrypt_id(str(stored)))
-                await session.execute(
-                    update(table).where(key == row_key).values({hashed: value})
-                )
+                await session.execute(update(table).where(key == row_key).values({hashed: value}))
                 total += 1
         payload = type_coerce(OUTBOX.c.payload, Text)
         for row_id, stored in (await session.execute(select(OUTBOX.c.id, payload))).all():

@@ -154,9 +154,6 @@ PAIRED_MENTOR = (
     "You have a new mentee: <b>{mentee}</b> ({mentee_id}). Their messages arrive here labelled "
     "with their pseudonym; reply to a message to answer them."
 )
-HELD_DELIVERED_MENTOR = (
-    "<b>{mentee}</b> wrote while waiting for a mentor; {count} message(s) follow."
-)
 NOT_PAIRED = "<b>{mentee}</b> has no mentor at the moment."
 UNPAIRED_COORDINATOR = "Ended the pairing of <b>{mentee}</b> with <b>{mentor}</b>."
 UNPAIRED_MENTEE = (
@@ -173,7 +170,6 @@ MEMBER_LINE_MENTEE = "• {short_id} {pseudonym}, mentee, {tz}: {status}"
 MEMBER_LINE_MENTOR = "• {short_id} {pseudonym}, mentor, {tz}: {load}/{capacity} mentees"
 MENTEE_STATUS_PAIRED = "paired with {mentor}"
 MENTEE_STATUS_WAITING = "waiting for a mentor"
-MENTEE_STATUS_HELD = "waiting for a mentor, {count} message(s) kept"
 UNREACHABLE_SUFFIX = " (unreachable)"
 MATCH_NONE = "No mentor has room for <b>{mentee}</b> right now."
 MATCH_HEADER = "<b>Suggested mentors for {mentee}</b> ({mentee_id})"
@@ -332,7 +328,6 @@ ESCALATION_CARD = (
 ESCALATION_REMINDER = "⏰ Not yet acknowledged (reminder {round}):\n"
 ESCALATION_EDITED = "✏️ The writer edited the flagged message; the card below shows it now.\n"
 ESCALATION_FLAGGED = "\nFlagged message:\n<blockquote>{text}</blockquote>\n"
-ESCALATION_CONTEXT = "\nThe last {count} relayed message(s) of this pairing follow this card."
 ESCALATION_NO_CONTEXT = ""
 ESCALATION_ACK = "Acknowledge"
 ESCALATION_RESOLVE = "Resolve"
@@ -618,6 +613,12 @@ COMMAND_DESCRIPTIONS = {
     "coordinators": "List, add or remove coordinators",
     "erase": "Erase a member's data (they asked in person)",
     "id": "Your Telegram user id and this chat's id",
+    "language": "Change the language (English or Spanish)",
+    "staff": "Write to program staff (not an emergency)",
+    "reply": "Write to a member through the bot, as staff",
+    "oncall": "Who is on call, or take a shift",
+    "stats": "The program's figures (or a chart)",
+    "export": "Per-member counts as a CSV file",
 }
 ENROLLED_COMMANDS_HINT = (
     "\n\nSend /help to see what you can do here, and /sos at any time to alert program staff "
@@ -685,12 +686,8 @@ TO_STAFF_MESSAGE_USAGE = (
     "<code>/staff can someone call me about my housing form?</code> It goes to program staff, "
     "not to your {other}. In an emergency, use /sos."
 )
-TO_STAFF_MESSAGE_OTHER_MENTEE = "mentor"
-TO_STAFF_MESSAGE_OTHER_MENTOR = "mentees"
 TO_STAFF_MESSAGE_SENT = "Sent to program staff. They will get back to you here."
 TO_STAFF_MESSAGE_FOR_STAFF = "✉️ To staff from {role} <b>{pseudonym}</b> ({short_id}):\n\n{text}"
-TO_STAFF_ROLE_MENTEE = "mentee"
-TO_STAFF_ROLE_MENTOR = "mentor"
 RAISED_BY["weekly"] = RAISED_BY_WEEKLY
 
 # ---- i15-desk: the coordinator's desk (topics per person, claiming, on-call) ----
@@ -719,3 +716,38 @@ DESK_ONCALL_USAGE = (
 DESK_ONCALL_NOT_COORDINATOR = "{who} is not a coordinator."
 DESK_DAILY_SUMMARY = "📋 <b>Daily summary</b>: alarms nobody has acknowledged yet:\n{lines}"
 DESK_DAILY_SUMMARY_LINE = "#{id} {severity} · {category} · {who} · opened {when}"
+
+# ---- i14-i18n: catalogs and language ---------------------------------------------------------
+class Plural:
+    """A text with a form per number: `one` and `other` in English. Each catalog gives its
+    language's forms (msgid_plural, msgstr[n]); `{count}` is the number, formatted for the
+    language."""
+
+    __slots__ = ("one", "other")
+
+    def __init__(self, one: str, other: str) -> None:
+        self.one = one
+        self.other = other
+
+
+HELD_DELIVERED_MENTOR_PLURAL = Plural(
+    "<b>{mentee}</b> wrote while waiting for a mentor; {count} message follows.",
+    "<b>{mentee}</b> wrote while waiting for a mentor; {count} messages follow.",
+)
+MENTEE_STATUS_HELD_PLURAL = Plural(
+    "waiting for a mentor, {count} message kept",
+    "waiting for a mentor, {count} messages kept",
+)
+ESCALATION_CONTEXT_PLURAL = Plural(
+    "\nThe last relayed message of this pairing follows this card.",
+    "\nThe last {count} relayed messages of this pairing follow this card.",
+)
+CHOOSE_LANGUAGE = (
+    "Hello! Which language do you want to use here?\n¡Hola! ¿En qué idioma quieres usar el bot?"
+)
+CHOSEN = "✅ {choice}"
+LANGUAGE_SET = "From now on I write to you in English. /language changes it."
+LANGUAGE_USAGE = "Which language do you want me to use?"
+MYDATA_RELAYED_NOTE = "only ids and times are stored, never the content"
+CHART_MOOD = "mood (1–5)"
+CHART_CRAVING = "craving (0–4)"

@@ -48,6 +48,15 @@ class Scenario:
             raise AssertionError(f"no invite link in {reply['text']!r}")
         return match.group(2)
 
+    async def open_invite(self, user: FakeUser, code: str, language: str = "en") -> dict[str, Any]:
+        """Open an invite link and choose the language on the first screen; return the consent
+        screen that follows."""
+        choice = await self.say(user, f"/start {code}")
+        assert choice is not None and f"cl:{language}:" in str(choice.get("reply_markup")), choice
+        before = self.emu.last_message_id(user.id)
+        await self.press(user, choice, f"cl:{language}:{code}")
+        return await self.emu.wait_for_bot_message(user.id, after=before)
+
     async def enrol(
         self,
         user: FakeUser,
@@ -58,25 +67,34 @@ class Scenario:
         language: str | None = "en",
         tags: Iterable[str] = (),
     ) -> dict[str, Any]:
-        """Go through consent, pseudonym, timezone, language and tags; return the welcome."""
-        consent = await self.say(user, f"/start {code}")
-        assert consent is not None
-        await self.press(user, consent, f"cn:y:{code}")
-        await self.emu.wait_for_bot_message(user.id, "Choose a", after=consent["message_id"])
+        """Choose the language, then go through consent, pseudonym, timezone and tags; return
+        the welcome. Waits by buttons, not words, so it works in every language."""
+        consent = await self.open_invite(user, code, language or "en")
+        agree = consent["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+        assert agree.startswith("cn:y:"), agree
+        await self.press(user, consent, agree)
+        await self.emu.wait_for_bot_message(user.id, after=consent["message_id"])
         tz_prompt = await self.say(user, pseudonym)
-        assert tz_prompt is not None and "timezone" in tz_prompt["text"], tz_prompt
+        assert tz_prompt is not None and "tz:" in str(tz_prompt.get("reply_markup")), tz_prompt
         before = self.emu.last_message_id(user.id)
         if f"tz:{timezone}" in str(tz_prompt.get("reply_markup")):
             await self.press(user, tz_prompt, f"tz:{timezone}")
         else:
             self.emu.user_sends(user, timezone)
-        lang_prompt = await self.emu.wait_for_bot_message(user.id, "language", after=before)
-        await self.press(user, lang_prompt, f"lang:{language or 'any'}")
-        tag_prompt = await self.emu.wait_for_bot_message(
-            user.id, "Done", after=lang_prompt["message_id"]
+        tag_prompt = await self.emu.wait_for(
+            lambda: next(
+                (
+                    m
+                    for m in self.emu.bot_messages(user.id)
+                    if m["message_id"] > before and "tag:done" in str(m.get("reply_markup"))
+                ),
+                None,
+            ),
+            self.timeout,
+            what="the matching preferences",
         )
         for tag in tags:
             await self.press(user, tag_prompt, f"tag:{tag}")
         before = self.emu.last_message_id(user.id)
         await self.press(user, tag_prompt, "tag:done")
-        return await self.emu.wait_for_bot_message(user.id, "enrolled", after=before)
+        return await self.emu.wait_for_bot_message(user.id, pseudonym, after=before)

@@ -10,6 +10,7 @@ from handlers import (
     desk,
     enrolment,
     escalations,
+    language,
     privacy,
     relay,
     to_staff,
@@ -26,5 +27,6 @@ def register_all(app: BotApplication) -> None:
     desk.register(app)
     to_staff.register(app)
     privacy.register(app)
+    language.register(app)
     relay.register(app)
     common.register_fallback(app)

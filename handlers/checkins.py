@@ -10,6 +10,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import texts
 from bot.context import BotApplication, BotContext
+from bot.i18n import Text, t
 from bot.numbers import ID_PATTERN, parse_id
 from bot.services import checkins
 from bot.services.outbox import send_text
@@ -29,7 +30,7 @@ async def checkin(update: Update, context: BotContext) -> None:
 
 
 def _setting(
-    change: Callable[[BotContext, Member, list[str]], Awaitable[str]],
+    change: Callable[[BotContext, Member, list[str]], Awaitable[Text]],
 ) -> Callable[[Update, BotContext], Coroutine[Any, Any, None]]:
     async def command(update: Update, context: BotContext) -> None:
         member = await acting_member(update, context)
@@ -41,7 +42,7 @@ def _setting(
     return command
 
 
-async def _schedule(context: BotContext, member: Member, args: list[str]) -> str:
+async def _schedule(context: BotContext, member: Member, args: list[str]) -> Text:
     return await checkins.set_time(
         context.session,
         member=member,
@@ -51,13 +52,13 @@ async def _schedule(context: BotContext, member: Member, args: list[str]) -> str
     )
 
 
-async def _quiet(context: BotContext, member: Member, args: list[str]) -> str:
+async def _quiet(context: BotContext, member: Member, args: list[str]) -> Text:
     return await checkins.set_quiet(
         context.session, member=member, args=args, policy=_policy(context), now=context.now()
     )
 
 
-async def _pause(context: BotContext, member: Member, args: list[str]) -> str:
+async def _pause(context: BotContext, member: Member, args: list[str]) -> Text:
     return await checkins.pause(
         context.session,
         member=member,
@@ -67,13 +68,13 @@ async def _pause(context: BotContext, member: Member, args: list[str]) -> str:
     )
 
 
-async def _resume(context: BotContext, member: Member, args: list[str]) -> str:
+async def _resume(context: BotContext, member: Member, args: list[str]) -> Text:
     return await checkins.resume(
         context.session, member=member, policy=_policy(context), now=context.now()
     )
 
 
-async def _sober(context: BotContext, member: Member, args: list[str]) -> str:
+async def _sober(context: BotContext, member: Member, args: list[str]) -> Text:
     return await checkins.set_recovery_start(
         context.session,
         member=member,
@@ -99,7 +100,7 @@ async def checkin_button(update: Update, context: BotContext) -> None:
     _, raw_id, field, value = query.data.split(":")
     checkin_id = parse_id(raw_id)
     if member is None or checkin_id is None:  # erased since the access check, or forged
-        await answer(query, texts.STALE_BUTTON)
+        await answer(context, query, t(texts.STALE_BUTTON))
         return
     toast = await checkins.answer_checkin(
         context.session,
@@ -111,7 +112,7 @@ async def checkin_button(update: Update, context: BotContext) -> None:
         now=context.now(),
         forum_chat_id=context.services.escalations.forum_chat_id,
     )
-    await answer(query, toast)
+    await answer(context, query, toast)
 
 
 async def report_button(update: Update, context: BotContext) -> None:
@@ -122,7 +123,7 @@ async def report_button(update: Update, context: BotContext) -> None:
     _, raw_id, key = query.data.split(":")
     report_id = parse_id(raw_id)
     if mentor is None or report_id is None:  # erased since the access check, or forged
-        await answer(query, texts.STALE_BUTTON)
+        await answer(context, query, t(texts.STALE_BUTTON))
         return
     toast = await checkins.answer_report(
         context.session,
@@ -133,7 +134,7 @@ async def report_button(update: Update, context: BotContext) -> None:
         now=context.now(),
         escalations=context.services.escalations,
     )
-    await answer(query, toast)
+    await answer(context, query, toast)
 
 
 def register(app: BotApplication) -> None:

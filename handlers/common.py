@@ -19,7 +19,9 @@ from telegram.ext import (
 from bot import texts
 from bot.access import Action, Role, Where, allowed, button_action, command_action, refusal
 from bot.context import CURRENT_UNIT, BotApplication, BotContext
+from bot.i18n import Text, render, t
 from bot.services import inbound
+from bot.services.languages import recipient_language
 from bot.services.members import is_coordinator, member_by_telegram_id, roles_of
 from bot.services.outbox import Priority, send_text
 from storage.models import Member
@@ -31,17 +33,22 @@ GROUP_GATE = -1
 GROUP_MAIN = 0
 
 
-async def answer(query: CallbackQuery, text: str | None = None) -> None:
-    """Answer a button press. Telegram refuses answers to old presses (say, ones processed
-    again after a restart); that must not undo what the press did."""
+async def answer(context: BotContext, query: CallbackQuery, text: Text | None = None) -> None:
+    """Answer a button press, in the presser's language. Telegram refuses answers to old
+    presses (say, ones processed again after a restart); that must not undo what the press
+    did."""
+    toast = None
+    if text is not None:
+        # Telegram takes at most 200 characters here.
+        toast = render(text, await recipient_language(context.session, query.from_user.id))[:200]
     try:
-        await query.answer(text)
+        await query.answer(toast)
     except BadRequest as exc:
         log.info("callback answer refused: %s", exc.message)
 
 
 async def reply(
-    update: Update, context: BotContext, text: str, *, priority: Priority = Priority.NOTICE
+    update: Update, context: BotContext, text: Text, *, priority: Priority = Priority.NOTICE
 ) -> None:
     """Answer in the chat the update came from (through the outbox, like every message)."""
     chat = update.effective_chat
@@ -71,9 +78,9 @@ async def gate(update: Update, context: BotContext) -> None:
         if chat.id not in staff_chats or chat.type == ChatType.CHANNEL:
             message = update.message
             if message is not None and message.text and message.text.startswith("/"):
-                await reply(update, context, texts.GROUP_NOT_SUPPORTED)
+                await reply(update, context, t(texts.GROUP_NOT_SUPPORTED))
             if update.callback_query is not None:
-                await answer(update.callback_query, texts.GROUP_NOT_SUPPORTED)
+                await answer(context, update.callback_query, t(texts.GROUP_NOT_SUPPORTED))
             raise ApplicationHandlerStop
         where = Where.STAFF_CHAT  # escalation cards live there
     typed = _typed_after_command(update) if where is Where.PRIVATE else None
@@ -108,7 +115,7 @@ async def gate(update: Update, context: BotContext) -> None:
         return
     log.info("refused action=%s roles=%s where=%s", action, ",".join(sorted(roles)), where)
     if update.callback_query is not None:
-        await answer(update.callback_query, refusal(action, roles, where, button=True))
+        await answer(context, update.callback_query, refusal(action, roles, where, button=True))
     else:
         await reply(update, context, refusal(action, roles, where, button=False))
     raise ApplicationHandlerStop
@@ -190,12 +197,12 @@ async def show_ids(update: Update, context: BotContext) -> None:
     if user is None or chat is None:
         return
     # Nothing is stored: the ids go out in the reply only (its outbox row is emptied once sent).
-    await reply(update, context, texts.ID_ANSWER.format(user_id=user.id, chat_id=chat.id))
+    await reply(update, context, t(texts.ID_ANSWER, user_id=user.id, chat_id=chat.id))
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:
     """Tell the person the command doesn't exist."""
-    await reply(update, context, texts.UNKNOWN_COMMAND)
+    await reply(update, context, t(texts.UNKNOWN_COMMAND))
 
 
 async def on_error(update: object, context: BotContext) -> None:
@@ -219,7 +226,7 @@ def register(app: BotApplication) -> None:
 async def stale_button(update: Update, context: BotContext) -> None:
     """Answer a button press nothing else understood (old, malformed or forged)."""
     if update.callback_query is not None:
-        await answer(update.callback_query, texts.STALE_BUTTON)
+        await answer(context, update.callback_query, t(texts.STALE_BUTTON))
 
 
 def register_fallback(app: BotApplication) -> None:

@@ -9,6 +9,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import texts
 from bot.context import BotApplication, BotContext
+from bot.i18n import t
 from bot.numbers import ID_PATTERN, parse_id, parse_int
 from bot.services import invites, pairing, reports, staff
 from bot.services.health import delivery_health, health_report
@@ -43,14 +44,14 @@ async def invite_button(update: Update, context: BotContext) -> None:
     _, kind, raw = query.data.split(":")
     number = parse_int(raw, low=0)
     if number is None:
-        await answer(query, texts.STALE_BUTTON)
+        await answer(context, query, t(texts.STALE_BUTTON))
         return
     chat_id, message_id = query.message.chat.id, query.message.message_id
     if kind == "p":
         await invites.show_page(
             context.session, chat_id=chat_id, message_id=message_id, page=number, now=context.now()
         )
-        await answer(query)
+        await answer(context, query)
         return
     toast = await invites.revoke(
         context.session,
@@ -59,7 +60,7 @@ async def invite_button(update: Update, context: BotContext) -> None:
         message_id=message_id,
         now=context.now(),
     )
-    await answer(query, toast)
+    await answer(context, query, toast)
 
 
 async def pair(update: Update, context: BotContext) -> None:
@@ -150,7 +151,7 @@ async def stats(update: Update, context: BotContext) -> None:
             default_capacity=context.settings.mentor_capacity,
         )
     else:
-        await reply(update, context, texts.STATS_USAGE)
+        await reply(update, context, t(texts.STATS_USAGE))
 
 
 async def export(update: Update, context: BotContext) -> None:
@@ -185,7 +186,7 @@ async def pair_button(update: Update, context: BotContext) -> None:
     ids = [parse_id(part) for part in parts[1:]]
     mentee_id, mentor_id = ids if len(ids) == 2 else (None, None)
     if mentee_id is None or mentor_id is None:
-        await answer(query, texts.STALE_BUTTON)
+        await answer(context, query, t(texts.STALE_BUTTON))
         return
     outcome = await pairing.pair_by_ids(
         context.session,
@@ -194,7 +195,7 @@ async def pair_button(update: Update, context: BotContext) -> None:
         default_capacity=context.settings.mentor_capacity,
         now=context.now(),
     )
-    await answer(query)
+    await answer(context, query)
     await pairing.reply_to_coordinator(context.session, query.from_user.id, outcome, context.now())
 
 

@@ -7,15 +7,33 @@ from telegram.ext import CallbackQueryHandler
 
 from bot import texts
 from bot.context import BotApplication, BotContext
+from bot.i18n import t
 from bot.services import enrolment
 from handlers.common import GROUP_MAIN, answer
+
+
+async def first_language(update: Update, context: BotContext) -> None:
+    """Show the consent screen in the language chosen on the first screen."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and query.message is not None
+    _, language, code = query.data.split(":", 2)
+    await enrolment.choose_first_language(
+        context.session,
+        code=code,
+        language=language,
+        chat_id=query.message.chat.id,
+        message_id=query.message.message_id,
+        crisis_line=context.settings.crisis_line,
+        now=context.now(),
+    )
+    await answer(context, query)
 
 
 async def consent(update: Update, context: BotContext) -> None:
     """Start enrolment on 'I agree'; forget the person on 'No, thanks'."""
     query = update.callback_query
     assert query is not None and query.data is not None and query.message is not None
-    _, choice, code = query.data.split(":", 2)
+    _, choice, code, *language = query.data.split(":", 3)
     await enrolment.answer_consent(
         context.session,
         code=code,
@@ -25,8 +43,9 @@ async def consent(update: Update, context: BotContext) -> None:
         message_id=query.message.message_id,
         default_timezone=context.settings.default_timezone,
         now=context.now(),
+        language=language[0] if language else None,
     )
-    await answer(query)
+    await answer(context, query)
 
 
 async def step_button(update: Update, context: BotContext) -> None:
@@ -35,7 +54,7 @@ async def step_button(update: Update, context: BotContext) -> None:
     assert query is not None and query.data is not None and query.message is not None
     draft = await enrolment.draft_for(context.session, query.from_user.id)
     if draft is None:
-        await answer(query, texts.STALE_BUTTON)
+        await answer(context, query, t(texts.STALE_BUTTON))
         return
     kind, value = query.data.split(":", 1)
     message_id = query.message.message_id
@@ -64,12 +83,18 @@ async def step_button(update: Update, context: BotContext) -> None:
         ok = await enrolment.toggle_tag(
             session, draft=draft, tag=value, message_id=message_id, now=now
         )
-    await answer(query, None if ok else texts.STALE_BUTTON)
+    await answer(context, query, None if ok else t(texts.STALE_BUTTON))
 
 
 def register(app: BotApplication) -> None:
     app.add_handler(
-        CallbackQueryHandler(consent, pattern=r"^cn:[yn]:[A-Za-z0-9_-]{1,64}$"), group=GROUP_MAIN
+        CallbackQueryHandler(first_language, pattern=r"^cl:(en|es):[A-Za-z0-9_-]{1,64}$"),
+        group=GROUP_MAIN,
+    )
+    # Without a language: a consent screen sent before the language was asked first.
+    app.add_handler(
+        CallbackQueryHandler(consent, pattern=r"^cn:[yn]:[A-Za-z0-9_-]{1,64}(:(en|es))?$"),
+        group=GROUP_MAIN,
     )
     app.add_handler(
         CallbackQueryHandler(step_button, pattern=r"^(tz|lang|tag):[^:]{1,60}$"), group=GROUP_MAIN

@@ -7,6 +7,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import texts
 from bot.context import BotApplication, BotContext
+from bot.i18n import Text, t
 from bot.numbers import ID_PATTERN, parse_id
 from bot.services import alarms, concerns, escalation
 from bot.services.outbox import Priority
@@ -57,7 +58,7 @@ async def show_escalation(update: Update, context: BotContext) -> None:
     args = context.args or []
     escalation_id = _escalation_id(args[0]) if len(args) == 1 else None
     if escalation_id is None:
-        text = texts.ESCALATION_USAGE
+        text: Text = t(texts.ESCALATION_USAGE)
     else:
         text = await escalation.audit_trail(context.session, escalation_id)
     await reply(update, context, text, priority=Priority.ESCALATION)
@@ -69,7 +70,7 @@ async def resolve(update: Update, context: BotContext) -> None:
     args = context.args or []
     escalation_id = _escalation_id(args[0]) if len(args) >= 2 else None
     if escalation_id is None:
-        await reply(update, context, texts.RESOLVE_USAGE, priority=Priority.ESCALATION)
+        await reply(update, context, t(texts.RESOLVE_USAGE), priority=Priority.ESCALATION)
         return
     await escalation.resolve(
         context.session,
@@ -93,7 +94,7 @@ async def card_button(update: Update, context: BotContext) -> None:
     _, raw_id, action = query.data.split(":")
     escalation_id = parse_id(raw_id)
     if escalation_id is None:
-        await answer(query, texts.STALE_BUTTON)
+        await answer(context, query, t(texts.STALE_BUTTON))
         return
     if action in ("claim", "take"):
         toast = await escalation.claim(
@@ -119,7 +120,7 @@ async def card_button(update: Update, context: BotContext) -> None:
             action="resolve" if action == "res" else "message",
             now=context.now(),
         )
-    await answer(query, toast[:200])
+    await answer(context, query, toast)
 
 
 async def cancel(update: Update, context: BotContext) -> None:
@@ -141,7 +142,7 @@ async def concern_button(update: Update, context: BotContext) -> None:
     _, raw_id, choice = query.data.split(":")
     concern_id = parse_id(raw_id)
     if mentor is None or concern_id is None:  # erased meanwhile, or forged
-        await answer(query, texts.STALE_BUTTON)
+        await answer(context, query, t(texts.STALE_BUTTON))
         return
     toast = await concerns.answer(
         context.session,
@@ -153,7 +154,7 @@ async def concern_button(update: Update, context: BotContext) -> None:
         prompt_id=query.message.message_id,
         now=context.now(),
     )
-    await answer(query, toast[:200])
+    await answer(context, query, toast)
 
 
 async def outcome_button(update: Update, context: BotContext) -> None:
@@ -163,7 +164,7 @@ async def outcome_button(update: Update, context: BotContext) -> None:
     _, raw_id, kind = query.data.split(":")
     escalation_id = parse_id(raw_id)
     if escalation_id is None:
-        await answer(query, texts.STALE_BUTTON)
+        await answer(context, query, t(texts.STALE_BUTTON))
         return
     toast = await escalation.record_outcome(
         context.session,
@@ -174,7 +175,7 @@ async def outcome_button(update: Update, context: BotContext) -> None:
         prompt_id=query.message.message_id,
         now=context.now(),
     )
-    await answer(query, toast[:200])
+    await answer(context, query, toast)
 
 
 def register(app: BotApplication) -> None:

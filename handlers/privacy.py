@@ -7,6 +7,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import texts
 from bot.context import BotApplication, BotContext
+from bot.i18n import t
 from bot.numbers import ID_PATTERN, parse_id
 from bot.services import erasure
 from bot.services import mydata as mydata_service
@@ -35,7 +36,7 @@ async def erase_member(update: Update, context: BotContext) -> None:
     assert update.effective_chat is not None
     member = await find_member(context.session, " ".join(context.args or []))
     if member is None or member.erased_at is not None:
-        await reply(update, context, texts.ERASE_USAGE)
+        await reply(update, context, t(texts.ERASE_USAGE))
         return
     await erasure.ask(
         context.session, chat_id=update.effective_chat.id, member=member, now=context.now()
@@ -49,7 +50,7 @@ async def erase_button(update: Update, context: BotContext) -> None:
     _, raw_id, choice = query.data.split(":")
     member_id = parse_id(raw_id)
     if member_id is None:
-        await answer(query, texts.STALE_BUTTON)
+        await answer(context, query, t(texts.STALE_BUTTON))
         return
     toast = await erasure.answer(
         context.session,
@@ -61,7 +62,7 @@ async def erase_button(update: Update, context: BotContext) -> None:
         message_id=query.message.message_id,
         now=context.now(),
     )
-    await answer(query, toast)
+    await answer(context, query, toast)
 
 
 def register(app: BotApplication) -> None:

@@ -7,6 +7,7 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot import texts
 from bot.context import BotApplication, BotContext
+from bot.i18n import t
 from bot.numbers import ID_PATTERN, parse_id, parse_int
 from bot.services import inbound, relay
 from handlers.common import GROUP_MAIN, acting_member, answer, reply
@@ -60,7 +61,7 @@ async def on_message(update: Update, context: BotContext) -> None:
 
 async def on_unsupported(update: Update, context: BotContext) -> None:
     """Say this kind of message can't be passed on."""
-    await reply(update, context, texts.UNSUPPORTED_MESSAGE)
+    await reply(update, context, t(texts.UNSUPPORTED_MESSAGE))
 
 
 async def on_edit(update: Update, context: BotContext) -> None:
@@ -90,7 +91,7 @@ async def choose_recipient(update: Update, context: BotContext) -> None:
     # Mentee 0 is the "Don't send" button.
     held_id, mentee_id = parse_id(raw_held), parse_int(raw_mentee, low=0)
     if mentor is None or held_id is None or mentee_id is None:  # erased meanwhile, or forged
-        await answer(query, texts.STALE_BUTTON)
+        await answer(context, query, t(texts.STALE_BUTTON))
         return
     toast = await relay.choose_recipient(
         context.session,
@@ -100,7 +101,7 @@ async def choose_recipient(update: Update, context: BotContext) -> None:
         prompt_id=query.message.message_id,
         now=context.now(),
     )
-    await answer(query, toast)
+    await answer(context, query, toast)
 
 
 async def label(update: Update, context: BotContext) -> None:
@@ -110,7 +111,7 @@ async def label(update: Update, context: BotContext) -> None:
     mentor = await acting_member(update, context)
     mentee_id = parse_id(query.data.split(":")[1])
     if mentor is None or mentee_id is None:  # erased since the access check, or forged
-        await answer(query, texts.STALE_BUTTON)
+        await answer(context, query, t(texts.STALE_BUTTON))
         return
     hint = await relay.label_hint(
         context.session,
@@ -119,7 +120,7 @@ async def label(update: Update, context: BotContext) -> None:
         chat_id=query.message.chat.id,
         message_id=query.message.message_id,
     )
-    await answer(query, hint)
+    await answer(context, query, hint)
 
 
 def register(app: BotApplication) -> None:

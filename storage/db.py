@@ -199,8 +199,20 @@ def _forget_after_rollback(session: OrmSession, transaction: Any) -> None:
         session.info.pop(_LATER, None)  # rolled back (after a commit there is nothing left)
 
 
-def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=Session)
+DEFAULT_LANGUAGE = "default_language"  # Session.info key: the program's language
+
+
+def create_session_factory(
+    engine: AsyncEngine, *, default_language: str = "en"
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions for one program; each carries the program's language (`DEFAULT_LANGUAGE`),
+    in which the outbox writes to group chats and to people it knows no language for."""
+    return async_sessionmaker(
+        engine,
+        expire_on_commit=False,
+        sync_session_class=Session,
+        info={DEFAULT_LANGUAGE: default_language},
+    )
 
 
 def insert_later(session: AsyncSession, statement: Insert, row: dict[str, Any]) -> None:

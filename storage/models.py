@@ -95,6 +95,8 @@ class Coordinator(Base):
     telegram_user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     added_at: Mapped[datetime] = mapped_column(UTCDateTime())
     added_by: Mapped[int | None] = mapped_column(BigInteger)  # None: from COORDINATOR_IDS
+    # The language the bot writes to them in privately (`/language`); None: the program's.
+    language: Mapped[str | None] = mapped_column(String(8))
 
 
 class CoordinatorChange(Base):

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
+from bot.i18n import Verbatim, t
 from bot.services.escalation import (
     MENTORS_NOTE,
     EscalationPolicy,
@@ -55,13 +56,13 @@ async def _sos(
             escalation=existing,
             kind="/sos pressed",
             text=typed or None,
-            prefix=texts.ESCALATION_ALSO_SOS,
+            prefix=t(texts.ESCALATION_ALSO_SOS),
             now=now,
         )
         await notify_member(
             session,
             member,
-            h(policy.crisis_text(member.language)),
+            Verbatim(h(policy.crisis_text(member.language))),
             now=now,
             priority=Priority.ESCALATION,
         )
@@ -111,7 +112,7 @@ async def flag(
         record = await record_for(session, chat_id, reply_to_message_id)
     pairing = await session.get(Pairing, record.pairing_id) if record is not None else None
     if mentor.role != "mentor" or pairing is None or pairing.mentor_id != mentor.id:
-        await send_text(session, mentor.chat_id, texts.FLAG_USAGE, now=now)
+        await send_text(session, mentor.chat_id, t(texts.FLAG_USAGE), now=now)
         return
     mentee = await session.get(Member, pairing.mentee_id)
     flagged = (
@@ -131,4 +132,4 @@ async def flag(
         writer=mentor,
         now=now,
     )
-    await send_text(session, mentor.chat_id, texts.FLAG_DONE.format(id=escalation.id), now=now)
+    await send_text(session, mentor.chat_id, t(texts.FLAG_DONE, id=escalation.id), now=now)

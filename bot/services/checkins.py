@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.config import Settings
+from bot.i18n import Text, Transformed, join, t, t_item, tr
 from bot.numbers import parse_int
 from bot.risk import assess
 from bot.schedule import (
@@ -35,6 +36,7 @@ from bot.services import heard
 from bot.services.concerns import raise_alarm
 from bot.services.desk import topic_for
 from bot.services.escalation import EscalationPolicy
+from bot.services.languages import language_of_member
 from bot.services.members import active_mentees, active_mentor_of, coordinator_ids
 from bot.services.outbox import (
     Button,
@@ -230,7 +232,7 @@ async def _send_prompt(
     await send_text(
         session,
         member.chat_id,
-        texts.CHECKIN_MOOD,
+        t(texts.CHECKIN_MOOD),
         buttons=_mood_buttons(checkin.id),
         now=now,
         priority=Priority.BULK,
@@ -252,12 +254,15 @@ async def _count_miss(
             await notify_member(
                 session,
                 current[1],
-                texts.MISSED_NUDGE_FOR_MENTOR.format(pseudonym=h(member.pseudonym), count=streak),
+                t(texts.MISSED_NUDGE_FOR_MENTOR, pseudonym=h(member.pseudonym), count=streak),
                 now=now,
             )
     if streak == policy.alert_after:
-        alert = texts.MISSED_ALERT_FOR_COORDINATORS.format(
-            pseudonym=h(member.pseudonym), short_id=member.short_id, count=streak
+        alert = t(
+            texts.MISSED_ALERT_FOR_COORDINATORS,
+            pseudonym=h(member.pseudonym),
+            short_id=member.short_id,
+            count=streak,
         )
         topic = await topic_for(
             session, forum_chat_id=policy.forum_chat_id, member=member, now=now
@@ -278,13 +283,13 @@ async def _celebrate_milestone(
     if not milestone(days) or schedule.last_milestone == days:
         return
     schedule.last_milestone = days
-    await notify_member(session, member, texts.MILESTONE_MENTEE.format(days=days), now=now)
+    await notify_member(session, member, t(texts.MILESTONE_MENTEE, days=days), now=now)
     current = await active_mentor_of(session, member.id)
     if current is not None:
         await notify_member(
             session,
             current[1],
-            texts.MILESTONE_MENTOR.format(pseudonym=h(member.pseudonym), days=days),
+            t(texts.MILESTONE_MENTOR, pseudonym=h(member.pseudonym), days=days),
             now=now,
         )
 
@@ -296,13 +301,13 @@ async def _weekly(session: AsyncSession, mentor: Member, due: datetime, now: dat
         session.add(report)
         await session.flush()
         buttons: list[list[Button]] = [
-            [(label, f"mr:{report.id}:{key}")]
-            for key, label in texts.MENTOR_REPORT_ANSWERS.items()
+            [(t_item(texts.MENTOR_REPORT_ANSWERS, key), f"mr:{report.id}:{key}")]
+            for key in texts.MENTOR_REPORT_ANSWERS
         ]
         await send_text(
             session,
             mentor.chat_id,
-            texts.MENTOR_REPORT_PROMPT.format(pseudonym=h(mentee.pseudonym)),
+            t(texts.MENTOR_REPORT_PROMPT, pseudonym=h(mentee.pseudonym)),
             buttons=buttons,
             now=now,
             priority=Priority.BULK,
@@ -319,31 +324,37 @@ def _mood_buttons(checkin_id: int) -> list[list[Button]]:
 
 
 def _craving_buttons(checkin_id: int) -> list[list[Button]]:
-    return [[(label, f"ci:{checkin_id}:c:{v}") for v, label in texts.CRAVINGS.items()]]
+    return [[(t_item(texts.CRAVINGS, v), f"ci:{checkin_id}:c:{v}") for v in texts.CRAVINGS]]
 
 
 def _used_buttons(checkin_id: int) -> list[list[Button]]:
-    return [[(label, f"ci:{checkin_id}:u:{v}") for v, label in texts.USED.items()]]
+    return [[(t_item(texts.USED, v), f"ci:{checkin_id}:u:{v}") for v in texts.USED]]
 
 
-def recorded_lines(checkin: CheckIn) -> list[str]:
-    lines = []
+def recorded_lines(checkin: CheckIn) -> list[Text]:
+    lines: list[Text] = []
     if checkin.mood is not None:
         lines.append(
-            texts.CHECKIN_RECORDED_LINE.format(
-                label=texts.MOOD_LABEL, value=texts.MOODS[checkin.mood]
+            t(
+                texts.CHECKIN_RECORDED_LINE,
+                label=t(texts.MOOD_LABEL),
+                value=t_item(texts.MOODS, checkin.mood),
             )
         )
     if checkin.craving is not None:
         lines.append(
-            texts.CHECKIN_RECORDED_LINE.format(
-                label=texts.CRAVING_LABEL, value=texts.CRAVINGS[checkin.craving]
+            t(
+                texts.CHECKIN_RECORDED_LINE,
+                label=t(texts.CRAVING_LABEL),
+                value=t_item(texts.CRAVINGS, checkin.craving),
             )
         )
     if checkin.used is not None:
         lines.append(
-            texts.CHECKIN_RECORDED_LINE.format(
-                label=texts.USED_LABEL, value=texts.USED[int(checkin.used)]
+            t(
+                texts.CHECKIN_RECORDED_LINE,
+                label=t(texts.USED_LABEL),
+                value=t_item(texts.USED, int(checkin.used)),
             )
         )
     return lines
@@ -359,29 +370,29 @@ async def answer_checkin(
     message_id: int,
     now: datetime,
     forum_chat_id: int | None = None,
-) -> str | None:
+) -> Text | None:
     """Record one tap on a check-in prompt; returns a toast, or None when all is well.
     `forum_chat_id`: the staff forum, where a risky check-in is noted in the mentee's topic."""
     checkin = await session.get(CheckIn, checkin_id)
     if checkin is None or checkin.member_id != member.id:
-        return texts.NOT_YOUR_BUTTON
+        return t(texts.NOT_YOUR_BUTTON)
     if checkin.status == "missed":
-        return texts.CHECKIN_CLOSED
+        return t(texts.CHECKIN_CLOSED)
     number = parse_int(value, low=0, high=9)
-    header = texts.CHECKIN_MOOD.split("\n")[0]
+    header = Transformed(t(texts.CHECKIN_MOOD), lambda text: text.split("\n")[0])
     if field == "m" and number in texts.MOODS:
         if checkin.mood is not None:
-            return texts.CHECKIN_ALREADY
+            return t(texts.CHECKIN_ALREADY)
         checkin.mood = number
-        prompt, buttons = texts.CHECKIN_CRAVING, _craving_buttons(checkin.id)
+        prompt, buttons = t(texts.CHECKIN_CRAVING), _craving_buttons(checkin.id)
     elif field == "c" and number in texts.CRAVINGS and checkin.mood is not None:
         if checkin.craving is not None:
-            return texts.CHECKIN_ALREADY
+            return t(texts.CHECKIN_ALREADY)
         checkin.craving = number
-        prompt, buttons = texts.CHECKIN_USED, _used_buttons(checkin.id)
+        prompt, buttons = t(texts.CHECKIN_USED), _used_buttons(checkin.id)
     elif field == "u" and number in texts.USED and checkin.craving is not None:
         if checkin.used is not None:
-            return texts.CHECKIN_ALREADY
+            return t(texts.CHECKIN_ALREADY)
         checkin.used = bool(number)
         checkin.status = "answered"
         checkin.answered_at = now
@@ -390,16 +401,19 @@ async def answer_checkin(
         schedule = await session.get(CheckInSchedule, member.id)
         if schedule is not None:
             schedule.missed_streak = 0
-        prompt, buttons = texts.CHECKIN_NOTE, [[(texts.CHECKIN_SKIP, f"ci:{checkin.id}:n:skip")]]
+        prompt, buttons = (
+            t(texts.CHECKIN_NOTE),
+            [[(t(texts.CHECKIN_SKIP), f"ci:{checkin.id}:n:skip")]],
+        )
     elif field == "n" and value == "skip" and checkin.status == "answered":
         if not checkin.awaiting_note:
-            return texts.CHECKIN_ALREADY
+            return t(texts.CHECKIN_ALREADY)
         checkin.awaiting_note = False
         member.note_offered_at = None
-        prompt, buttons = texts.CHECKIN_DONE, []
+        prompt, buttons = t(texts.CHECKIN_DONE), []
     else:
-        return texts.STALE_BUTTON
-    body = "\n".join([header, *recorded_lines(checkin), "", prompt])
+        return t(texts.STALE_BUTTON)
+    body = join([header, *recorded_lines(checkin), "", prompt])
     await edit_text(session, member.chat_id, message_id, body, buttons=buttons, now=now)
     await _alert_mentor_on_risk(session, member, checkin, now, forum_chat_id)
     return None
@@ -417,16 +431,20 @@ async def _alert_mentor_on_risk(
     if checkin.risk or not (checkin.used or checkin.craving == max(texts.CRAVINGS)):
         return
     checkin.risk = True
-    answers = "; ".join(
-        line.replace("<b>", "").replace("</b>", "") for line in recorded_lines(checkin)
+    answers = Transformed(
+        join(recorded_lines(checkin), "; "),
+        lambda text: text.replace("<b>", "").replace("</b>", ""),
     )
     topic = await topic_for(session, forum_chat_id=forum_chat_id, member=member, now=now)
     if forum_chat_id is not None and topic is not None:
         await send_text(
             session,
             forum_chat_id,
-            texts.DESK_RISKY_CHECKIN.format(
-                member=h(member.pseudonym), short_id=member.short_id, answers=answers
+            t(
+                texts.DESK_RISKY_CHECKIN,
+                member=h(member.pseudonym),
+                short_id=member.short_id,
+                answers=answers,
             ),
             now=now,
             priority=Priority.RELAY,
@@ -438,7 +456,7 @@ async def _alert_mentor_on_risk(
     await notify_member(
         session,
         current[1],
-        texts.CHECKIN_RISK_FOR_MENTOR.format(pseudonym=h(member.pseudonym), answers=answers),
+        t(texts.CHECKIN_RISK_FOR_MENTOR, pseudonym=h(member.pseudonym), answers=answers),
         now=now,
         priority=Priority.RELAY,
     )
@@ -472,7 +490,7 @@ async def take_note(
         return False
     # Kept whole: the column has no limit and Telegram lets a message hold 4,096 characters.
     checkin.note = text
-    await send_text(session, member.chat_id, texts.CHECKIN_NOTE_SAVED, now=now)
+    await send_text(session, member.chat_id, t(texts.CHECKIN_NOTE_SAVED), now=now)
     if escalations is not None:
         current = await active_mentor_of(session, member.id)
         pairing, mentor = current if current is not None else (None, None)
@@ -511,7 +529,7 @@ async def check_in_now(session: AsyncSession, *, member: Member, now: datetime) 
         session.add(checkin)
         await session.flush()
     await send_text(
-        session, member.chat_id, texts.CHECKIN_MOOD, buttons=_mood_buttons(checkin.id), now=now
+        session, member.chat_id, t(texts.CHECKIN_MOOD), buttons=_mood_buttons(checkin.id), now=now
     )
 
 
@@ -534,19 +552,22 @@ def _when(moment: datetime, zone: str) -> str:
 
 async def set_time(
     session: AsyncSession, *, member: Member, raw: str, policy: CheckInPolicy, now: datetime
-) -> str:
+) -> Text:
     schedule = await _schedule_for(session, member, policy, now)
     local = parse_hhmm(raw)
     if local is None:
-        return texts.SCHEDULE_USAGE.format(timezone=h(member.timezone))
+        return t(texts.SCHEDULE_USAGE, timezone=h(member.timezone))
     quiet_start, quiet_end = _time(schedule.quiet_start), _time(schedule.quiet_end)
     if in_window(local, quiet_start, quiet_end):
-        return texts.SCHEDULE_IN_QUIET_HOURS.format(
-            time=format_hhmm(local), quiet=f"{schedule.quiet_start}–{schedule.quiet_end}"
+        return t(
+            texts.SCHEDULE_IN_QUIET_HOURS,
+            time=format_hhmm(local),
+            quiet=f"{schedule.quiet_start}–{schedule.quiet_end}",
         )
     schedule.local_time = format_hhmm(local)
     schedule.next_due_at = next_due(schedule, member.timezone, now)
-    return texts.SCHEDULE_SET.format(
+    return t(
+        texts.SCHEDULE_SET,
         time=schedule.local_time,
         timezone=h(member.timezone),
         next=_when(schedule.next_due_at, member.timezone),
@@ -560,58 +581,60 @@ async def set_quiet(
     args: list[str],
     policy: CheckInPolicy,
     now: datetime,
-) -> str:
+) -> Text:
     parts = args if len(args) == 2 else " ".join(args).replace("–", "-").split("-")
     times = [parse_hhmm(p) for p in parts] if len(parts) == 2 else []
     if len(times) != 2 or times[0] is None or times[1] is None:
-        return texts.QUIET_USAGE
+        return t(texts.QUIET_USAGE)
     schedule = await _schedule_for(session, member, policy, now)
     if in_window(_time(schedule.local_time), times[0], times[1]):
-        return texts.SCHEDULE_IN_QUIET_HOURS.format(
-            time=schedule.local_time, quiet=f"{format_hhmm(times[0])}–{format_hhmm(times[1])}"
+        return t(
+            texts.SCHEDULE_IN_QUIET_HOURS,
+            time=schedule.local_time,
+            quiet=f"{format_hhmm(times[0])}–{format_hhmm(times[1])}",
         )
     schedule.quiet_start, schedule.quiet_end = format_hhmm(times[0]), format_hhmm(times[1])
-    return texts.QUIET_SET.format(quiet=f"{schedule.quiet_start}–{schedule.quiet_end}")
+    return t(texts.QUIET_SET, quiet=f"{schedule.quiet_start}–{schedule.quiet_end}")
 
 
 async def pause(
     session: AsyncSession, *, member: Member, raw: str, policy: CheckInPolicy, now: datetime
-) -> str:
+) -> Text:
     days = parse_int(raw, low=1, high=90)
     if days is None:
-        return texts.PAUSE_USAGE
+        return t(texts.PAUSE_USAGE)
     schedule = await _schedule_for(session, member, policy, now)
     schedule.paused_until = now + timedelta(days=days)
-    return texts.PAUSED.format(until=_when(schedule.paused_until, member.timezone))
+    return t(texts.PAUSED, until=_when(schedule.paused_until, member.timezone))
 
 
 async def resume(
     session: AsyncSession, *, member: Member, policy: CheckInPolicy, now: datetime
-) -> str:
+) -> Text:
     schedule = await _schedule_for(session, member, policy, now)
     was_paused = schedule.paused_until is not None and schedule.paused_until > now
     schedule.paused_until = None
     schedule.next_due_at = next_due(schedule, member.timezone, now)
     when = _when(schedule.next_due_at, member.timezone)
-    return texts.RESUMED.format(next=when) if was_paused else texts.NOT_PAUSED.format(next=when)
+    return t(texts.RESUMED, next=when) if was_paused else t(texts.NOT_PAUSED, next=when)
 
 
 async def set_recovery_start(
     session: AsyncSession, *, member: Member, raw: str, policy: CheckInPolicy, now: datetime
-) -> str:
+) -> Text:
     if ISO_DATE_RE.fullmatch(raw.strip()) is None:
-        return texts.SOBER_USAGE
+        return t(texts.SOBER_USAGE)
     try:
         start = date.fromisoformat(raw.strip())
     except ValueError:
-        return texts.SOBER_USAGE
+        return t(texts.SOBER_USAGE)
     today = local_date(now, member.timezone)
     if start > today:
-        return texts.SOBER_USAGE
+        return t(texts.SOBER_USAGE)
     schedule = await _schedule_for(session, member, policy, now)
     schedule.recovery_start = start
     schedule.last_milestone = (today - start).days  # today's milestone, if any, is not news
-    return texts.SOBER_SET.format(date=start.isoformat(), days=(today - start).days)
+    return t(texts.SOBER_SET, date=start.isoformat(), days=(today - start).days)
 
 
 async def answer_report(
@@ -623,15 +646,15 @@ async def answer_report(
     message_id: int,
     now: datetime,
     escalations: EscalationPolicy,
-) -> str | None:
+) -> Text | None:
     """Record a mentor's weekly answer about a mentee; the staff hear what needs a look."""
     report = await session.get(MentorReport, report_id)
     if report is None or report.mentor_id != mentor.id:
-        return texts.NOT_YOUR_BUTTON
+        return t(texts.NOT_YOUR_BUTTON)
     if answer not in texts.MENTOR_REPORT_ANSWERS:
-        return texts.STALE_BUTTON
+        return t(texts.STALE_BUTTON)
     if report.answer is not None:
-        return texts.CHECKIN_ALREADY
+        return t(texts.CHECKIN_ALREADY)
     mentee = await session.get(Member, report.mentee_id)
     assert mentee is not None
     report.answer = answer
@@ -640,8 +663,10 @@ async def answer_report(
         session,
         mentor.chat_id,
         message_id,
-        texts.MENTOR_REPORT_RECORDED.format(
-            pseudonym=h(mentee.pseudonym), answer=texts.MENTOR_REPORT_ANSWERS[answer]
+        t(
+            texts.MENTOR_REPORT_RECORDED,
+            pseudonym=h(mentee.pseudonym),
+            answer=t_item(texts.MENTOR_REPORT_ANSWERS, answer),
         ),
         now=now,
     )
@@ -684,10 +709,12 @@ async def send_progress(session: AsyncSession, *, member: Member, now: datetime)
         ]
         if not points:
             continue
-        caption = texts.PROGRESS_CAPTION.format(pseudonym=subject.pseudonym)
+        language = language_of_member(session, member)
+        caption = tr(language, texts.PROGRESS_CAPTION, pseudonym=subject.pseudonym)
+        legend = (tr(language, texts.CHART_MOOD), tr(language, texts.CHART_CRAVING))
         from bot.charts import progress_png  # matplotlib is heavy: load it on first use
 
-        png = await asyncio.to_thread(progress_png, points, caption)
+        png = await asyncio.to_thread(progress_png, points, caption, legend)
         await enqueue(
             session,
             chat_id=member.chat_id,
@@ -697,5 +724,5 @@ async def send_progress(session: AsyncSession, *, member: Member, now: datetime)
         )
         sent += 1
     if not sent:
-        await send_text(session, member.chat_id, texts.PROGRESS_NONE, now=now)
+        await send_text(session, member.chat_id, t(texts.PROGRESS_NONE), now=now)
     return sent

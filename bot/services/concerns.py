@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
+from bot.i18n import Text, t
 from bot.risk import RiskAssessment, Subject, Tier
 from bot.schedule import in_quiet_hours, parse_hhmm
 from bot.services.escalation import (
@@ -31,8 +32,11 @@ ANSWERS = {"on": "on_it", "ok": "ok", "staff": "escalated"}
 
 def concern_buttons(concern_id: int) -> list[list[Button]]:
     return [
-        [(texts.CONCERN_ON_IT, f"cc:{concern_id}:on"), (texts.CONCERN_OK, f"cc:{concern_id}:ok")],
-        [(texts.CONCERN_NEEDS_STAFF, f"cc:{concern_id}:staff")],
+        [
+            (t(texts.CONCERN_ON_IT), f"cc:{concern_id}:on"),
+            (t(texts.CONCERN_OK), f"cc:{concern_id}:ok"),
+        ],
+        [(t(texts.CONCERN_NEEDS_STAFF), f"cc:{concern_id}:staff")],
     ]
 
 
@@ -63,7 +67,7 @@ async def raise_alarm(
                 escalation=sos,
                 kind="message flagged",
                 text=text,
-                prefix=texts.ESCALATION_ALSO_MESSAGE,
+                prefix=t(texts.ESCALATION_ALSO_MESSAGE),
                 now=now,
             )
             return
@@ -102,7 +106,7 @@ async def raise_alarm(
     await notify_member(
         session,
         mentor,
-        texts.CONCERN_CARD.format(mentee=h(mentee.pseudonym)),
+        t(texts.CONCERN_CARD, mentee=h(mentee.pseudonym)),
         buttons=concern_buttons(concern.id),
         now=now,
         priority=Priority.ESCALATION,
@@ -112,7 +116,8 @@ async def raise_alarm(
 async def mentor_unavailable(
     session: AsyncSession, policy: EscalationPolicy, mentor: Member | None, now: datetime
 ) -> str | None:
-    """Why the mentor cannot be asked now, or None if they can."""
+    """Why the mentor cannot be asked now, or None if they can (in the audit trail's
+    language, the source one: it is a record, not a message)."""
     if mentor is None:
         return texts.CONCERN_WHY_NO_MENTOR
     if not mentor.reachable:
@@ -182,7 +187,7 @@ async def climb_unanswered(session: AsyncSession, policy: EscalationPolicy, now:
             await notify_member(
                 session,
                 mentor,
-                texts.CONCERN_CLIMBED_FOR_MENTOR.format(mentee=h(mentee.pseudonym)),
+                t(texts.CONCERN_CLIMBED_FOR_MENTOR, mentee=h(mentee.pseudonym)),
                 now=now,
                 priority=Priority.ESCALATION,
             )
@@ -199,16 +204,16 @@ async def answer(
     chat_id: int,
     prompt_id: int,
     now: datetime,
-) -> str:
+) -> Text:
     """A mentor's answer on a concern card; returns the toast."""
     concern = await session.get(Concern, concern_id)
     if concern is None or concern.mentor_id != mentor.id or choice not in ANSWERS:
-        return texts.NOT_YOUR_BUTTON
+        return t(texts.NOT_YOUR_BUTTON)
     mentee = await session.get(Member, concern.mentee_id)
     if mentee is None or mentee.erased_at is not None:
-        return texts.STALE_BUTTON
+        return t(texts.STALE_BUTTON)
     if concern.status == "escalated" or (concern.status == "ok" and choice != "staff"):
-        return texts.CONCERN_ALREADY_ANSWERED
+        return t(texts.CONCERN_ALREADY_ANSWERED)
     concern.answered_at = now
     concern.due_at = None
     if choice == "staff":
@@ -224,13 +229,13 @@ async def answer(
         session,
         chat_id,
         prompt_id,
-        texts.CONCERN_CARD.format(mentee=h(mentee.pseudonym))
+        t(texts.CONCERN_CARD, mentee=h(mentee.pseudonym))
         + "\n\n"
-        + done.format(mentee=h(mentee.pseudonym)),
+        + t(done, mentee=h(mentee.pseudonym)),
         buttons=buttons,
         now=now,
     )
-    return done.format(mentee=mentee.pseudonym)
+    return t(done, mentee=mentee.pseudonym)
 
 
 async def _escalate(

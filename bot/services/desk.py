@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
+from bot.i18n import t
 from bot.services.members import find_member, is_coordinator
 from bot.services.outbox import (
     RESOLVE_THREAD_OF_MEMBER,
@@ -184,7 +185,7 @@ async def write_to_member(
     sent = await notify_member(
         session,
         member,
-        texts.STAFF_MESSAGE.format(text=h(text)),
+        t(texts.STAFF_MESSAGE, text=h(text)),
         now=now,
         priority=Priority.ESCALATION,
     )
@@ -206,8 +207,9 @@ async def write_to_member(
                 detail=f"to the {member.role}" if sent else "unreachable",
             )
         )
-    answer = (texts.STAFF_MESSAGE_SENT if sent else texts.STAFF_MESSAGE_NOT_SENT).format(
-        mentee=h(member.pseudonym)
+    answer = t(
+        texts.STAFF_MESSAGE_SENT if sent else texts.STAFF_MESSAGE_NOT_SENT,
+        mentee=h(member.pseudonym),
     )
     await send_text(
         session,
@@ -222,7 +224,7 @@ async def write_to_member(
         await send_text(
             session,
             forum_chat_id,
-            texts.DESK_STAFF_NOTE.format(member=h(member.pseudonym), text=h(text)),
+            t(texts.DESK_STAFF_NOTE, member=h(member.pseudonym), text=h(text)),
             now=now,
             priority=Priority.ESCALATION,
             thread_of=topic,
@@ -247,7 +249,7 @@ async def staff_wrote_in_topic(
     if member is None or not await is_coordinator(session, coordinator):
         return
     if not text or not text.strip():
-        await send_text(session, chat_id, texts.DESK_TEXT_ONLY, now=now, thread_of=member.id)
+        await send_text(session, chat_id, t(texts.DESK_TEXT_ONLY), now=now, thread_of=member.id)
         return
     await write_to_member(
         session,
@@ -273,10 +275,10 @@ async def reply_command(
     """`/reply <short id or pseudonym> <text>`: the same as writing in the person's topic."""
     member = await find_member(session, args[0]) if len(args) >= 2 else None
     if len(args) < 2:
-        await send_text(session, chat_id, texts.DESK_REPLY_USAGE, now=now)
+        await send_text(session, chat_id, t(texts.DESK_REPLY_USAGE), now=now)
         return
     if member is None:
-        await send_text(session, chat_id, texts.DESK_REPLY_NOBODY.format(ref=h(args[0])), now=now)
+        await send_text(session, chat_id, t(texts.DESK_REPLY_NOBODY, ref=h(args[0])), now=now)
         return
     await write_to_member(
         session,

@@ -15,6 +15,8 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
+from bot.i18n import LANGUAGES, Text, join, supported, t, t_item
+from bot.services.languages import program_language
 from bot.services.members import coordinator_ids, member_by_telegram_id
 from bot.services.menus import refresh_menu
 from bot.services.outbox import Button, edit_text, h, send_text
@@ -106,10 +108,10 @@ async def check_invite(session: AsyncSession, code: str, now: datetime) -> Invit
 
 
 INVITE_PROBLEM_TEXT = {
-    InviteProblem.UNKNOWN: texts.INVITE_UNKNOWN,
-    InviteProblem.USED: texts.INVITE_USED,
-    InviteProblem.EXPIRED: texts.INVITE_EXPIRED,
-    InviteProblem.REVOKED: texts.INVITE_REVOKED,
+    InviteProblem.UNKNOWN: t(texts.INVITE_UNKNOWN),
+    InviteProblem.USED: t(texts.INVITE_USED),
+    InviteProblem.EXPIRED: t(texts.INVITE_EXPIRED),
+    InviteProblem.REVOKED: t(texts.INVITE_REVOKED),
 }
 
 
@@ -124,15 +126,13 @@ async def start_without_invite(
     """Answer a bare /start: members get help, people mid-enrolment resume, others nothing."""
     draft = await session.get(EnrolmentDraft, lookup(telegram_user_id))
     if draft is not None:
-        await send_text(session, chat_id, texts.ENROLMENT_RESUME, now=now)
+        await send_text(session, chat_id, t(texts.ENROLMENT_RESUME), now=now)
         invite = await session.get(Invite, draft.invite_id)
         assert invite is not None
         await _ask_for_step(session, draft, invite.role, now)
         return
     # Nothing is stored about someone without an invite.
-    await send_text(
-        session, chat_id, texts.NOT_INVITED.format(crisis_line=h(crisis_line)), now=now
-    )
+    await send_text(session, chat_id, t(texts.NOT_INVITED, crisis_line=h(crisis_line)), now=now)
 
 
 async def start_with_code(
@@ -150,7 +150,7 @@ async def start_with_code(
         await send_text(
             session,
             chat_id,
-            texts.ALREADY_MEMBER.format(pseudonym=h(member.pseudonym), short_id=member.short_id),
+            t(texts.ALREADY_MEMBER, pseudonym=h(member.pseudonym), short_id=member.short_id),
             now=now,
         )
         return
@@ -160,16 +160,58 @@ async def start_with_code(
             session, chat_id, INVITE_PROBLEM_TEXT[check.problem or InviteProblem.UNKNOWN], now=now
         )
         return
-    role = check.invite.role
+    # Language first: everything after this screen is in the language chosen on it. Each
+    # language's button carries its own name; nothing is stored until consent.
     await send_text(
         session,
         chat_id,
-        texts.CONSENT.format(
-            role=texts.ROLE_NAMES[role], other=texts.OTHER_ROLE[role], crisis_line=h(crisis_line)
-        ),
-        buttons=[[(texts.CONSENT_AGREE, f"cn:y:{code}"), (texts.CONSENT_DECLINE, f"cn:n:{code}")]],
+        t(texts.CHOOSE_LANGUAGE),
+        buttons=[[(texts.LANGUAGES[language], f"cl:{language}:{code}") for language in LANGUAGES]],
         now=now,
     )
+
+
+async def choose_first_language(
+    session: AsyncSession,
+    *,
+    code: str,
+    language: str,
+    chat_id: int,
+    message_id: int,
+    crisis_line: str,
+    now: datetime,
+) -> bool:
+    """The first screen's answer: the consent screen, in the chosen language. The choice
+    travels in the consent buttons, so that declining still stores nothing."""
+    if not supported(language):
+        return False
+    check = await check_invite(session, code, now)
+    if check.problem is not None or check.invite is None:
+        problem = INVITE_PROBLEM_TEXT[check.problem or InviteProblem.UNKNOWN]
+        await edit_text(session, chat_id, message_id, problem, now=now, language=language)
+        return True
+    role = check.invite.role
+    chosen = t(texts.CHOSEN, choice=texts.LANGUAGES[language])
+    await edit_text(session, chat_id, message_id, chosen, now=now, language=language)
+    await send_text(
+        session,
+        chat_id,
+        t(
+            texts.CONSENT,
+            role=t_item(texts.ROLE_NAMES, role),
+            other=t_item(texts.OTHER_ROLE, role),
+            crisis_line=h(crisis_line),
+        ),
+        buttons=[
+            [
+                (t(texts.CONSENT_AGREE), f"cn:y:{code}:{language}"),
+                (t(texts.CONSENT_DECLINE), f"cn:n:{code}:{language}"),
+            ]
+        ],
+        now=now,
+        language=language,
+    )
+    return True
 
 
 async def answer_consent(
@@ -182,18 +224,26 @@ async def answer_consent(
     message_id: int,
     default_timezone: str,
     now: datetime,
+    language: str | None = None,
 ) -> None:
-    """Begin enrolment on agreement; on refusal forget everything about the person."""
+    """Begin enrolment on agreement, in the language chosen before consent (the program's
+    for a consent screen from before that choice existed); on refusal forget everything
+    about the person."""
+    language = language if supported(language) else program_language(session)
     if not agreed:
         await session.execute(
             delete(EnrolmentDraft).where(
                 EnrolmentDraft.telegram_user_key == lookup(telegram_user_id)
             )
         )
-        await edit_text(session, chat_id, message_id, texts.CONSENT_DECLINED, now=now)
+        await edit_text(
+            session, chat_id, message_id, t(texts.CONSENT_DECLINED), now=now, language=language
+        )
         return
     if await member_by_telegram_id(session, telegram_user_id) is not None:
-        await edit_text(session, chat_id, message_id, texts.CONSENT_ACCEPTED, now=now)
+        await edit_text(
+            session, chat_id, message_id, t(texts.CONSENT_ACCEPTED), now=now, language=language
+        )
         return
     check = await check_invite(session, code, now)
     if check.problem is not None or check.invite is None:
@@ -203,6 +253,7 @@ async def answer_consent(
             message_id,
             INVITE_PROBLEM_TEXT[check.problem or InviteProblem.UNKNOWN],
             now=now,
+            language=language,
         )
         return
     await session.execute(
@@ -215,12 +266,20 @@ async def answer_consent(
         step=Step.PSEUDONYM,
         # The program's home timezone, offered first when the person chooses theirs.
         timezone=default_timezone,
+        language=language,
         tags="",
         created_at=now,
     )
     session.add(draft)
-    await edit_text(session, chat_id, message_id, texts.CONSENT_ACCEPTED, now=now)
+    await edit_text(
+        session, chat_id, message_id, t(texts.CONSENT_ACCEPTED), now=now, language=language
+    )
     await _ask_for_step(session, draft, check.invite.role, now)
+
+
+def _language(session: AsyncSession, draft: EnrolmentDraft) -> str:
+    language = draft.language
+    return language if supported(language) else program_language(session)
 
 
 async def draft_for(session: AsyncSession, telegram_user_id: int) -> EnrolmentDraft | None:
@@ -228,7 +287,8 @@ async def draft_for(session: AsyncSession, telegram_user_id: int) -> EnrolmentDr
 
 
 def pseudonym_problem(raw: str) -> str | None:
-    """Why a pseudonym can't be used, or None. Works on the normalised form."""
+    """Why a pseudonym can't be used (a text constant), or None. Works on the normalised
+    form."""
     name = normalise_pseudonym(raw)
     if len(name) < PSEUDONYM_MIN:
         return texts.PSEUDONYM_TOO_SHORT
@@ -323,7 +383,11 @@ async def answer_text_step(
             problem = texts.PSEUDONYM_TAKEN
         if problem is not None:
             await send_text(
-                session, draft.chat_id, texts.PSEUDONYM_INVALID.format(reason=problem), now=now
+                session,
+                draft.chat_id,
+                t(texts.PSEUDONYM_INVALID, reason=t(problem)),
+                now=now,
+                language=_language(session, draft),
             )
             return
         draft.pseudonym = name
@@ -331,10 +395,24 @@ async def answer_text_step(
     elif draft.step == Step.TIMEZONE:
         zone = canonical_timezone(text)
         if zone is None:
-            await send_text(session, draft.chat_id, texts.TIMEZONE_INVALID, now=now)
+            await send_text(
+                session,
+                draft.chat_id,
+                t(texts.TIMEZONE_INVALID),
+                now=now,
+                language=_language(session, draft),
+            )
             return
         draft.timezone = zone
-        draft.step = Step.LANGUAGE
+        draft.step = Step.TAGS  # the language was chosen first
+        # Typed, so no button shows it: say which zone was understood.
+        await send_text(
+            session,
+            draft.chat_id,
+            t(texts.CHOSEN, choice=h(zone)),
+            now=now,
+            language=_language(session, draft),
+        )
     else:
         # A typed message while buttons are expected: show the buttons again.
         pass
@@ -348,8 +426,15 @@ async def choose_timezone(
     if draft.step != Step.TIMEZONE or canonical is None:
         return False
     draft.timezone = canonical
-    draft.step = Step.LANGUAGE
-    await edit_text(session, draft.chat_id, message_id, f"✅ {h(canonical)}", now=now)
+    draft.step = Step.TAGS  # the language was chosen first
+    await edit_text(
+        session,
+        draft.chat_id,
+        message_id,
+        t(texts.CHOSEN, choice=h(canonical)),
+        now=now,
+        language=_language(session, draft),
+    )
     invite = await session.get(Invite, draft.invite_id)
     assert invite is not None
     await _ask_for_step(session, draft, invite.role, now)
@@ -364,12 +449,20 @@ async def choose_language(
     message_id: int,
     now: datetime,
 ) -> bool:
+    """The language step of a draft begun before the language was asked first."""
     if draft.step != Step.LANGUAGE or (language not in texts.LANGUAGES and language != "any"):
         return False
     draft.language = None if language == "any" else language
     draft.step = Step.TAGS
-    chosen = texts.LANGUAGES.get(language, texts.LANGUAGE_SKIP)
-    await edit_text(session, draft.chat_id, message_id, f"✅ {h(chosen)}", now=now)
+    chosen = texts.LANGUAGES[language] if language in texts.LANGUAGES else t(texts.LANGUAGE_SKIP)
+    await edit_text(
+        session,
+        draft.chat_id,
+        message_id,
+        t(texts.CHOSEN, choice=chosen),
+        now=now,
+        language=_language(session, draft),
+    )
     invite = await session.get(Invite, draft.invite_id)
     assert invite is not None
     await _ask_for_step(session, draft, invite.role, now)
@@ -393,6 +486,7 @@ async def toggle_tag(
         _tags_prompt(invite.role),
         now=now,
         buttons=_tag_buttons(tags),
+        language=_language(session, draft),
     )
     return True
 
@@ -422,6 +516,7 @@ async def finish_enrolment(
         .values(used_at=now)
     )
     chat_id = draft.chat_id
+    language = _language(session, draft)
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         await session.delete(draft)
         problem = (
@@ -431,14 +526,20 @@ async def finish_enrolment(
             if invite.revoked_at is not None
             else InviteProblem.EXPIRED
         )
-        await edit_text(session, chat_id, message_id, INVITE_PROBLEM_TEXT[problem], now=now)
+        await edit_text(
+            session, chat_id, message_id, INVITE_PROBLEM_TEXT[problem], now=now, language=language
+        )
         return None
     if await _pseudonym_taken(session, draft.pseudonym):
         # Someone took the name while this person was choosing; ask again, keep the invite.
         await session.execute(update(Invite).where(Invite.id == invite.id).values(used_at=None))
         draft.step = Step.PSEUDONYM
         await send_text(
-            session, chat_id, texts.PSEUDONYM_INVALID.format(reason=texts.PSEUDONYM_TAKEN), now=now
+            session,
+            chat_id,
+            t(texts.PSEUDONYM_INVALID, reason=t(texts.PSEUDONYM_TAKEN)),
+            now=now,
+            language=language,
         )
         return None
     member = Member(
@@ -458,28 +559,38 @@ async def finish_enrolment(
     await session.flush()
     invite.used_by_member_id = member.id
     await session.delete(draft)
-    chosen = ", ".join(texts.TAGS[t] for t in member.tag_list) or "—"
-    await edit_text(session, chat_id, message_id, f"✅ {h(chosen)}", now=now)
+    chosen = join([t_item(texts.TAGS, tag) for tag in member.tag_list], ", ")
+    await edit_text(
+        session,
+        chat_id,
+        message_id,
+        t(texts.CHOSEN, choice=chosen if member.tag_list else "—"),
+        now=now,
+        language=language,
+    )
     welcome = texts.ENROLLED_MENTEE if member.role == "mentee" else texts.ENROLLED_MENTOR
     await send_text(
         session,
         chat_id,
-        welcome.format(
-            pseudonym=h(member.pseudonym), short_id=member.short_id, crisis_line=h(crisis_line)
+        t(
+            welcome,
+            pseudonym=h(member.pseudonym),
+            short_id=member.short_id,
+            crisis_line=h(crisis_line),
         )
-        + texts.ENROLLED_COMMANDS_HINT,
+        + t(texts.ENROLLED_COMMANDS_HINT),
         now=now,
+        language=language,
     )
     await refresh_menu(session, telegram_user_id=member.telegram_user_id, now=now)
-    hint = (
-        texts.NEW_MENTEE_HINT.format(short_id=member.short_id) if member.role == "mentee" else ""
-    )
+    hint = t(texts.NEW_MENTEE_HINT, short_id=member.short_id) if member.role == "mentee" else ""
     for coordinator in await coordinator_ids(session):
         await send_text(
             session,
             coordinator,
-            texts.NEW_MEMBER_FOR_COORDINATORS.format(
-                role=texts.ROLE_NAMES[member.role],
+            t(
+                texts.NEW_MEMBER_FOR_COORDINATORS,
+                role=t_item(texts.ROLE_NAMES, member.role),
                 pseudonym=h(member.pseudonym),
                 short_id=member.short_id,
                 hint=hint,
@@ -497,17 +608,22 @@ async def _pseudonym_taken(session: AsyncSession, name: str) -> bool:
     return taken is not None
 
 
-def _tags_prompt(role: str) -> str:
-    return texts.ASK_TAGS_MENTEE if role == "mentee" else texts.ASK_TAGS_MENTOR
+def _tags_prompt(role: str) -> Text:
+    return t(texts.ASK_TAGS_MENTEE) if role == "mentee" else t(texts.ASK_TAGS_MENTOR)
 
 
 def _tag_buttons(chosen: set[str]) -> list[list[Button]]:
-    items = [
-        (("✅ " if key in chosen else "") + label, f"tag:{key}")
-        for key, label in texts.TAGS.items()
+    items: list[Button] = [
+        (
+            t(texts.CHOSEN, choice=t_item(texts.TAGS, key))
+            if key in chosen
+            else t_item(texts.TAGS, key),
+            f"tag:{key}",
+        )
+        for key in texts.TAGS
     ]
     rows = [items[i : i + 3] for i in range(0, len(items), 3)]
-    rows.append([(texts.TAGS_DONE, "tag:done")])
+    rows.append([(t(texts.TAGS_DONE), "tag:done")])
     return rows
 
 
@@ -515,34 +631,46 @@ async def _ask_for_step(
     session: AsyncSession, draft: EnrolmentDraft, role: str, now: datetime
 ) -> None:
     chat_id = draft.chat_id
+    language = _language(session, draft)
     if draft.step == Step.PSEUDONYM:
         await send_text(
-            session, chat_id, texts.ASK_PSEUDONYM.format(other=texts.OTHER_ROLE[role]), now=now
+            session,
+            chat_id,
+            t(texts.ASK_PSEUDONYM, other=t_item(texts.OTHER_ROLE, role)),
+            now=now,
+            language=language,
         )
     elif draft.step == Step.TIMEZONE:
         zones = list(dict.fromkeys([draft.timezone or "UTC", *texts.COMMON_TIMEZONES]))
-        buttons = [
+        buttons: list[list[Button]] = [
             [(zone, f"tz:{zone}") for zone in zones[i : i + 2]] for i in range(0, len(zones), 2)
         ]
         await send_text(
             session,
             chat_id,
-            texts.ASK_TIMEZONE.format(pseudonym=h(draft.pseudonym or "")),
+            t(texts.ASK_TIMEZONE, pseudonym=h(draft.pseudonym or "")),
             buttons=buttons,
             now=now,
+            language=language,
         )
-    elif draft.step == Step.LANGUAGE:
+    elif draft.step == Step.LANGUAGE:  # a draft begun before the language was asked first
         buttons = [[(label, f"lang:{code}") for code, label in texts.LANGUAGES.items()]]
-        buttons.append([(texts.LANGUAGE_SKIP, "lang:any")])
+        buttons.append([(t(texts.LANGUAGE_SKIP), "lang:any")])
         await send_text(
             session,
             chat_id,
-            texts.ASK_LANGUAGE.format(timezone=h(draft.timezone or "")),
+            t(texts.ASK_LANGUAGE, timezone=h(draft.timezone or "")),
             buttons=buttons,
             now=now,
+            language=language,
         )
     else:
-        chosen = set(t for t in draft.tags.split(",") if t)
+        chosen = set(tag for tag in draft.tags.split(",") if tag)
         await send_text(
-            session, chat_id, _tags_prompt(role), buttons=_tag_buttons(chosen), now=now
+            session,
+            chat_id,
+            _tags_prompt(role),
+            buttons=_tag_buttons(chosen),
+            now=now,
+            language=language,
         )

@@ -9,7 +9,9 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
+from bot.i18n import Text, t
 from bot.services.escalation import flagged_words_of_mentee
+from bot.services.languages import language_of_member
 from bot.services.menus import refresh_menu
 from bot.services.outbox import (
     Button,
@@ -38,14 +40,16 @@ from storage.models import (
 
 
 def confirm_buttons(member_id: int) -> list[list[Button]]:
-    return [[(texts.ERASE_YES, f"del:{member_id}:yes"), (texts.ERASE_NO, f"del:{member_id}:no")]]
+    return [
+        [(t(texts.ERASE_YES), f"del:{member_id}:yes"), (t(texts.ERASE_NO), f"del:{member_id}:no")]
+    ]
 
 
 async def ask(session: AsyncSession, *, chat_id: int, member: Member, now: datetime) -> None:
     await send_text(
         session,
         chat_id,
-        texts.ERASE_CONFIRM.format(pseudonym=h(member.pseudonym), short_id=member.short_id),
+        t(texts.ERASE_CONFIRM, pseudonym=h(member.pseudonym), short_id=member.short_id),
         buttons=confirm_buttons(member.id),
         now=now,
     )
@@ -71,7 +75,7 @@ async def erase(session: AsyncSession, *, member: Member, now: datetime) -> None
         )
         if other is not None:
             await notify_member(
-                session, other, texts.PARTNER_LEFT.format(pseudonym=h(member.pseudonym)), now=now
+                session, other, t(texts.PARTNER_LEFT, pseudonym=h(member.pseudonym)), now=now
             )
     relay_ids = select(RelayedMessage.id).where(
         or_(RelayedMessage.source_chat_key == chat_key, RelayedMessage.dest_chat_key == chat_key)
@@ -128,6 +132,7 @@ async def erase(session: AsyncSession, *, member: Member, now: datetime) -> None
                 detail=None,
             )
         )
+    language = language_of_member(session, member)  # for the last word, before it goes
     # The row stays as an anonymous placeholder (escalations and pairings refer to it).
     member.pseudonym = f"erased {member.short_id}"
     member.pseudonym_key = f"erased-{member.id}"
@@ -139,7 +144,14 @@ async def erase(session: AsyncSession, *, member: Member, now: datetime) -> None
     member.note_offered_at = None
     member.erased_at = now
     # Queued under a key of its own: the hash of their chat is stored nowhere after this.
-    await send_text(session, chat_id, texts.ERASED, now=now, chat_key=f"erased:{member.id}")
+    await send_text(
+        session,
+        chat_id,
+        t(texts.ERASED),
+        now=now,
+        chat_key=f"erased:{member.id}",
+        language=language,
+    )
     # Their menu goes too (a coordinator keeps the staff one), after the notice, on its key.
     await refresh_menu(
         session, telegram_user_id=telegram_user_id, now=now, chat_key=f"erased:{member.id}"
@@ -157,15 +169,15 @@ async def answer(
     chat_id: int,
     message_id: int,
     now: datetime,
-) -> str | None:
+) -> Text | None:
     """A press on the confirmation: by the member themself, or by a coordinator."""
     member = await session.get(Member, member_id)
     if member is None or member.erased_at is not None:
-        return texts.STALE_BUTTON
+        return t(texts.STALE_BUTTON)
     if member.telegram_user_id != actor_id and not actor_is_coordinator:
-        return texts.NOT_YOUR_BUTTON
+        return t(texts.NOT_YOUR_BUTTON)
     if not confirmed:
-        await edit_text(session, chat_id, message_id, texts.ERASE_CANCELLED, now=now)
+        await edit_text(session, chat_id, message_id, t(texts.ERASE_CANCELLED), now=now)
         return None
     pseudonym = member.pseudonym
     await erase(session, member=member, now=now)
@@ -174,7 +186,7 @@ async def answer(
             session,
             chat_id,
             message_id,
-            texts.ERASED_FOR_COORDINATOR.format(pseudonym=h(pseudonym)),
+            t(texts.ERASED_FOR_COORDINATOR, pseudonym=h(pseudonym)),
             now=now,
         )
     return None

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import texts
 from bot.config import ConfigError, Settings
 from bot.hours import ProgramHours
+from bot.i18n import Text, Verbatim, join, t, t_item, t_known, t_plural
 from bot.schedule import quiet_hours_of
 from bot.services.desk import topic_for
 from bot.services.members import active_mentor_of, coordinator_ids, is_coordinator
@@ -187,7 +188,7 @@ async def open_escalation(
         sent = await notify_member(
             session,
             helped,
-            h(policy.crisis_text(helped.language)),
+            Verbatim(h(policy.crisis_text(helped.language))),
             now=now,
             priority=Priority.ESCALATION,
         )
@@ -205,7 +206,7 @@ async def open_escalation(
         told = await notify_member(
             session,
             mentor,
-            texts.MENTOR_TOLD_OF_ESCALATION.format(mentee=h(mentee.pseudonym if mentee else "")),
+            t(texts.MENTOR_TOLD_OF_ESCALATION, mentee=h(mentee.pseudonym if mentee else "")),
             now=now,
             priority=Priority.ESCALATION,
         )
@@ -239,7 +240,7 @@ async def note_edit_on_open_escalation(
     # The card shows the words as they read now; the trail keeps what they replaced.
     previous, escalation.flagged_text = escalation.flagged_text, text
     await _event(session, escalation, "message edited", None, previous, now)
-    await _repost_card(session, policy, escalation, texts.ESCALATION_EDITED, now)
+    await _repost_card(session, policy, escalation, t(texts.ESCALATION_EDITED), now)
     return True
 
 
@@ -270,7 +271,7 @@ async def add_to_alarm(
     escalation: Escalation,
     kind: str,
     text: str | None,
-    prefix: str,
+    prefix: Text | str,
     now: datetime,
 ) -> None:
     """More from the same person on an open alarm: into its trail and, with the card again,
@@ -286,7 +287,7 @@ async def _repost_card(
     session: AsyncSession,
     policy: EscalationPolicy,
     escalation: Escalation,
-    prefix: str,
+    prefix: Text | str,
     now: datetime,
 ) -> None:
     """The card again, as it reads now, headed by what changed (no context copies again)."""
@@ -357,7 +358,7 @@ async def _post_card(
     now: datetime,
     reminder_round: int,
     fallback_chat_id: int | None = None,
-    prefix: str = "",
+    prefix: Text | str = "",
     with_context: bool = True,
     thread_of: int | None = None,
     claimed: EscalationClaim | None = None,
@@ -371,7 +372,7 @@ async def _post_card(
     writer = await session.get(Member, escalation.writer_id) if escalation.writer_id else None
     card = prefix + _card(escalation, mentee, mentor, writer, len(context), claimed)
     if reminder_round:
-        card = texts.ESCALATION_REMINDER.format(round=reminder_round) + card
+        card = t(texts.ESCALATION_REMINDER, round=reminder_round) + card
     buttons = _card_buttons(escalation, claimed)
     for chat_id, role in targets:
         receipt = {"escalation": escalation.id, "to": role, "round": reminder_round}
@@ -414,17 +415,17 @@ async def _post_card(
 
 
 def _card_buttons(escalation: Escalation, claimed: EscalationClaim | None) -> list[list[Button]]:
-    claim = (
-        (texts.DESK_TAKE_OVER, f"esc:{escalation.id}:take")
+    claim: Button = (
+        (t(texts.DESK_TAKE_OVER), f"esc:{escalation.id}:take")
         if claimed is not None
-        else (texts.DESK_CLAIM, f"esc:{escalation.id}:claim")
+        else (t(texts.DESK_CLAIM), f"esc:{escalation.id}:claim")
     )
     return [
         [
-            (texts.ESCALATION_ACK, f"esc:{escalation.id}:ack"),
-            (texts.ESCALATION_RESOLVE, f"esc:{escalation.id}:res"),
+            (t(texts.ESCALATION_ACK), f"esc:{escalation.id}:ack"),
+            (t(texts.ESCALATION_RESOLVE), f"esc:{escalation.id}:res"),
         ],
-        [(texts.ESCALATION_MESSAGE, f"esc:{escalation.id}:msg"), claim],
+        [(t(texts.ESCALATION_MESSAGE), f"esc:{escalation.id}:msg"), claim],
     ]
 
 
@@ -525,40 +526,42 @@ def _card(
     writer: Member | None,
     context: int,
     claim: EscalationClaim | None = None,
-) -> str:
-    flagged = ""
+) -> Text:
+    flagged: Text | str = ""
     if escalation.flagged_text:
-        flagged = texts.ESCALATION_FLAGGED.format(text=h(_clip(escalation.flagged_text)))
+        flagged = t(texts.ESCALATION_FLAGGED, text=h(_clip(escalation.flagged_text)))
     written_by = (
-        texts.ESCALATION_WRITER.format(role=texts.ROLE_NAMES[writer.role], who=_who(writer))
+        t(texts.ESCALATION_WRITER, role=t_item(texts.ROLE_NAMES, writer.role), who=_who(writer))
         if writer is not None and writer.role in texts.ROLE_NAMES
         else ""
     )
-    why = ""
+    why: Text | str = ""
     if escalation.evidence or escalation.probability is not None:
-        why = texts.ESCALATION_WHY.format(
+        why = t(
+            texts.ESCALATION_WHY,
             evidence=h(escalation.evidence or "—"),
             probability=(
-                texts.ESCALATION_PROBABILITY.format(percent=round(100 * escalation.probability))
+                t(texts.ESCALATION_PROBABILITY, percent=round(100 * escalation.probability))
                 if escalation.probability is not None
                 else ""
             ),
         )
-    claimed = texts.DESK_CLAIMED_BY.format(name=h(claim.name)) if claim is not None else ""
-    return claimed + texts.ESCALATION_CARD.format(
+    claimed: Text | str = t(texts.DESK_CLAIMED_BY, name=h(claim.name)) if claim else ""
+    return claimed + t(
+        texts.ESCALATION_CARD,
         writer=written_by,
-        at_risk=texts.ESCALATION_AT_RISK.get(escalation.subject or "", ""),
+        at_risk=t_known(texts.ESCALATION_AT_RISK, escalation.subject or "", ""),
         why=why,
         id=escalation.id,
-        severity=texts.SEVERITY_NAMES.get(escalation.severity, escalation.severity),
-        category=texts.CATEGORY_NAMES.get(escalation.category, escalation.category),
+        severity=t_known(texts.SEVERITY_NAMES, escalation.severity, escalation.severity),
+        category=t_known(texts.CATEGORY_NAMES, escalation.category, escalation.category),
         mentee=_who(mentee),
         mentor=_who(mentor),
-        raised_by=texts.RAISED_BY.get(escalation.raised_by, escalation.raised_by),
+        raised_by=t_known(texts.RAISED_BY, escalation.raised_by, escalation.raised_by),
         when=escalation.opened_at.strftime("%Y-%m-%d %H:%M:%S"),
         flagged=flagged,
-        context=texts.ESCALATION_CONTEXT.format(count=context) if context else "",
-        notice=texts.REDISCLOSURE,
+        context=t_plural(texts.ESCALATION_CONTEXT_PLURAL, context) if context else "",
+        notice=t(texts.REDISCLOSURE),
     )
 
 
@@ -577,12 +580,12 @@ async def _event(
 
 async def acknowledge(
     session: AsyncSession, *, escalation_id: int, coordinator: int, now: datetime
-) -> str:
+) -> Text:
     escalation = await session.get(Escalation, escalation_id)
     if escalation is None:
-        return texts.ESCALATION_NOT_FOUND.format(id=escalation_id)
+        return t(texts.ESCALATION_NOT_FOUND, id=escalation_id)
     if escalation.status != "open":
-        return texts.ESCALATION_ACKED_ALREADY
+        return t(texts.ESCALATION_ACKED_ALREADY)
     escalation.status = "acknowledged"
     escalation.acknowledged_at = now
     escalation.acknowledged_by = coordinator
@@ -591,7 +594,7 @@ async def acknowledge(
     await _tell_mentor_of_progress(
         session, escalation, texts.ALERT_ACKNOWLEDGED_FOR_MENTOR, "mentor: acked", now
     )
-    return texts.ESCALATION_ACKED.format(id=escalation.id)
+    return t(texts.ESCALATION_ACKED, id=escalation.id)
 
 
 async def _tell_mentor_of_progress(
@@ -614,7 +617,7 @@ async def _tell_mentor_of_progress(
     if mentor is None or mentee is None or mentor.erased_at is not None:
         return
     if await notify_member(
-        session, mentor, template.format(mentee=h(mentee.pseudonym)), now=now
+        session, mentor, t(template, mentee=h(mentee.pseudonym)), now=now
     ):
         await _event(session, escalation, kind, None, None, now)
 
@@ -633,9 +636,9 @@ async def resolve(
     escalation = await session.get(Escalation, escalation_id)
     buttons: list[list[Button]] | None = None
     if escalation is None:
-        answer = texts.ESCALATION_NOT_FOUND.format(id=escalation_id)
+        answer: Text = t(texts.ESCALATION_NOT_FOUND, id=escalation_id)
     elif escalation.status == "resolved":
-        answer = texts.ESCALATION_ALREADY_RESOLVED.format(id=escalation.id)
+        answer = t(texts.ESCALATION_ALREADY_RESOLVED, id=escalation.id)
     else:
         if escalation.acknowledged_at is None:
             escalation.acknowledged_at = now
@@ -650,9 +653,10 @@ async def resolve(
         await _tell_mentor_of_progress(
             session, escalation, texts.ALERT_RESOLVED_FOR_MENTOR, "mentor: resolved", now
         )
-        answer = texts.ESCALATION_RESOLVED.format(id=escalation.id) + texts.ASK_OUTCOME_KIND
-        kinds = [
-            (label, f"out:{escalation.id}:{kind}") for kind, label in texts.OUTCOME_KINDS.items()
+        answer = t(texts.ESCALATION_RESOLVED, id=escalation.id) + t(texts.ASK_OUTCOME_KIND)
+        kinds: list[Button] = [
+            (t_item(texts.OUTCOME_KINDS, kind), f"out:{escalation.id}:{kind}")
+            for kind in texts.OUTCOME_KINDS
         ]
         buttons = [kinds[:2], kinds[2:]]
     await send_text(
@@ -669,17 +673,17 @@ async def record_outcome(
     chat_id: int,
     prompt_id: int,
     now: datetime,
-) -> str:
+) -> Text:
     """A coordinator says how a resolved escalation ended (real danger, support needed, a
     false alarm); counted in reports. Returns the toast."""
     escalation = await session.get(Escalation, escalation_id)
     if escalation is None or kind not in texts.OUTCOME_KINDS:
-        return texts.ESCALATION_NOT_FOUND.format(id=escalation_id)
+        return t(texts.ESCALATION_NOT_FOUND, id=escalation_id)
     if escalation.status != "resolved":
-        return texts.OUTCOME_NOT_RESOLVED.format(id=escalation_id)
+        return t(texts.OUTCOME_NOT_RESOLVED, id=escalation_id)
     escalation.outcome_kind = kind
     await _event(session, escalation, "outcome", coordinator, texts.OUTCOME_KINDS[kind], now)
-    recorded = texts.OUTCOME_RECORDED.format(id=escalation_id, kind=texts.OUTCOME_KINDS[kind])
+    recorded = t(texts.OUTCOME_RECORDED, id=escalation_id, kind=t_item(texts.OUTCOME_KINDS, kind))
     await edit_text(session, chat_id, prompt_id, recorded, now=now)
     return recorded
 
@@ -759,19 +763,19 @@ async def claim(
     name: str,
     take_over: bool,
     now: datetime,
-) -> str:
+) -> Text:
     """A coordinator claims an escalation (or takes it over from whoever has it): every copy
     of the card shows who has it, and reminders go to them only. Returns the toast."""
     escalation = await session.get(Escalation, escalation_id)
     if escalation is None:
-        return texts.ESCALATION_NOT_FOUND.format(id=escalation_id)
+        return t(texts.ESCALATION_NOT_FOUND, id=escalation_id)
     if escalation.status == "resolved":
-        return texts.ESCALATION_ALREADY_RESOLVED.format(id=escalation_id)
+        return t(texts.ESCALATION_ALREADY_RESOLVED, id=escalation_id)
     claimed = await session.get(EscalationClaim, escalation.id)
     if claimed is not None and claimed.coordinator == coordinator:
-        return texts.DESK_CLAIMED_ALREADY_YOURS
+        return t(texts.DESK_CLAIMED_ALREADY_YOURS)
     if claimed is not None and not take_over:
-        return texts.DESK_CLAIMED_BY_OTHER.format(name=claimed.name)
+        return t(texts.DESK_CLAIMED_BY_OTHER, name=claimed.name)
     kind = "taken over" if claimed is not None else "claimed"
     if claimed is None:
         claimed = EscalationClaim(escalation_id=escalation.id)
@@ -781,7 +785,7 @@ async def claim(
     claimed.claimed_at = now
     await _event(session, escalation, kind, coordinator, None, now)
     await _show_claim(session, escalation, claimed, now)
-    return texts.DESK_CLAIMED.format(id=escalation.id)
+    return t(texts.DESK_CLAIMED, id=escalation.id)
 
 
 async def _show_claim(
@@ -812,7 +816,7 @@ async def _show_claim(
         )
 
 
-async def list_open(session: AsyncSession) -> str:
+async def list_open(session: AsyncSession) -> Text:
     rows = (
         await session.scalars(
             select(Escalation)
@@ -821,29 +825,30 @@ async def list_open(session: AsyncSession) -> str:
         )
     ).all()
     if not rows:
-        return texts.ESCALATIONS_NONE
-    lines = [texts.ESCALATIONS_HEADER]
+        return t(texts.ESCALATIONS_NONE)
+    lines: list[Text] = [t(texts.ESCALATIONS_HEADER)]
     for e in rows:
         # Whom it is about: the mentee, or the writer when a mentor wrote it.
         about = e.mentee_id or e.writer_id
         mentee = await session.get(Member, about) if about else None
         lines.append(
-            texts.ESCALATIONS_LINE.format(
+            t(
+                texts.ESCALATIONS_LINE,
                 id=e.id,
-                severity=texts.SEVERITY_NAMES.get(e.severity, e.severity),
-                category=texts.CATEGORY_NAMES.get(e.category, e.category),
+                severity=t_known(texts.SEVERITY_NAMES, e.severity, e.severity),
+                category=t_known(texts.CATEGORY_NAMES, e.category, e.category),
                 mentee=_who(mentee),
                 when=e.opened_at.strftime("%Y-%m-%d %H:%M"),
                 status=e.status,
             )
         )
-    return "\n".join(lines)
+    return join(lines)
 
 
-async def audit_trail(session: AsyncSession, escalation_id: int) -> str:
+async def audit_trail(session: AsyncSession, escalation_id: int) -> Text:
     escalation = await session.get(Escalation, escalation_id)
     if escalation is None:
-        return texts.ESCALATION_NOT_FOUND.format(id=escalation_id)
+        return t(texts.ESCALATION_NOT_FOUND, id=escalation_id)
     events = (
         await session.scalars(
             select(EscalationEvent)
@@ -851,26 +856,28 @@ async def audit_trail(session: AsyncSession, escalation_id: int) -> str:
             .order_by(EscalationEvent.id)
         )
     ).all()
-    lines = [
-        texts.ESCALATION_TRAIL_HEADER.format(
+    lines: list[Text] = [
+        t(
+            texts.ESCALATION_TRAIL_HEADER,
             id=escalation.id,
-            severity=texts.SEVERITY_NAMES.get(escalation.severity, ""),
-            category=texts.CATEGORY_NAMES.get(escalation.category, escalation.category),
+            severity=t_known(texts.SEVERITY_NAMES, escalation.severity, ""),
+            category=t_known(texts.CATEGORY_NAMES, escalation.category, escalation.category),
             status=escalation.status,
         )
     ]
     for event in events:
         actor, detail = _actor_and_detail(event)
         lines.append(
-            texts.ESCALATION_TRAIL_LINE.format(
+            t(
+                texts.ESCALATION_TRAIL_LINE,
                 when=event.at.strftime("%Y-%m-%d %H:%M:%S"),
                 kind=h(event.kind),
                 actor=actor,
                 detail=f": {h(detail)}" if detail else "",
             )
         )
-    lines.append(texts.REDISCLOSURE)
-    return "\n".join(lines)
+    lines.append(t(texts.REDISCLOSURE))
+    return join(lines)
 
 
 def _actor_and_detail(event: EscalationEvent) -> tuple[str, str | None]:
@@ -896,16 +903,16 @@ ACTION_TTL = timedelta(minutes=30)
 
 async def start_action(
     session: AsyncSession, *, escalation_id: int, coordinator: int, action: str, now: datetime
-) -> str:
+) -> Text:
     """Resolve or Message pressed: the coordinator's next private message completes it."""
     escalation = await session.get(Escalation, escalation_id)
     if escalation is None:
-        return texts.ESCALATION_NOT_FOUND.format(id=escalation_id)
+        return t(texts.ESCALATION_NOT_FOUND, id=escalation_id)
     if action == "resolve" and escalation.status == "resolved":
-        return texts.ESCALATION_ALREADY_RESOLVED.format(id=escalation_id)
+        return t(texts.ESCALATION_ALREADY_RESOLVED, id=escalation_id)
     mentee = await _person_to_write_to(session, escalation)
     if action == "message" and mentee is None:
-        return texts.ESCALATION_NO_MENTEE.format(id=escalation_id)
+        return t(texts.ESCALATION_NO_MENTEE, id=escalation_id)
     pending = await session.get(CoordinatorAction, coordinator)
     if pending is None:
         pending = CoordinatorAction(telegram_user_id=coordinator)
@@ -914,14 +921,16 @@ async def start_action(
     pending.escalation_id = escalation_id
     pending.expires_at = now + ACTION_TTL
     prompt = (
-        texts.ASK_OUTCOME.format(id=escalation_id)
+        t(texts.ASK_OUTCOME, id=escalation_id)
         if action == "resolve"
-        else texts.ASK_STAFF_MESSAGE.format(
-            id=escalation_id, mentee=h(mentee.pseudonym if mentee else "")
+        else t(
+            texts.ASK_STAFF_MESSAGE,
+            id=escalation_id,
+            mentee=h(mentee.pseudonym if mentee else ""),
         )
     )
     await send_text(session, coordinator, prompt, now=now, priority=Priority.ESCALATION)
-    return texts.ACTION_TOAST
+    return t(texts.ACTION_TOAST)
 
 
 async def complete_action(
@@ -936,7 +945,7 @@ async def complete_action(
     if pending.expires_at < now:
         return False
     if not await is_coordinator(session, coordinator):  # removed since pressing the button
-        await send_text(session, chat_id, texts.STAFF_NO_LONGER_COORDINATOR, now=now)
+        await send_text(session, chat_id, t(texts.STAFF_NO_LONGER_COORDINATOR), now=now)
         return True
     if pending.action == "resolve":
         await resolve(
@@ -955,7 +964,7 @@ async def complete_action(
     sent = await notify_member(
         session,
         person,
-        texts.STAFF_MESSAGE.format(text=h(text)),
+        t(texts.STAFF_MESSAGE, text=h(text)),
         now=now,
         priority=Priority.ESCALATION,
     )
@@ -964,7 +973,7 @@ async def complete_action(
         await send_text(
             session,
             chat_id,
-            texts.STAFF_MESSAGE_NOT_SENT.format(mentee=h(person.pseudonym)),
+            t(texts.STAFF_MESSAGE_NOT_SENT, mentee=h(person.pseudonym)),
             now=now,
             priority=Priority.ESCALATION,
         )
@@ -973,7 +982,7 @@ async def complete_action(
     await send_text(
         session,
         chat_id,
-        texts.STAFF_MESSAGE_SENT.format(mentee=h(person.pseudonym)),
+        t(texts.STAFF_MESSAGE_SENT, mentee=h(person.pseudonym)),
         now=now,
         priority=Priority.ESCALATION,
     )
@@ -1006,5 +1015,8 @@ async def cancel_action(
     if pending is not None:
         await session.delete(pending)
     await send_text(
-        session, chat_id, texts.ACTION_CANCELLED if pending else texts.NOTHING_TO_CANCEL, now=now
+        session,
+        chat_id,
+        t(texts.ACTION_CANCELLED) if pending else t(texts.NOTHING_TO_CANCEL),
+        now=now,
     )

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
+from bot.i18n import Text, join, t, t_item
 from bot.services.outbox import h
 from storage.crypto import lookup
 from storage.models import InboxUpdate, Member, OutboxMessage
@@ -134,68 +135,75 @@ def describe_age(age: timedelta | None) -> str:
     return f"{seconds // 3600} h"
 
 
-def health_report(health: Health, intake: IntakeStatus | None = None) -> str:
+def health_report(health: Health, intake: IntakeStatus | None = None) -> Text:
     """The /health text (HTML); `python -m bot doctor` prints the same lines."""
-    lines = [texts.HEALTH_HEADER]
+    lines: list[Text] = [t(texts.HEALTH_HEADER)]
     if health.token_rejected_since is not None:
         lines.append(
-            texts.HEALTH_TOKEN_REJECTED.format(
-                since=health.token_rejected_since.strftime("%Y-%m-%d %H:%M")
+            t(
+                texts.HEALTH_TOKEN_REJECTED,
+                since=health.token_rejected_since.strftime("%Y-%m-%d %H:%M"),
             )
         )
     if health.staff_chat_broken is not None:
         lines.append(
-            texts.HEALTH_STAFF_CHAT_BROKEN.format(
+            t(
+                texts.HEALTH_STAFF_CHAT_BROKEN,
                 since=health.staff_chat_broken.created_at.strftime("%Y-%m-%d %H:%M"),
                 error=h(health.staff_chat_broken.error),
             )
         )
     lines += [
-        texts.HEALTH_OUTBOX.format(
-            pending=health.pending, oldest=describe_age(health.oldest_pending_age)
+        t(
+            texts.HEALTH_OUTBOX,
+            pending=health.pending,
+            oldest=describe_age(health.oldest_pending_age),
         ),
-        texts.HEALTH_DEAD.format(dead=health.dead),
+        t(texts.HEALTH_DEAD, dead=health.dead),
     ]
     for item in health.recent_dead:
         lines.append(
-            texts.HEALTH_DEAD_LINE.format(
+            t(
+                texts.HEALTH_DEAD_LINE,
                 id=item.id,
                 method=h(item.method),
                 error=h(item.error),
                 when=item.created_at.strftime("%Y-%m-%d %H:%M"),
             )
         )
-    lines.append(texts.HEALTH_UNREACHABLE.format(count=health.unreachable))
-    lines.append(
-        texts.HEALTH_INBOX.format(waiting=health.inbox_waiting, failed=health.inbox_failed)
-    )
+    lines.append(t(texts.HEALTH_UNREACHABLE, count=health.unreachable))
+    lines.append(t(texts.HEALTH_INBOX, waiting=health.inbox_waiting, failed=health.inbox_failed))
     if intake is not None:
         lines.extend(_intake_lines(intake))
-    return "\n".join(lines)
+    return join(lines)
 
 
-def _intake_lines(intake: IntakeStatus) -> list[str]:
-    lines = []
+def _intake_lines(intake: IntakeStatus) -> list[Text]:
+    lines: list[Text] = []
     if intake.problem is not None and intake.problem_since is not None:
         lines.append(
-            texts.HEALTH_INTAKE_BLOCKED.format(
-                reason=texts.INTAKE_REASONS[intake.problem],
+            t(
+                texts.HEALTH_INTAKE_BLOCKED,
+                reason=t_item(texts.INTAKE_REASONS, intake.problem),
                 since=intake.problem_since.strftime("%Y-%m-%d %H:%M"),
             )
         )
     if intake.last_outage is not None:
         reason, start, end = intake.last_outage
         lines.append(
-            texts.HEALTH_INTAKE_LAST_OUTAGE.format(
-                reason=texts.INTAKE_REASONS[reason],
+            t(
+                texts.HEALTH_INTAKE_LAST_OUTAGE,
+                reason=t_item(texts.INTAKE_REASONS, reason),
                 start=start.strftime("%Y-%m-%d %H:%M"),
                 end=end.strftime("%Y-%m-%d %H:%M"),
             )
         )
     if intake.failed_since_start:
         lines.append(
-            texts.HEALTH_HANDLER_FAILURES.format(
-                count=intake.failed_since_start, unpaged=intake.failed_not_paged
+            t(
+                texts.HEALTH_HANDLER_FAILURES,
+                count=intake.failed_since_start,
+                unpaged=intake.failed_not_paged,
             )
         )
     return lines

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
+from bot.i18n import Text, t, t_item
 from bot.services.escalation import EscalationPolicy, open_escalation
 from bot.services.members import active_mentor_of, coordinator_ids
 from bot.services.outbox import h, send_text
@@ -69,10 +70,11 @@ async def hear_weekly_answer(
             why=why,
         )
     if report.answer in NOTICE_ANSWERS:
-        text = texts.WEEKLY_ANSWER_FOR_STAFF.format(
+        text = t(
+            texts.WEEKLY_ANSWER_FOR_STAFF,
             mentor=h(mentor.pseudonym),
             mentor_id=mentor.short_id,
-            answer=texts.MENTOR_REPORT_ANSWERS[report.answer],
+            answer=t_item(texts.MENTOR_REPORT_ANSWERS, report.answer),
             mentee=h(mentee.pseudonym),
             mentee_id=mentee.short_id,
         )
@@ -83,18 +85,22 @@ async def hear_weekly_answer(
 
 async def message_staff(
     session: AsyncSession, *, member: Member, text: str, staff_chat_id: int | None, now: datetime
-) -> str:
+) -> Text:
     """/staff: a member's words to the staff, labelled with their role and pseudonym (the gate
     has already assessed them like any message). Returns the answer for the member."""
-    if member.role == "mentee":
-        role, other = texts.TO_STAFF_ROLE_MENTEE, texts.TO_STAFF_MESSAGE_OTHER_MENTEE
-    else:
-        role, other = texts.TO_STAFF_ROLE_MENTOR, texts.TO_STAFF_MESSAGE_OTHER_MENTOR
+    role = t_item(texts.ROLE_NAMES, member.role)
+    other = t_item(texts.OTHER_ROLE, member.role)
     if not text.strip():
-        return texts.TO_STAFF_MESSAGE_USAGE.format(other=other)
-    labelled = texts.TO_STAFF_MESSAGE_FOR_STAFF.format(
-        role=role, pseudonym=h(member.pseudonym), short_id=member.short_id, text=h(text.strip())
+        return t(texts.TO_STAFF_MESSAGE_USAGE, other=other)
+    labelled = t(
+        texts.TO_STAFF_MESSAGE_FOR_STAFF,
+        role=role,
+        pseudonym=h(member.pseudonym),
+        short_id=member.short_id,
+        text=h(text.strip()),
     )
     for chat_id in await staff_chats(session, staff_chat_id):
-        await send_text(session, chat_id, labelled + "\n\n" + texts.REDISCLOSURE, now=now)
-    return texts.TO_STAFF_MESSAGE_SENT
+        await send_text(
+            session, chat_id, labelled + "\n\n" + t(texts.REDISCLOSURE), now=now
+        )
+    return t(texts.TO_STAFF_MESSAGE_SENT)

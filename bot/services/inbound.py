@@ -8,11 +8,14 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
+from bot.i18n import Text, t
 from bot.services import checkins, enrolment, escalation, menus, oncall, reachability, relay
 from bot.services.escalation import EscalationPolicy
 from bot.services.flood import FloodGate
 from bot.services.members import member_by_telegram_id, sender_by_telegram_id
 from bot.services.outbox import h, send_text
+
+COORDINATOR = "coordinator"  # help_text's role for staff (members are "mentee" or "mentor")
 
 
 async def receive_message(
@@ -61,7 +64,7 @@ async def receive_message(
     ):
         return
     await send_text(
-        session, message.chat_id, texts.NOT_INVITED.format(crisis_line=h(crisis_line)), now=now
+        session, message.chat_id, t(texts.NOT_INVITED, crisis_line=h(crisis_line)), now=now
     )
 
 
@@ -159,12 +162,8 @@ async def start(
         await send_text(session, chat_id, help_text(member.role, crisis_line), now=now)
         return
     if is_coordinator:
-        await send_text(
-            session,
-            chat_id,
-            help_text("coordinator", crisis_line) + texts.COORDINATOR_GREETING_HINT,
-            now=now,
-        )
+        greeting = help_text(COORDINATOR, crisis_line) + t(texts.COORDINATOR_GREETING_HINT)
+        await send_text(session, chat_id, greeting, now=now)
         return
     await enrolment.start_without_invite(
         session,
@@ -175,14 +174,14 @@ async def start(
     )
 
 
-def help_text(role: str | None, crisis_line: str) -> str:
+def help_text(role: str | None, crisis_line: str) -> Text:
     if role == "mentee":
-        return texts.HELP_MENTEE.format(crisis_line=h(crisis_line))
+        return t(texts.HELP_MENTEE, crisis_line=h(crisis_line))
     if role == "mentor":
-        return texts.HELP_MENTOR
-    if role == "coordinator":
-        return texts.HELP_COORDINATOR + texts.HELP_COORDINATOR_EXTRA
-    return texts.NOT_INVITED.format(crisis_line=h(crisis_line))
+        return t(texts.HELP_MENTOR)
+    if role == COORDINATOR:
+        return t(texts.HELP_COORDINATOR) + t(texts.HELP_COORDINATOR_EXTRA)
+    return t(texts.NOT_INVITED, crisis_line=h(crisis_line))
 
 
 async def show_help(

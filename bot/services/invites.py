@@ -16,8 +16,10 @@ from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
+from bot.i18n import Text, join, render, t, t_item
 from bot.numbers import parse_int
 from bot.services.enrolment import create_invite, invite_link
+from bot.services.languages import recipient_language
 from bot.services.outbox import Button, edit_text, enqueue, h, send_text
 from storage.models import Invite
 
@@ -28,17 +30,17 @@ EXPIRY_FORMAT = "%Y-%m-%d %H:%M"
 ROLES = ("mentee", "mentor")
 
 
-def parse_invite_args(args: Sequence[str]) -> tuple[str, int] | str:
+def parse_invite_args(args: Sequence[str]) -> tuple[str, int] | Text:
     """(role, how many) from `/invite mentee [count]`, or the line to answer instead."""
     if not 1 <= len(args) <= 2 or args[0].lower() not in ROLES:
-        return texts.INVITE_BULK_USAGE
+        return t(texts.INVITE_BULK_USAGE)
     if len(args) == 1:
         return args[0].lower(), 1
     count = parse_int(args[1], low=1)
     if count is None:
-        return texts.INVITE_BULK_USAGE
+        return t(texts.INVITE_BULK_USAGE)
     if count > MAX_INVITES:
-        return texts.INVITE_TOO_MANY.format(limit=MAX_INVITES)
+        return t(texts.INVITE_TOO_MANY, limit=MAX_INVITES)
     return args[0].lower(), count
 
 
@@ -55,7 +57,7 @@ async def invite(
     """Make the invites asked for and send their links: one message when they fit, else a
     CSV file (link, role, expiry per line)."""
     parsed = parse_invite_args(args)
-    if isinstance(parsed, str):
+    if isinstance(parsed, Text):
         await send_text(session, chat_id, parsed, now=now)
         return
     role, count = parsed
@@ -65,14 +67,24 @@ async def invite(
     ]
     expires = made[0].expires_at.strftime(EXPIRY_FORMAT)
     links = [invite_link(bot_username, i.code) for i in made]
+    text: Text
     if count == 1:
-        text = texts.INVITE_CREATED.format(role=role, expires=expires, link=h(links[0]))
+        text = t(
+            texts.INVITE_CREATED,
+            role=t_item(texts.ROLE_NAMES, role),
+            expires=expires,
+            link=h(links[0]),
+        )
     else:
-        text = texts.INVITES_CREATED.format(
-            count=count, role=texts.ROLE_PLURALS[role], expires=expires
-        ) + "\n".join(h(link) for link in links)
-    if len(text) <= TEXT_LIMIT:
-        await send_text(session, chat_id, text, now=now)
+        text = t(
+            texts.INVITES_CREATED,
+            count=count,
+            role=t_item(texts.ROLE_PLURALS, role),
+            expires=expires,
+        ) + join([h(link) for link in links])
+    language = await recipient_language(session, chat_id)
+    if len(text.render(language)) <= TEXT_LIMIT:
+        await send_text(session, chat_id, text, now=now, language=language)
         return
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -85,8 +97,14 @@ async def invite(
         payload={
             "document_bytes": out.getvalue().encode().hex(),
             "filename": f"invites-{role}-{now:%Y%m%d-%H%M}.csv",
-            "caption": texts.INVITES_CSV_CAPTION.format(
-                count=count, role=texts.ROLE_PLURALS[role], expires=expires
+            "caption": render(
+                t(
+                    texts.INVITES_CSV_CAPTION,
+                    count=count,
+                    role=t_item(texts.ROLE_PLURALS, role),
+                    expires=expires,
+                ),
+                language,
             ),
         },
         now=now,
@@ -99,11 +117,11 @@ def _open(now: datetime) -> tuple[ColumnElement[bool], ...]:
 
 async def _page(
     session: AsyncSession, page: int, now: datetime
-) -> tuple[str, list[list[Button]]]:
+) -> tuple[Text, list[list[Button]]]:
     """The text and buttons of one page of open invites (the last page if `page` is past it)."""
     total = int(await session.scalar(select(func.count()).where(*_open(now))) or 0)
     if total == 0:
-        return texts.INVITES_NONE, []
+        return t(texts.INVITES_NONE), []
     pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
     page = min(max(page, 0), pages - 1)
     rows = (
@@ -115,26 +133,27 @@ async def _page(
             .limit(PAGE_SIZE)
         )
     ).all()
-    lines = [texts.INVITES_HEADER.format(count=total, page=page + 1, pages=pages)]
+    lines: list[Text] = [t(texts.INVITES_HEADER, count=total, page=page + 1, pages=pages)]
     lines += [
-        texts.INVITES_LINE.format(
+        t(
+            texts.INVITES_LINE,
             short_id=i.short_id,
-            role=texts.ROLE_NAMES[i.role],
+            role=t_item(texts.ROLE_NAMES, i.role),
             expires=i.expires_at.strftime(EXPIRY_FORMAT),
         )
         for i in rows
     ]
     buttons: list[list[Button]] = [
-        [(texts.INVITE_REVOKE.format(short_id=i.short_id), f"iv:r:{i.id}")] for i in rows
+        [(t(texts.INVITE_REVOKE, short_id=i.short_id), f"iv:r:{i.id}")] for i in rows
     ]
     nav: list[Button] = []
     if page > 0:
-        nav.append((texts.INVITES_PREVIOUS, f"iv:p:{page - 1}"))
+        nav.append((t(texts.INVITES_PREVIOUS), f"iv:p:{page - 1}"))
     if page < pages - 1:
-        nav.append((texts.INVITES_NEXT, f"iv:p:{page + 1}"))
+        nav.append((t(texts.INVITES_NEXT), f"iv:p:{page + 1}"))
     if nav:
         buttons.append(nav)
-    return "\n".join(lines), buttons
+    return join(lines), buttons
 
 
 async def list_open(session: AsyncSession, *, chat_id: int, now: datetime) -> None:
@@ -153,18 +172,18 @@ async def show_page(
 
 async def revoke(
     session: AsyncSession, *, invite_id: int, chat_id: int, message_id: int, now: datetime
-) -> str:
+) -> Text:
     """Revoke an open invite and show the page it was on again; the toast to answer with.
     An invite already used, expired or revoked (a stale or forged press) is left alone."""
     revoked = await session.execute(
         update(Invite).where(Invite.id == invite_id, *_open(now)).values(revoked_at=now)
     )
     if revoked.rowcount != 1:  # type: ignore[attr-defined]
-        return texts.INVITE_NOT_OPEN
+        return t(texts.INVITE_NOT_OPEN)
     before = int(
         await session.scalar(select(func.count()).where(*_open(now), Invite.id < invite_id)) or 0
     )
     await show_page(
         session, chat_id=chat_id, message_id=message_id, page=before // PAGE_SIZE, now=now
     )
-    return texts.INVITE_REVOKED_TOAST.format(short_id=f"I-{invite_id:04d}")
+    return t(texts.INVITE_REVOKED_TOAST, short_id=f"I-{invite_id:04d}")

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
+from bot.i18n import Text, t
 from bot.services.members import mentor_loads
 from storage.models import Member
 
@@ -21,7 +22,7 @@ class Candidate:
     mentor: Member
     score: float
     load: int
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[Text] = field(default_factory=list)
 
 
 def utc_offset_hours(zone: str, at: datetime) -> float:
@@ -40,30 +41,31 @@ def score_mentor(
 ) -> Candidate:
     """Score one mentor for one mentee; higher is better. Pure, so it is unit-tested."""
     score = 0.0
-    reasons: list[str] = []
+    reasons: list[Text] = []
     if mentee.language is None or mentor.language is None:
         score += 1.5
     elif mentee.language == mentor.language:
         score += 3.0
         reasons.append(
-            texts.REASON_LANGUAGE.format(
-                language=texts.LANGUAGES.get(mentor.language, mentor.language)
+            t(
+                texts.REASON_LANGUAGE,
+                language=texts.LANGUAGES.get(mentor.language, mentor.language),
             )
         )
     else:
-        reasons.append(texts.REASON_NO_LANGUAGE)
+        reasons.append(t(texts.REASON_NO_LANGUAGE))
     hours = timezone_distance_hours(mentee.timezone, mentor.timezone, at)
     score += 2.0 * (1 - hours / 12)
     if hours < 1:
-        reasons.append(texts.REASON_TZ_SAME)
+        reasons.append(t(texts.REASON_TZ_SAME))
     else:
-        reasons.append(texts.REASON_TZ_DIFF.format(hours=f"{hours:g}"))
+        reasons.append(t(texts.REASON_TZ_DIFF, hours=f"{hours:g}"))
     shared = [t for t in mentee.tag_list if t in mentor.tag_list]
     score += 1.0 * len(shared)
     if shared:
-        reasons.append(texts.REASON_TAGS.format(tags=", ".join(texts.TAGS[t] for t in shared)))
+        reasons.append(t(texts.REASON_TAGS, tags=", ".join(texts.TAGS[tag] for tag in shared)))
     score += 1.5 * (1 - load / capacity)
-    reasons.append(texts.REASON_LOAD.format(load=load, capacity=capacity))
+    reasons.append(t(texts.REASON_LOAD, load=load, capacity=capacity))
     return Candidate(mentor=mentor, score=score, load=load, reasons=reasons)
 
 

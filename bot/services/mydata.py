@@ -10,7 +10,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
+from bot.i18n import tr
 from bot.services.escalation import flagged_words_of_mentee
+from bot.services.languages import language_of_member
 from bot.services.outbox import enqueue
 from storage.crypto import lookup
 from storage.models import (
@@ -28,16 +30,19 @@ from storage.models import (
 _ROLES = (texts.DISCLOSED_STAFF_CHAT, texts.DISCLOSED_COORDINATOR, texts.DISCLOSED_FALLBACK)
 
 
-def _disclosed_role(detail: str | None) -> str:
-    """The role recorded with a notification; older records named chat ids instead."""
-    return detail if detail in _ROLES else texts.DISCLOSED_STAFF
+def _disclosed_role(detail: str | None, language: str) -> str:
+    """The role recorded with a notification (stored in English), in the reader's language;
+    older records named chat ids instead."""
+    return tr(
+        language, detail if detail is not None and detail in _ROLES else texts.DISCLOSED_STAFF
+    )
 
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-async def export(session: AsyncSession, member: Member) -> dict[str, Any]:
+async def export(session: AsyncSession, member: Member, language: str) -> dict[str, Any]:
     pairings = []
     for pairing in (
         await session.scalars(
@@ -94,7 +99,7 @@ async def export(session: AsyncSession, member: Member) -> dict[str, Any]:
                 "flagged_message": flagged_words_of_mentee(escalation),
                 # The accounting of disclosures: to whom (a role) and when, never staff ids.
                 "disclosed_to": [
-                    {"to": _disclosed_role(e.detail), "at": _iso(e.at)}
+                    {"to": _disclosed_role(e.detail, language), "at": _iso(e.at)}
                     for e in events
                     if e.kind in ("notified", "reminded")
                 ],
@@ -102,7 +107,7 @@ async def export(session: AsyncSession, member: Member) -> dict[str, Any]:
             }
         )
     return {
-        "notice": texts.REDISCLOSURE.replace("<i>", "").replace("</i>", ""),
+        "notice": tr(language, texts.REDISCLOSURE).replace("<i>", "").replace("</i>", ""),
         "member": {
             "id": member.short_id,
             "role": member.role,
@@ -116,7 +121,7 @@ async def export(session: AsyncSession, member: Member) -> dict[str, Any]:
         "pairings": pairings,
         "relayed_messages": {
             "count": relayed,
-            "note": "only ids and times are stored, never the content",
+            "note": tr(language, texts.MYDATA_RELAYED_NOTE),
         },
         "held_messages": await session.scalar(
             select(func.count()).select_from(HeldMessage).where(HeldMessage.member_id == member.id)
@@ -161,7 +166,8 @@ async def export(session: AsyncSession, member: Member) -> dict[str, Any]:
 
 
 async def send_export(session: AsyncSession, *, member: Member, now: datetime) -> None:
-    data = json.dumps(await export(session, member), ensure_ascii=False, indent=2)
+    language = language_of_member(session, member)
+    data = json.dumps(await export(session, member, language), ensure_ascii=False, indent=2)
     await enqueue(
         session,
         chat_id=member.chat_id,
@@ -169,7 +175,7 @@ async def send_export(session: AsyncSession, *, member: Member, now: datetime) -
         payload={
             "document_bytes": data.encode().hex(),
             "filename": f"mydata-{member.short_id}.json",
-            "caption": texts.MYDATA_CAPTION,
+            "caption": tr(language, texts.MYDATA_CAPTION),
         },
         now=now,
     )

@@ -10,12 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
+from bot.i18n import Text, join, t, t_known
 from bot.schedule import format_hhmm, parse_hhmm
 from bot.services.escalation import (
     FALLBACK_AFTER_ROUNDS,
     EscalationPolicy,
     who_it_is_about,
 )
+from bot.services.languages import language_of_member
 from bot.services.members import coordinator_ids, is_coordinator
 from bot.services.outbox import Priority, h, notify_member, send_text
 from storage.models import (
@@ -61,10 +63,12 @@ async def on_call(
     if not args:
         shift = await _shift_now(session, now)
         answer = (
-            texts.DESK_ONCALL_NOBODY
+            t(texts.DESK_ONCALL_NOBODY)
             if shift is None
-            else texts.DESK_ONCALL_NOW.format(
-                name=h(shift.name or str(shift.coordinator)), until=_local(shift.ends_at, zone)
+            else t(
+                texts.DESK_ONCALL_NOW,
+                name=h(shift.name or str(shift.coordinator)),
+                until=_local(shift.ends_at, zone),
             )
         )
         await send_text(session, chat_id, answer, now=now)
@@ -78,12 +82,12 @@ async def on_call(
         who, who_name = int(args[0]), None
         if not await is_coordinator(session, who):
             await send_text(
-                session, chat_id, texts.DESK_ONCALL_NOT_COORDINATOR.format(who=who), now=now
+                session, chat_id, t(texts.DESK_ONCALL_NOT_COORDINATOR, who=who), now=now
             )
             return
         start, end = _next_shift(window, zone, now)
     else:
-        await send_text(session, chat_id, texts.DESK_ONCALL_USAGE, now=now)
+        await send_text(session, chat_id, t(texts.DESK_ONCALL_USAGE), now=now)
         return
     session.add(
         OnCallShift(
@@ -98,8 +102,11 @@ async def on_call(
     await send_text(
         session,
         chat_id,
-        texts.DESK_ONCALL_SET.format(
-            name=h(who_name or str(who)), start=_local(start, zone), end=_local(end, zone)
+        t(
+            texts.DESK_ONCALL_SET,
+            name=h(who_name or str(who)),
+            start=_local(start, zone),
+            end=_local(end, zone),
         ),
         now=now,
     )
@@ -148,9 +155,10 @@ async def tell_if_out_of_hours(
     await notify_member(
         session,
         member,
-        texts.DESK_OUT_OF_HOURS.format(
+        t(
+            texts.DESK_OUT_OF_HOURS,
             back=_local(back, member.timezone) if back else "—",
-            crisis=h(policy.crisis_text(member.language)),
+            crisis=h(policy.crisis_text(language_of_member(session, member))),
         ),
         now=now,
         priority=Priority.ESCALATION,
@@ -183,14 +191,15 @@ async def summarize_unacknowledged(
             due.append(escalation)
     if not due:
         return 0
-    lines = []
+    lines: list[Text] = []
     for escalation in due:
         about = await who_it_is_about(session, escalation)
         lines.append(
-            texts.DESK_DAILY_SUMMARY_LINE.format(
+            t(
+                texts.DESK_DAILY_SUMMARY_LINE,
                 id=escalation.id,
-                severity=texts.SEVERITY_NAMES.get(escalation.severity, escalation.severity),
-                category=texts.CATEGORY_NAMES.get(escalation.category, escalation.category),
+                severity=t_known(texts.SEVERITY_NAMES, escalation.severity, escalation.severity),
+                category=t_known(texts.CATEGORY_NAMES, escalation.category, escalation.category),
                 who=about,
                 when=escalation.opened_at.strftime("%Y-%m-%d %H:%M"),
             )
@@ -198,7 +207,7 @@ async def summarize_unacknowledged(
         session.add(
             EscalationEvent(escalation_id=escalation.id, at=now, kind=SUMMARIZED, actor=None)
         )
-    summary = texts.DESK_DAILY_SUMMARY.format(lines="\n".join(lines))
+    summary = t(texts.DESK_DAILY_SUMMARY, lines=join(lines))
     targets = (
         [policy.coordinator_chat_id]
         if policy.coordinator_chat_id is not None

@@ -12,6 +12,8 @@ from typing import Any
 from sqlalchemy import Select, delete, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.i18n import Text, render
+from bot.services.languages import language_of_member, recipient_language
 from bot.textsplit import split_html
 from storage.crypto import lookup
 from storage.db import insert_later
@@ -31,7 +33,8 @@ TOPIC_RECEIPT = "_topic_for"
 # A message that already went back once because its topic was gone or closed.
 THREAD_RETRIED = "_thread_retried"
 
-Button = tuple[str, str]  # (label, callback_data)
+# (label, callback_data); a plain str label is the same in every language (a zone, a name).
+Button = tuple[Text | str, str]
 
 
 # Telegram's command menu for a chat (see `bot.services.menus`): cosmetic, so the delivery
@@ -56,10 +59,11 @@ def h(value: object) -> str:
     return html.escape(str(value), quote=False)
 
 
-def inline_keyboard(rows: Sequence[Sequence[Button]]) -> dict[str, Any]:
+def inline_keyboard(rows: Sequence[Sequence[Button]], language: str) -> dict[str, Any]:
     return {
         "inline_keyboard": [
-            [{"text": label, "callback_data": data} for label, data in row] for row in rows
+            [{"text": render(label, language), "callback_data": data} for label, data in row]
+            for row in rows
         ]
     }
 
@@ -168,7 +172,7 @@ async def cancel_copies_of(session: AsyncSession, relay_ids: Select[int]) -> Non
 async def send_text(
     session: AsyncSession,
     chat_id: int,
-    text: str,
+    text: Text,
     *,
     now: datetime,
     buttons: Sequence[Sequence[Button]] | None = None,
@@ -176,13 +180,16 @@ async def send_text(
     chat_key: str | None = None,
     receipt: dict[str, Any] | None = None,
     thread_of: int | None = None,
+    language: str | None = None,
 ) -> None:
-    """Queue an HTML text message (the text must already be escaped where it quotes users).
+    """Queue an HTML text message (the text must already be escaped where it quotes users),
+    in `language`, or else in the language of whoever reads the chat.
 
     Text over Telegram's limit goes as several messages, in order; buttons go on the last;
     a `receipt` (see CARD_RECEIPT) on the first. `thread_of`: the member whose topic in the
     staff forum it goes to (see `bot.services.desk.topic_for`)."""
-    pieces = split_html(text)
+    language = language or await recipient_language(session, chat_id)
+    pieces = split_html(text.render(language))
     for number, piece in enumerate(pieces, start=1):
         payload: dict[str, Any] = {
             "text": piece,
@@ -190,7 +197,7 @@ async def send_text(
             "link_preview_options": {"is_disabled": True},
         }
         if buttons and number == len(pieces):
-            payload["reply_markup"] = inline_keyboard(buttons)
+            payload["reply_markup"] = inline_keyboard(buttons, language)
         if receipt is not None and number == 1:
             payload[CARD_RECEIPT] = receipt
         if thread_of is not None:
@@ -210,16 +217,23 @@ async def edit_text(
     session: AsyncSession,
     chat_id: int,
     message_id: int,
-    text: str,
+    text: Text,
     *,
     now: datetime,
     buttons: Sequence[Sequence[Button]] | None = None,
     priority: Priority = Priority.NOTICE,
+    language: str | None = None,
 ) -> None:
-    """Queue an edit of one of the bot's own messages (drops its buttons unless given)."""
-    payload: dict[str, Any] = {"message_id": message_id, "text": text, "parse_mode": "HTML"}
+    """Queue an edit of one of the bot's own messages (drops its buttons unless given), in
+    the language of whoever reads the chat."""
+    language = language or await recipient_language(session, chat_id)
+    payload: dict[str, Any] = {
+        "message_id": message_id,
+        "text": text.render(language),
+        "parse_mode": "HTML",
+    }
     if buttons:
-        payload["reply_markup"] = inline_keyboard(buttons)
+        payload["reply_markup"] = inline_keyboard(buttons, language)
     await enqueue(
         session,
         chat_id=chat_id,
@@ -233,7 +247,7 @@ async def edit_text(
 async def notify_member(
     session: AsyncSession,
     member: Member,
-    text: str,
+    text: Text,
     *,
     now: datetime,
     buttons: Sequence[Sequence[Button]] | None = None,
@@ -243,5 +257,13 @@ async def notify_member(
     someone who blocked the bot). Returns whether it was queued."""
     if not member.reachable:
         return False
-    await send_text(session, member.chat_id, text, now=now, buttons=buttons, priority=priority)
+    await send_text(
+        session,
+        member.chat_id,
+        text,
+        now=now,
+        buttons=buttons,
+        priority=priority,
+        language=language_of_member(session, member),
+    )
     return True

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
+from bot.i18n import Text, join, t, t_plural
 from bot.services import relay
 from bot.services.matching import rank_mentors
 from bot.services.members import (
@@ -25,7 +26,7 @@ class Outcome:
     """What a coordinator is told; `ok` says whether anything changed."""
 
     ok: bool
-    text: str
+    text: Text
     buttons: list[list[Button]] | None = None
 
 
@@ -33,10 +34,10 @@ def _who(member: Member) -> dict[str, str]:
     return {"pseudonym": h(member.pseudonym), "short_id": member.short_id}
 
 
-async def resolve_two(session: AsyncSession, args: list[str]) -> tuple[Member, Member] | str:
+async def resolve_two(session: AsyncSession, args: list[str]) -> tuple[Member, Member] | Text:
     """Split '/pair' arguments into two members; pseudonyms may contain spaces."""
     if len(args) < 2:
-        return texts.PAIR_USAGE
+        return t(texts.PAIR_USAGE)
     for cut in range(1, len(args)):
         first = await find_member(session, " ".join(args[:cut]))
         second = await find_member(session, " ".join(args[cut:]))
@@ -45,8 +46,8 @@ async def resolve_two(session: AsyncSession, args: list[str]) -> tuple[Member, M
     for cut in range(1, len(args)):
         ref = " ".join(args[:cut])
         if await find_member(session, ref) is None:
-            return texts.MEMBER_NOT_FOUND.format(ref=h(ref))
-    return texts.MEMBER_NOT_FOUND.format(ref=h(" ".join(args[1:])))
+            return t(texts.MEMBER_NOT_FOUND, ref=h(ref))
+    return t(texts.MEMBER_NOT_FOUND, ref=h(" ".join(args[1:])))
 
 
 async def pair_mentee(
@@ -64,18 +65,19 @@ async def pair_mentee(
     """
     for member in (mentee, mentor):
         if member.erased_at is not None:
-            return Outcome(False, texts.MEMBER_ERASED.format(short_id=member.short_id))
+            return Outcome(False, t(texts.MEMBER_ERASED, short_id=member.short_id))
     if mentee.role != "mentee":
-        return Outcome(False, texts.NOT_A_MENTEE.format(**_who(mentee)))
+        return Outcome(False, t(texts.NOT_A_MENTEE, **_who(mentee)))
     if mentor.role != "mentor":
-        return Outcome(False, texts.NOT_A_MENTOR.format(**_who(mentor)))
+        return Outcome(False, t(texts.NOT_A_MENTOR, **_who(mentor)))
     current = await active_pairing_of_mentee(session, mentee.id)
     if current is not None:
         current_mentor = await session.get(Member, current.mentor_id)
         assert current_mentor is not None
         return Outcome(
             False,
-            texts.ALREADY_PAIRED.format(
+            t(
+                texts.ALREADY_PAIRED,
                 mentee=h(mentee.pseudonym),
                 mentor=h(current_mentor.pseudonym),
                 mentee_id=mentee.short_id,
@@ -86,18 +88,18 @@ async def pair_mentee(
     if load >= capacity:
         return Outcome(
             False,
-            texts.MENTOR_FULL.format(mentor=h(mentor.pseudonym), load=load, capacity=capacity),
+            t(texts.MENTOR_FULL, mentor=h(mentor.pseudonym), load=load, capacity=capacity),
         )
     pairing = Pairing(mentee_id=mentee.id, mentor_id=mentor.id, created_at=now)
     session.add(pairing)
     await session.flush()
     await notify_member(
-        session, mentee, texts.PAIRED_MENTEE.format(mentor=h(mentor.pseudonym)), now=now
+        session, mentee, t(texts.PAIRED_MENTEE, mentor=h(mentor.pseudonym)), now=now
     )
     await notify_member(
         session,
         mentor,
-        texts.PAIRED_MENTOR.format(mentee=h(mentee.pseudonym), mentee_id=mentee.short_id),
+        t(texts.PAIRED_MENTOR, mentee=h(mentee.pseudonym), mentee_id=mentee.short_id),
         now=now,
     )
     await relay.release_held_for_mentee(
@@ -105,7 +107,8 @@ async def pair_mentee(
     )
     return Outcome(
         True,
-        texts.PAIRED_COORDINATOR.format(
+        t(
+            texts.PAIRED_COORDINATOR,
             mentee=h(mentee.pseudonym),
             mentee_id=mentee.short_id,
             mentor=h(mentor.pseudonym),
@@ -118,7 +121,7 @@ async def pair_by_refs(
     session: AsyncSession, *, args: list[str], default_capacity: int, now: datetime
 ) -> Outcome:
     resolved = await resolve_two(session, args)
-    if isinstance(resolved, str):
+    if isinstance(resolved, Text):
         return Outcome(False, resolved)
     mentee, mentor = resolved
     return await pair_mentee(
@@ -137,7 +140,7 @@ async def pair_by_ids(
     mentee = await session.get(Member, mentee_id)
     mentor = await session.get(Member, mentor_id)
     if mentee is None or mentor is None:
-        return Outcome(False, texts.STALE_BUTTON)
+        return Outcome(False, t(texts.STALE_BUTTON))
     return await pair_mentee(
         session, mentee=mentee, mentor=mentor, default_capacity=default_capacity, now=now
     )
@@ -146,34 +149,34 @@ async def pair_by_ids(
 async def unpair_mentee(session: AsyncSession, *, ref: str, now: datetime) -> Outcome:
     """End a mentee's pairing and tell both sides."""
     if not ref.strip():
-        return Outcome(False, texts.UNPAIR_USAGE)
+        return Outcome(False, t(texts.UNPAIR_USAGE))
     mentee = await find_member(session, ref)
     if mentee is None:
-        return Outcome(False, texts.MEMBER_NOT_FOUND.format(ref=h(ref)))
+        return Outcome(False, t(texts.MEMBER_NOT_FOUND, ref=h(ref)))
     if mentee.role != "mentee":
-        return Outcome(False, texts.NOT_A_MENTEE.format(**_who(mentee)))
+        return Outcome(False, t(texts.NOT_A_MENTEE, **_who(mentee)))
     pairing = await active_pairing_of_mentee(session, mentee.id)
     if pairing is None:
-        return Outcome(False, texts.NOT_PAIRED.format(mentee=h(mentee.pseudonym)))
+        return Outcome(False, t(texts.NOT_PAIRED, mentee=h(mentee.pseudonym)))
     mentor = await session.get(Member, pairing.mentor_id)
     assert mentor is not None
     pairing.ended_at = now
     await notify_member(
-        session, mentee, texts.UNPAIRED_MENTEE.format(mentor=h(mentor.pseudonym)), now=now
+        session, mentee, t(texts.UNPAIRED_MENTEE, mentor=h(mentor.pseudonym)), now=now
     )
     await notify_member(
         session,
         mentor,
-        texts.UNPAIRED_MENTOR.format(mentee=h(mentee.pseudonym), mentee_id=mentee.short_id),
+        t(texts.UNPAIRED_MENTOR, mentee=h(mentee.pseudonym), mentee_id=mentee.short_id),
         now=now,
     )
     return Outcome(
         True,
-        texts.UNPAIRED_COORDINATOR.format(mentee=h(mentee.pseudonym), mentor=h(mentor.pseudonym)),
+        t(texts.UNPAIRED_COORDINATOR, mentee=h(mentee.pseudonym), mentor=h(mentor.pseudonym)),
     )
 
 
-async def list_pairs(session: AsyncSession) -> str:
+async def list_pairs(session: AsyncSession) -> Text:
     rows = (
         (
             await session.execute(
@@ -184,14 +187,15 @@ async def list_pairs(session: AsyncSession) -> str:
         .all()
     )
     if not rows:
-        return texts.PAIRS_NONE
-    lines = [texts.PAIRS_HEADER]
+        return t(texts.PAIRS_NONE)
+    lines: list[Text] = [t(texts.PAIRS_HEADER)]
     for pairing in rows:
         mentee = await session.get(Member, pairing.mentee_id)
         mentor = await session.get(Member, pairing.mentor_id)
         assert mentee is not None and mentor is not None
         lines.append(
-            texts.PAIRS_LINE.format(
+            t(
+                texts.PAIRS_LINE,
                 mentee=h(mentee.pseudonym),
                 mentee_id=mentee.short_id,
                 mentor=h(mentor.pseudonym),
@@ -199,15 +203,15 @@ async def list_pairs(session: AsyncSession) -> str:
                 since=pairing.created_at.strftime("%Y-%m-%d"),
             )
         )
-    return "\n".join(lines)
+    return join(lines)
 
 
-async def list_members(session: AsyncSession, default_capacity: int) -> str:
+async def list_members(session: AsyncSession, default_capacity: int) -> Text:
     members = (
         await session.scalars(select(Member).where(Member.erased_at.is_(None)).order_by(Member.id))
     ).all()
     if not members:
-        return texts.MEMBERS_NONE
+        return t(texts.MEMBERS_NONE)
     loads = await mentor_loads(session)
     held = dict(
         (
@@ -225,20 +229,25 @@ async def list_members(session: AsyncSession, default_capacity: int) -> str:
         .where(Pairing.ended_at.is_(None))
     ):
         mentor_of[pairing.mentee_id] = mentor.pseudonym
-    lines = [texts.MEMBERS_HEADER]
+    lines: list[Text] = [t(texts.MEMBERS_HEADER)]
     for m in members:
         if m.role == "mentee":
             if m.id in mentor_of:
-                status = texts.MENTEE_STATUS_PAIRED.format(mentor=h(mentor_of[m.id]))
+                status = t(texts.MENTEE_STATUS_PAIRED, mentor=h(mentor_of[m.id]))
             elif held.get(m.id):
-                status = texts.MENTEE_STATUS_HELD.format(count=held[m.id])
+                status = t_plural(texts.MENTEE_STATUS_HELD_PLURAL, held[m.id])
             else:
-                status = texts.MENTEE_STATUS_WAITING
-            line = texts.MEMBER_LINE_MENTEE.format(
-                short_id=m.short_id, pseudonym=h(m.pseudonym), tz=h(m.timezone), status=status
+                status = t(texts.MENTEE_STATUS_WAITING)
+            line: Text = t(
+                texts.MEMBER_LINE_MENTEE,
+                short_id=m.short_id,
+                pseudonym=h(m.pseudonym),
+                tz=h(m.timezone),
+                status=status,
             )
         else:
-            line = texts.MEMBER_LINE_MENTOR.format(
+            line = t(
+                texts.MEMBER_LINE_MENTOR,
                 short_id=m.short_id,
                 pseudonym=h(m.pseudonym),
                 tz=h(m.timezone),
@@ -246,9 +255,9 @@ async def list_members(session: AsyncSession, default_capacity: int) -> str:
                 capacity=m.capacity or default_capacity,
             )
         if not m.reachable:
-            line += texts.UNREACHABLE_SUFFIX
+            line += t(texts.UNREACHABLE_SUFFIX)
         lines.append(line)
-    return "\n".join(lines)
+    return join(lines)
 
 
 async def suggest_mentors(
@@ -256,35 +265,38 @@ async def suggest_mentors(
 ) -> Outcome:
     """The top mentors for a mentee, with reasons and a button to pair with each."""
     if not ref.strip():
-        return Outcome(False, texts.MATCH_USAGE)
+        return Outcome(False, t(texts.MATCH_USAGE))
     mentee = await find_member(session, ref)
     if mentee is None:
-        return Outcome(False, texts.MEMBER_NOT_FOUND.format(ref=h(ref)))
+        return Outcome(False, t(texts.MEMBER_NOT_FOUND, ref=h(ref)))
     if mentee.role != "mentee":
-        return Outcome(False, texts.NOT_A_MENTEE.format(**_who(mentee)))
+        return Outcome(False, t(texts.NOT_A_MENTEE, **_who(mentee)))
     candidates = await rank_mentors(session, mentee, default_capacity, now)
     if not candidates:
-        return Outcome(False, texts.MATCH_NONE.format(mentee=h(mentee.pseudonym)))
-    lines = [texts.MATCH_HEADER.format(mentee=h(mentee.pseudonym), mentee_id=mentee.short_id)]
+        return Outcome(False, t(texts.MATCH_NONE, mentee=h(mentee.pseudonym)))
+    lines: list[Text] = [
+        t(texts.MATCH_HEADER, mentee=h(mentee.pseudonym), mentee_id=mentee.short_id)
+    ]
     buttons: list[list[Button]] = []
     for rank, c in enumerate(candidates, start=1):
         lines.append(
-            texts.MATCH_LINE.format(
+            t(
+                texts.MATCH_LINE,
                 rank=rank,
                 mentor=h(c.mentor.pseudonym),
                 mentor_id=c.mentor.short_id,
-                reasons=h("; ".join(c.reasons)),
+                reasons=join(c.reasons, "; "),
             )
         )
         buttons.append(
             [
                 (
-                    texts.MATCH_BUTTON.format(mentor=c.mentor.pseudonym),
+                    t(texts.MATCH_BUTTON, mentor=c.mentor.pseudonym),
                     f"pm:{mentee.id}:{c.mentor.id}",
                 )
             ]
         )
-    return Outcome(True, "\n".join(lines), buttons)
+    return Outcome(True, join(lines), buttons)
 
 
 async def reply_to_coordinator(

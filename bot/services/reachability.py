@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
+from bot.i18n import t, t_item
 from bot.services.escalation import card_undeliverable
 from bot.services.members import active_mentees, active_pairing_of_mentee, coordinator_ids
 from bot.services.outbox import CARD_RECEIPT, h, send_text
@@ -57,7 +58,11 @@ async def mark_unreachable(
         await send_text(
             session,
             coordinator,
-            texts.UNREACHABLE_FOR_COORDINATORS.format(role=texts.ROLE_NAMES[member.role], **who),
+            t(
+                texts.UNREACHABLE_FOR_COORDINATORS,
+                role=t_item(texts.ROLE_NAMES, member.role),
+                **who,
+            ),
             now=now,
         )
     if member.role == "mentee":
@@ -65,7 +70,7 @@ async def mark_unreachable(
         mentor = await session.get(Member, pairing.mentor_id) if pairing else None
         if mentor is not None and mentor.reachable:
             await send_text(
-                session, mentor.chat_id, texts.UNREACHABLE_FOR_MENTOR.format(**who), now=now
+                session, mentor.chat_id, t(texts.UNREACHABLE_FOR_MENTOR, **who), now=now
             )
     return member
 
@@ -79,8 +84,10 @@ async def mark_reachable(session: AsyncSession, *, member: Member, now: datetime
         await send_text(
             session,
             coordinator,
-            texts.REACHABLE_AGAIN_FOR_COORDINATORS.format(
-                pseudonym=h(member.pseudonym), short_id=member.short_id
+            t(
+                texts.REACHABLE_AGAIN_FOR_COORDINATORS,
+                pseudonym=h(member.pseudonym),
+                short_id=member.short_id,
             ),
             now=now,
         )

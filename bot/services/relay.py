@@ -16,6 +16,7 @@ from sqlalchemy import CursorResult, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
+from bot.i18n import Text, t, t_plural, tr
 from bot.risk import Tier, assess
 from bot.services.concerns import raise_alarm
 from bot.services.escalation import (
@@ -23,10 +24,12 @@ from bot.services.escalation import (
     note_edit_on_open_escalation,
 )
 from bot.services.flood import FloodGate
+from bot.services.languages import language_of_member, recipient_language
 from bot.services.members import MentorRoute, active_mentees, active_mentor_of
 from bot.services.outbox import (
     RESOLVE_MESSAGE_ID_FROM_RELAY,
     RESOLVE_REPLY_TO_RELAY,
+    Button,
     Priority,
     edit_text,
     enqueue,
@@ -59,10 +62,10 @@ class RelayResult(StrEnum):
     REPLY_TO_ENDED = "reply_to_ended"
 
 
-def label_markup(mentee: Member) -> dict[str, Any]:
+def label_markup(mentee: Member, language: str) -> dict[str, Any]:
     """The button under each copy a mentor receives: whose message it is."""
     return inline_keyboard(
-        [[(texts.LABEL.format(pseudonym=mentee.pseudonym), f"lbl:{mentee.id}")]]
+        [[(t(texts.LABEL, pseudonym=mentee.pseudonym), f"lbl:{mentee.id}")]], language
     )
 
 
@@ -93,11 +96,11 @@ async def relay_message(
         if message.reply_to_message_id is not None and await _replies_to_ended(
             session, message, pairing
         ):
-            await send_text(session, sender.chat_id, texts.REPLY_TO_ENDED_PAIRING, now=now)
+            await send_text(session, sender.chat_id, t(texts.REPLY_TO_ENDED_PAIRING), now=now)
             return RelayResult.REPLY_TO_ENDED
         if pairing is None or mentor is None:
             _hold(session, sender, message, "unpaired", now)
-            await send_text(session, sender.chat_id, texts.WAITING_FOR_MENTOR, now=now)
+            await send_text(session, sender.chat_id, t(texts.WAITING_FOR_MENTOR), now=now)
             return RelayResult.HELD_UNPAIRED
         not_before = await _flood_slot(session, flood, sender, mentor, now)
         await copy_between(session, pairing, sender, mentor, message, now, not_before)
@@ -118,17 +121,17 @@ async def relay_message(
         now,
     )
     if not mentees:
-        await send_text(session, sender.chat_id, texts.NO_MENTEES, now=now)
+        await send_text(session, sender.chat_id, t(texts.NO_MENTEES), now=now)
         return RelayResult.NO_MENTEES
     if ended:
-        await send_text(session, sender.chat_id, texts.REPLY_TO_ENDED_PAIRING, now=now)
+        await send_text(session, sender.chat_id, t(texts.REPLY_TO_ENDED_PAIRING), now=now)
         return RelayResult.REPLY_TO_ENDED
     if target is None:
         held = _hold(session, sender, message, "choose", now)
         await session.flush()
-        buttons = [[(m.pseudonym, f"to:{held.id}:{m.id}")] for _, m in mentees]
-        buttons.append([(texts.CHOOSE_CANCEL, f"to:{held.id}:0")])
-        prompt = texts.CHOOSE_RECIPIENT if len(mentees) > 1 else texts.CHOOSE_RECIPIENT_REPLY
+        buttons: list[list[Button]] = [[(m.pseudonym, f"to:{held.id}:{m.id}")] for _, m in mentees]
+        buttons.append([(t(texts.CHOOSE_CANCEL), f"to:{held.id}:0")])
+        prompt = t(texts.CHOOSE_RECIPIENT) if len(mentees) > 1 else t(texts.CHOOSE_RECIPIENT_REPLY)
         await send_text(session, sender.chat_id, prompt, buttons=buttons, now=now)
         return RelayResult.ASKED_RECIPIENT
     pairing, mentee = target
@@ -178,7 +181,7 @@ async def _flood_slot(
         await send_text(
             session,
             sender.chat_id,
-            texts.SLOW_DOWN.format(limit=flood.per_minute, pseudonym=h(recipient.pseudonym)),
+            t(texts.SLOW_DOWN, limit=flood.per_minute, pseudonym=h(recipient.pseudonym)),
             now=now,
         )
     return slot.not_before
@@ -269,22 +272,22 @@ async def choose_recipient(
     mentee_id: int,
     prompt_id: int,
     now: datetime,
-) -> str:
+) -> Text:
     """Send (or drop) a mentor's held message to the mentee they picked; returns a toast."""
     held = await session.get(HeldMessage, held_id)
     if held is None or held.member_id != mentor.id:
-        return texts.NOT_YOUR_BUTTON
+        return t(texts.NOT_YOUR_BUTTON)
     if held.status != "held":
-        return texts.CHOICE_STALE
+        return t(texts.CHOICE_STALE)
     if mentee_id == 0:
         held.status = "cancelled"
-        await edit_text(session, mentor.chat_id, prompt_id, texts.NOT_SENT, now=now)
-        return texts.NOT_SENT
+        await edit_text(session, mentor.chat_id, prompt_id, t(texts.NOT_SENT), now=now)
+        return t(texts.NOT_SENT)
     chosen = next(
         ((p, m) for p, m in await active_mentees(session, mentor.id) if m.id == mentee_id), None
     )
     if chosen is None:
-        return texts.CHOICE_STALE
+        return t(texts.CHOICE_STALE)
     pairing, mentee = chosen
     held.status = "delivered"
     held.delivered_at = now
@@ -300,10 +303,10 @@ async def choose_recipient(
         session,
         mentor.chat_id,
         prompt_id,
-        texts.SENT_TO.format(mentee=h(mentee.pseudonym)),
+        t(texts.SENT_TO, mentee=h(mentee.pseudonym)),
         now=now,
     )
-    return texts.SENT_TO_TOAST.format(mentee=mentee.pseudonym)
+    return t(texts.SENT_TO_TOAST, mentee=mentee.pseudonym)
 
 
 async def release_held_for_mentee(
@@ -326,7 +329,7 @@ async def release_held_for_mentee(
     await notify_member(
         session,
         mentor,
-        texts.HELD_DELIVERED_MENTOR.format(mentee=h(mentee.pseudonym), count=len(held)),
+        t_plural(texts.HELD_DELIVERED_MENTOR_PLURAL, len(held), mentee=h(mentee.pseudonym)),
         now=now,
     )
     for item in held:
@@ -378,16 +381,17 @@ async def relay_edit(
     if pairing is None or pairing.ended_at is not None:
         return False
     if not record.is_text or text is None:
-        await send_text(session, sender.chat_id, texts.EDIT_NOT_RELAYED, now=now)
+        await send_text(session, sender.chat_id, t(texts.EDIT_NOT_RELAYED), now=now)
         return False
     payload: dict[str, Any] = {"text": text, RESOLVE_MESSAGE_ID_FROM_RELAY: record.id}
     if entities:
         payload["entities"] = entities
     if record.direction == "to_mentor":
         mentee = await session.get(Member, pairing.mentee_id)
-        assert mentee is not None
+        mentor = await session.get(Member, pairing.mentor_id)
+        assert mentee is not None and mentor is not None
         # Without reply_markup the edit would drop the label.
-        payload["reply_markup"] = label_markup(mentee)
+        payload["reply_markup"] = label_markup(mentee, language_of_member(session, mentor))
     await enqueue(
         session,
         chat_id=record.dest_chat_id,
@@ -472,7 +476,7 @@ async def copy_between(
         await send_text(
             session,
             sender.chat_id,
-            texts.RECIPIENT_UNREACHABLE.format(pseudonym=h(recipient.pseudonym)),
+            t(texts.RECIPIENT_UNREACHABLE, pseudonym=h(recipient.pseudonym)),
             now=now,
         )
         return
@@ -494,7 +498,7 @@ async def copy_between(
     relay_id = inserted.inserted_primary_key[0]  # SQLite: the cursor's lastrowid, no fetch
     payload: dict[str, Any] = {"from_chat_id": message.chat_id, "message_id": message.message_id}
     if recipient.role == "mentor":
-        payload["reply_markup"] = label_markup(sender)
+        payload["reply_markup"] = label_markup(sender, language_of_member(session, recipient))
     if message.reply_to_message_id is not None:
         replied = await record_for(session, message.chat_id, message.reply_to_message_id)
         if replied is not None and replied.pairing_id == pairing.id:
@@ -524,7 +528,7 @@ async def copy_between(
 
 async def label_hint(
     session: AsyncSession, *, mentor: Member, mentee_id: int, chat_id: int, message_id: int
-) -> str:
+) -> Text:
     """The toast for the label under a copy: how to answer that mentee, or that its
     conversation has ended (a reply to it would go nowhere)."""
     mentee = await session.get(Member, mentee_id)
@@ -534,15 +538,15 @@ async def label_hint(
         )
     ).all()
     if mentee is None or not pairings:
-        return texts.NOT_YOUR_BUTTON
+        return t(texts.NOT_YOUR_BUTTON)
     record = await record_for(session, chat_id, message_id)
     if record is not None:
         live = any(p.id == record.pairing_id and p.ended_at is None for p in pairings)
     else:  # its routing record is gone (erased or past retention): judge by the pairing
         live = any(p.ended_at is None for p in pairings)
     if not live:
-        return texts.LABEL_ENDED
-    return texts.LABEL_HINT.format(pseudonym=mentee.pseudonym)
+        return t(texts.LABEL_ENDED)
+    return t(texts.LABEL_HINT, pseudonym=mentee.pseudonym)
 
 
 async def report_undeliverable(session: AsyncSession, *, relay_id: int, now: datetime) -> None:
@@ -551,7 +555,7 @@ async def report_undeliverable(session: AsyncSession, *, relay_id: int, now: dat
     if record is None:
         return
     payload: dict[str, Any] = {
-        "text": texts.NOT_DELIVERED,
+        "text": tr(await recipient_language(session, record.source_chat_id), texts.NOT_DELIVERED),
         "parse_mode": "HTML",
         "reply_parameters": {
             "message_id": record.source_message_id,

@@ -23,6 +23,8 @@ from sqlalchemy import ColumnElement, and_, case, distinct, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
+from bot.i18n import Text, join, render, t, t_known
+from bot.services.languages import recipient_language
 from bot.services.members import coordinator_ids
 from bot.services.outbox import enqueue, h, send_text
 from storage.models import (
@@ -446,65 +448,76 @@ _OUTCOMES = {
 }
 
 
-def _minutes(seconds: float | None) -> str:
+def _minutes(seconds: float | None) -> Text | str:
     if seconds is None:
         return "–"
     if seconds < 120:
-        return texts.STATS_SECONDS.format(n=round(seconds))
+        return t(texts.STATS_SECONDS, n=round(seconds))
     if seconds < 2 * 3600:
-        return texts.STATS_MINUTES.format(n=round(seconds / 60))
-    return texts.STATS_HOURS.format(n=round(seconds / 3600, 1))
+        return t(texts.STATS_MINUTES, n=round(seconds / 60))
+    return t(texts.STATS_HOURS, n=round(seconds / 3600, 1))
 
 
-def _rate(rate: Rate) -> str:
+def _rate(rate: Rate) -> Text:
     if rate.percent is None:
-        return texts.STATS_NONE
-    return texts.STATS_RATE.format(part=rate.part, whole=rate.whole, percent=rate.percent)
+        return t(texts.STATS_NONE)
+    return t(texts.STATS_RATE, part=rate.part, whole=rate.whole, percent=rate.percent)
 
 
-def _durations_line(template: str, durations: Durations) -> str:
+def _durations_line(template: str, durations: Durations) -> Text:
     if not durations.count:
-        return template.format(median="–", p90="–", count=0)
-    return template.format(
-        median=_minutes(durations.median_s), p90=_minutes(durations.p90_s), count=durations.count
+        return t(template, median="–", p90="–", count=0)
+    return t(
+        template,
+        median=_minutes(durations.median_s),
+        p90=_minutes(durations.p90_s),
+        count=durations.count,
     )
 
 
-def stats_text(stats: ProgramStats, recipient: Member | None = None) -> str:
-    """/stats as a coordinator reads it. `recipient` is for the catalogue's language later
-    (coordinators have no member row today, so it is None)."""
-    del recipient
-    lines = [
-        texts.STATS_TITLE.format(when=stats.now.strftime("%Y-%m-%d %H:%M")),
-        texts.STATS_MEMBERS.format(
+def _outcome(count: int, outcome: str) -> Text:
+    label = t(_OUTCOMES[outcome]) if outcome in _OUTCOMES else outcome
+    return join([str(count), label], " ")
+
+
+def stats_text(stats: ProgramStats) -> Text:
+    """/stats as a coordinator reads it (in the language of the chat it goes to)."""
+    lines: list[Text] = [
+        t(texts.STATS_TITLE, when=stats.now.strftime("%Y-%m-%d %H:%M")),
+        t(
+            texts.STATS_MEMBERS,
             mentees=stats.mentees,
             mentors=stats.mentors,
             pairings=stats.pairings,
             waiting=stats.waiting_mentees,
         ),
-        texts.STATS_LOAD.format(
+        t(
+            texts.STATS_LOAD,
             average="–" if stats.mentees_per_mentor is None else f"{stats.mentees_per_mentor:.1f}",
             full=stats.mentors_full,
             idle=stats.mentors_idle,
         ),
-        texts.STATS_ADHERENCE.format(
-            week=_rate(stats.adherence_7), month=_rate(stats.adherence_30)
-        ),
-        texts.STATS_ENGAGEMENT.format(rate=_rate(stats.engagement_7)),
-        texts.STATS_ESCALATIONS.format(count=sum(n for _, _, n in stats.escalations)),
+        t(texts.STATS_ADHERENCE, week=_rate(stats.adherence_7), month=_rate(stats.adherence_30)),
+        t(texts.STATS_ENGAGEMENT, rate=_rate(stats.engagement_7)),
+        t(texts.STATS_ESCALATIONS, count=sum(n for _, _, n in stats.escalations)),
     ]
-    by_category: dict[str, list[str]] = {}
+    by_category: dict[str, list[Text]] = {}
     for category, outcome, count in stats.escalations:
-        by_category.setdefault(category, []).append(f"{count} {_OUTCOMES.get(outcome, outcome)}")
+        by_category.setdefault(category, []).append(_outcome(count, outcome))
     for category, parts in by_category.items():
-        name = texts.CATEGORY_NAMES.get(category, category)
-        lines.append(texts.STATS_CATEGORY.format(category=h(name), outcomes=", ".join(parts)))
+        lines.append(
+            t(
+                texts.STATS_CATEGORY,
+                category=t_known(texts.CATEGORY_NAMES, category, h(category)),
+                outcomes=join(parts, ", "),
+            )
+        )
     lines.append(_durations_line(texts.STATS_TO_ACKNOWLEDGE, stats.to_acknowledge))
     lines.append(_durations_line(texts.STATS_TO_RESOLVE, stats.to_resolve))
     lines.append(
-        texts.STATS_LADDERS.format(answered=stats.ladders_answered, climbed=stats.ladders_climbed)
+        t(texts.STATS_LADDERS, answered=stats.ladders_answered, climbed=stats.ladders_climbed)
     )
-    return "\n".join(lines)
+    return join(lines)
 
 
 async def send_stats(
@@ -519,6 +532,7 @@ async def send_chart(
 ) -> None:
     """/stats chart: adherence, engagement and escalations per week, as a PNG."""
     series = await weekly_series(session, now=now, retention=retention)
+    language = await recipient_language(session, chat_id)
     from bot.charts import program_png  # matplotlib is heavy: load it on first use
 
     png = await asyncio.to_thread(
@@ -532,13 +546,16 @@ async def send_chart(
             )
             for w in series
         ],
-        texts.STATS_CHART_TITLE,
+        render(t(texts.STATS_CHART_TITLE), language),
     )
     await enqueue(
         session,
         chat_id=chat_id,
         method="sendPhoto",
-        payload={"photo_bytes": png.hex(), "caption": texts.STATS_CHART_CAPTION},
+        payload={
+            "photo_bytes": png.hex(),
+            "caption": render(t(texts.STATS_CHART_CAPTION), language),
+        },
         now=now,
     )
 
@@ -547,6 +564,7 @@ async def send_csv(
     session: AsyncSession, chat_id: int, *, now: datetime, retention: timedelta
 ) -> None:
     data = await export_csv(session, now=now, retention=retention)
+    caption = render(t(texts.EXPORT_CAPTION), await recipient_language(session, chat_id))
     await enqueue(
         session,
         chat_id=chat_id,
@@ -554,7 +572,7 @@ async def send_csv(
         payload={
             "document_bytes": data.encode().hex(),
             "filename": f"program-{now.date().isoformat()}.csv",
-            "caption": texts.EXPORT_CAPTION,
+            "caption": caption,
         },
         now=now,
     )
@@ -586,7 +604,7 @@ async def send_weekly_digest(
     if not await session.scalar(select(func.count()).select_from(Member)):
         return False
     stats = await program_stats(session, now=now, default_capacity=default_capacity)
-    text = texts.STATS_DIGEST_TITLE + "\n" + stats_text(stats)
+    text = t(texts.STATS_DIGEST_TITLE) + "\n" + stats_text(stats)
     targets = [staff_chat_id] if staff_chat_id is not None else await coordinator_ids(session)
     for chat_id in targets:
         await send_text(session, chat_id, text, now=now)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
+from bot.i18n import Text, join, t
 from bot.numbers import parse_id
 from bot.services.escalation import drop_pending_actions
 from bot.services.menus import refresh_menu
@@ -21,43 +22,46 @@ async def manage(
     args: list[str],
     configured: tuple[int, ...],
     now: datetime,
-) -> str:
+) -> Text:
     """List coordinators, or add/remove one by Telegram user id."""
     if not args:
         return await _listing(session, configured)
     target = parse_id(args[1]) if len(args) == 2 else None
     if target is None or args[0] not in ("add", "remove"):
-        return texts.COORDINATORS_USAGE
+        return t(texts.COORDINATORS_USAGE)
     existing = await session.get(Coordinator, target)
     if args[0] == "add":
         if existing is not None:
-            return texts.COORDINATOR_ALREADY.format(id=target)
+            return t(texts.COORDINATOR_ALREADY, id=target)
         session.add(Coordinator(telegram_user_id=target, added_at=now, added_by=actor))
         session.add(CoordinatorChange(at=now, actor=actor, action="added", target=target))
         await refresh_menu(session, telegram_user_id=target, now=now)
-        return texts.COORDINATOR_ADDED.format(id=target)
+        return t(texts.COORDINATOR_ADDED, id=target)
     if existing is None:
-        return texts.COORDINATOR_NOT_FOUND.format(id=target)
+        return t(texts.COORDINATOR_NOT_FOUND, id=target)
     if target in configured:
-        return texts.COORDINATOR_CONFIGURED.format(id=target)
+        return t(texts.COORDINATOR_CONFIGURED, id=target)
     await session.delete(existing)
     await drop_pending_actions(session, coordinator=target)
     session.add(CoordinatorChange(at=now, actor=actor, action="removed", target=target))
     await refresh_menu(session, telegram_user_id=target, now=now)
-    return texts.COORDINATOR_REMOVED.format(id=target)
+    return t(texts.COORDINATOR_REMOVED, id=target)
 
 
-async def _listing(session: AsyncSession, configured: tuple[int, ...]) -> str:
-    lines = [texts.COORDINATORS_HEADER]
+async def _listing(session: AsyncSession, configured: tuple[int, ...]) -> Text:
+    lines: list[Text] = [t(texts.COORDINATORS_HEADER)]
     for row in (await session.scalars(select(Coordinator).order_by(Coordinator.added_at))).all():
         origin = (
-            texts.COORDINATOR_FROM_SETTINGS
+            t(texts.COORDINATOR_FROM_SETTINGS)
             if row.telegram_user_id in configured
-            else texts.COORDINATOR_ADDED_BY.format(actor=row.added_by)
+            else t(texts.COORDINATOR_ADDED_BY, actor=row.added_by)
         )
         lines.append(
-            texts.COORDINATOR_LINE.format(
-                id=row.telegram_user_id, since=row.added_at.strftime("%Y-%m-%d"), origin=origin
+            t(
+                texts.COORDINATOR_LINE,
+                id=row.telegram_user_id,
+                since=row.added_at.strftime("%Y-%m-%d"),
+                origin=origin,
             )
         )
     changes = (
@@ -66,14 +70,15 @@ async def _listing(session: AsyncSession, configured: tuple[int, ...]) -> str:
         )
     ).all()
     if changes:
-        lines.append(texts.COORDINATOR_CHANGES_HEADER)
+        lines.append(t(texts.COORDINATOR_CHANGES_HEADER))
         for change in changes:
             lines.append(
-                texts.COORDINATOR_CHANGE_LINE.format(
+                t(
+                    texts.COORDINATOR_CHANGE_LINE,
                     when=change.at.strftime("%Y-%m-%d %H:%M"),
                     actor=change.actor,
                     action=change.action,
                     target=change.target,
                 )
             )
-    return "\n".join(lines)
+    return join(lines)

@@ -42,6 +42,7 @@ COMMAND_RULES: dict[str, set[str]] = {
     "deleteme": MEMBERS,
     "staff": MEMBERS,
     "flag": {MENTOR},
+    "language": {MENTEE, MENTOR, COORDINATOR},
     **{
         name: {COORDINATOR}
         for name in (
@@ -81,6 +82,8 @@ BUTTON_RULES: dict[str, tuple[str, set[str]]] = {
     "cc": ("cc:999999:ok", {MENTOR}),
     "lbl": ("lbl:999999", {MENTOR}),
     "cn": ("cn:y:no-such-code", {STRANGER, COORDINATOR}),  # coordinators may enrol too
+    "cl": ("cl:es:no-such-code", {STRANGER, COORDINATOR}),
+    "ln": ("ln:en", {MENTEE, MENTOR, COORDINATOR}),
     "tz": ("tz:Europe/London", {STRANGER, COORDINATOR}),
     "lang": ("lang:en", {STRANGER, COORDINATOR}),
     "tag": ("tag:music", {STRANGER, COORDINATOR}),

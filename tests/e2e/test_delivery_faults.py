@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot.i18n import Verbatim
 from bot.services.health import delivery_health, health_report
 from bot.services.outbox import Priority, send_text
 from emulator import BotApiEmulator, FakeUser
@@ -168,12 +169,15 @@ async def test_a_revoked_token_pauses_sending_and_loses_nothing(
     now = runtime.clock.now()
     async with transaction(runtime.session_factory) as s:
         for n in range(1, 4):
-            await send_text(s, sam.id, f"queued {n}", now=now, priority=Priority.ESCALATION)
-            await send_text(s, COORDINATOR_ID, f"card {n}", now=now, priority=Priority.ESCALATION)
+            queued, card = Verbatim(f"queued {n}"), Verbatim(f"card {n}")
+            await send_text(s, sam.id, queued, now=now, priority=Priority.ESCALATION)
+            await send_text(s, COORDINATOR_ID, card, now=now, priority=Priority.ESCALATION)
     runtime.delivery.wake()
     await emu.wait_for(
-        lambda: "sendMessage" in emu.unauthorized_calls
-        and runtime.delivery.token_rejected_since is not None,
+        lambda: (
+            "sendMessage" in emu.unauthorized_calls
+            and runtime.delivery.token_rejected_since is not None
+        ),
         what="the bot to meet the revoked token",
     )
     await emu.wait_for(
@@ -188,15 +192,17 @@ async def test_a_revoked_token_pauses_sending_and_loses_nothing(
             await delivery_health(
                 s, now, token_rejected_since=runtime.delivery.token_rejected_since
             )
-        )
+        ).render("en")
     assert "rejected the bot token" in report and "Outbox: 6 waiting" in report
     # While paused the worker probes; it does not keep throwing messages at Telegram.
     assert sends_refused <= 6
 
     emu.token_revoked = False
     await emu.wait_for(
-        lambda: len(texts_at(emu, sam.id, "queued ")) == 3
-        and len(texts_at(emu, COORDINATOR_ID, "card ")) == 3,
+        lambda: (
+            len(texts_at(emu, sam.id, "queued ")) == 3
+            and len(texts_at(emu, COORDINATOR_ID, "card ")) == 3
+        ),
         timeout=30,
         what="every queued message once the token works again",
     )

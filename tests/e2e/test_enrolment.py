@@ -28,7 +28,7 @@ async def test_coordinator_invites_and_a_mentee_enrols(
     code = reply["text"].split("?start=")[1].split()[0]
 
     sam = emu.user(2001, "Samantha")
-    consent = await scenario.say(sam, f"/start {code}")
+    consent = await scenario.open_invite(sam, code)
     assert consent is not None
     assert "not an emergency service" in consent["text"]
     assert "988" in consent["text"]
@@ -57,9 +57,9 @@ async def test_typed_timezone_is_validated(
 ) -> None:
     code = await scenario.invite(coordinator, "mentor")
     alex = emu.user(3001, "Alexander")
-    consent = await scenario.say(alex, f"/start {code}")
+    consent = await scenario.open_invite(alex, code)
     assert consent is not None
-    await scenario.press(alex, consent, f"cn:y:{code}")
+    await scenario.press(alex, consent, f"cn:y:{code}:en")
     await emu.wait_for_bot_message(alex.id, "Choose a")
     await scenario.say(alex, "Alex")
     bad = await scenario.say(alex, "Mars/Olympus_Mons")
@@ -73,9 +73,9 @@ async def test_declining_consent_stores_nothing(
 ) -> None:
     code = await scenario.invite(coordinator, "mentee")
     sam = emu.user(2001, "Samantha")
-    consent = await scenario.say(sam, f"/start {code}")
+    consent = await scenario.open_invite(sam, code)
     assert consent is not None
-    await scenario.press(sam, consent, f"cn:n:{code}")
+    await scenario.press(sam, consent, f"cn:n:{code}:en")
     await emu.wait_for(
         lambda: "Nothing about you has been stored" in emu.bot_messages(sam.id)[-1]["text"],
         what="the decline message",
@@ -83,7 +83,7 @@ async def test_declining_consent_stores_nothing(
     assert await _count(runtime, Member) == 0
     assert await _count(runtime, EnrolmentDraft) == 0
     # The invite is still good for when they change their mind.
-    again = await scenario.say(sam, f"/start {code}")
+    again = await scenario.open_invite(sam, code)
     assert again is not None and "Do you agree" in again["text"]
 
 
@@ -123,9 +123,9 @@ async def test_bad_pseudonyms_get_a_reason(
     await scenario.enrol(emu.user(2001, "Samantha"), code, "Sam")
     code = await scenario.invite(coordinator, "mentee")
     jo = emu.user(2002, "Joanna")
-    consent = await scenario.say(jo, f"/start {code}")
+    consent = await scenario.open_invite(jo, code)
     assert consent is not None
-    await scenario.press(jo, consent, f"cn:y:{code}")
+    await scenario.press(jo, consent, f"cn:y:{code}:en")
     await emu.wait_for_bot_message(jo.id, "Choose a")
     for attempt, reason in [
         ("x" * 40, "at most 24"),

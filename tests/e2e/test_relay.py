@@ -168,7 +168,7 @@ async def test_unpaired_mentee_messages_wait_for_their_mentor(
     await emu.wait_for_bot_message(sam.id, "A coordinator is finding you a mentor")
     emu.user_sends(sam, kind="photo")
     members = await program.scenario.say(program.coordinator, "/members")
-    assert members is not None and "2 message(s) kept" in members["text"]
+    assert members is not None and "2 messages kept" in members["text"]
 
     assert "Paired" in await program.pair("Sam", "Alex")
     note = await emu.wait_for_bot_message(alex.id, "wrote while waiting")

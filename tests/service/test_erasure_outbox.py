@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import texts
+from bot.i18n import Verbatim
 from bot.services.erasure import erase
 from bot.services.outbox import Priority, enqueue, send_text
 from storage.db import transaction
@@ -25,7 +26,7 @@ async def test_erasure_cancels_everything_queued_for_the_member(
         other = make_mentor(s, pseudonym="Alex", now=now)
         await s.flush()
         mentee_chat, other_chat = mentee.chat_id, other.chat_id
-        await send_text(s, mentee_chat, "your check-in for today", now=now)
+        await send_text(s, mentee_chat, Verbatim("your check-in for today"), now=now)
         await enqueue(
             s,
             chat_id=mentee_chat,
@@ -34,7 +35,7 @@ async def test_erasure_cancels_everything_queued_for_the_member(
             now=now,
             priority=Priority.RELAY,
         )
-        await send_text(s, other_chat, "a notice for someone else", now=now)
+        await send_text(s, other_chat, Verbatim("a notice for someone else"), now=now)
     async with transaction(session_factory) as s:
         member = await s.get(Member, mentee.id)
         assert member is not None
@@ -62,4 +63,3 @@ async def test_erasure_cancels_everything_queued_for_the_member(
         assert [q.get("text") for _, q in queued if chat_of(q) == other_chat] == [
             "a notice for someone else"
         ]
-

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.i18n import Verbatim
 from bot.services.erasure import erase
 from bot.services.outbox import enqueue, send_text
 from bot.services.relay import Incoming, copy_between
@@ -26,13 +27,13 @@ async def test_queued_messages_are_seen_by_the_next_query_in_order(
 ) -> None:
     async with transaction(session_factory) as s:
         for n in range(5):
-            await send_text(s, 42, f"message {n}", now=clock.now())
+            await send_text(s, 42, Verbatim(f"message {n}"), now=clock.now())
         # A statement that says it needs none of them may run before they are written...
         assert await s.scalar(COUNT_OUTBOX.execution_options(**{INDEPENDENT: True})) == 0
         # ...any other sees all of them, in the order they were queued.
         texts = [row["text"] for row in await outbox_for(s, 42)]
         assert texts == [f"message {n}" for n in range(5)]
-        await send_text(s, 42, "message 5", now=clock.now())
+        await send_text(s, 42, Verbatim("message 5"), now=clock.now())
     async with session_factory() as s:
         assert [row["text"] for row in await outbox_for(s, 42)][-1] == "message 5"
         assert await s.scalar(COUNT_OUTBOX) == 6
@@ -42,10 +43,10 @@ async def test_the_commit_writes_them_and_a_rollback_drops_them(
     session_factory: async_sessionmaker[AsyncSession], clock: FakeClock
 ) -> None:
     async with transaction(session_factory) as s:
-        await send_text(s, 42, "kept", now=clock.now())
+        await send_text(s, 42, Verbatim("kept"), now=clock.now())
     with pytest.raises(RuntimeError):
         async with transaction(session_factory) as s:
-            await send_text(s, 42, "dropped", now=clock.now())
+            await send_text(s, 42, Verbatim("dropped"), now=clock.now())
             raise RuntimeError("the handler failed")
     async with session_factory() as s:
         assert [row["text"] for row in await outbox_for(s, 42)] == ["kept"]
@@ -54,10 +55,10 @@ async def test_the_commit_writes_them_and_a_rollback_drops_them(
     session = session_factory()
     try:
         await session.begin()
-        await send_text(session, 42, "dropped too", now=clock.now())
+        await send_text(session, 42, Verbatim("dropped too"), now=clock.now())
         await session.rollback()
         async with session.begin():
-            await send_text(session, 42, "second", now=clock.now())
+            await send_text(session, 42, Verbatim("second"), now=clock.now())
     finally:
         await session.close()
     async with session_factory() as s:
@@ -69,7 +70,7 @@ async def test_a_failing_row_fails_the_transaction(
 ) -> None:
     with pytest.raises(IntegrityError):
         async with transaction(session_factory) as s:
-            await send_text(s, 42, "fine", now=clock.now())
+            await send_text(s, 42, Verbatim("fine"), now=clock.now())
             await enqueue(
                 s, chat_id=42, method="sendMessage", payload={}, now=clock.now(), relay_id=999
             )  # no such routing record

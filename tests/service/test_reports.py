@@ -151,7 +151,10 @@ async def test_stats_figures_match_a_seeded_program(
     assert stats.to_resolve == reports.Durations(3, 3600.0, 7200.0)
     assert (stats.ladders_answered, stats.ladders_climbed) == (3, 1)
 
-    text = reports.stats_text(stats)
+    text = reports.stats_text(stats).render("en")
+    spanish = reports.stats_text(stats).render("es").splitlines()
+    assert "Participantes: 3 mentoreados, 3 mentores; 2 parejas activas; 1 mentoreados " \
+        "esperando mentor" in spanish
     for line in (
         "Members: 3 mentees, 3 mentors; 2 active pairings; 1 mentees waiting for a mentor",
         "Mentor load: 0.7 mentees per mentor; 1 mentors full, 2 with none",
@@ -162,7 +165,7 @@ async def test_stats_figures_match_a_seeded_program(
         "• SOS: the writer asked for help: 1 not resolved yet, 1 resolved, outcome not recorded",
         "• overdose or medical emergency: 1 not resolved yet",
         "Time to acknowledge: median 5 min, 90th percentile 8 min (4)",
-        "Time to resolve: median 60 min, 90th percentile 2.0 h (3)",
+        "Time to resolve: median 60 min, 90th percentile 2 h (3)",
         "Concerns in the last 30 days: 3 answered by mentors, 1 climbed to staff",
     ):
         assert line in text.splitlines(), (line, text)
