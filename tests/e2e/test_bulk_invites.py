@@ -81,7 +81,7 @@ async def test_more_than_one_message_holds_comes_as_a_csv_file(
     assert {r[2] for r in body} == {"2026-03-09 12:00"}  # INVITE_TTL_DAYS (7) from now
     assert await _invite_count(program) == 120
     # Any of them works.
-    consent = await program.scenario.say(emu.user(7_500_000_001, "Pat"), f"/start {codes[99]}")
+    consent = await program.scenario.open_invite(emu.user(7_500_000_001, "Pat"), codes[99])
     assert consent is not None and "invited as a mentor" in consent["text"]
 
 
@@ -156,8 +156,8 @@ async def test_invites_lists_open_ones_by_page_and_revoke_works(
     stranger = emu.user(7_500_000_003, "Late")
     reply = await scenario.say(stranger, f"/start {codes[0]}")
     assert reply is not None and reply["text"] == texts.INVITE_REVOKED
-    reply = await scenario.say(stranger, f"/start {codes[1]}")
-    assert reply is not None and "Do you agree" in reply["text"]
+    reply = await scenario.open_invite(stranger, codes[1])
+    assert "Do you agree" in reply["text"]
 
     # A second press on the same Revoke is harmless.
     query_id = emu.press_raw(coordinator, page, f"iv:r:{target.id}")
@@ -170,13 +170,13 @@ async def test_consent_shown_before_a_revoke_cannot_be_accepted(
 ) -> None:
     code = await program.scenario.invite(program.coordinator, "mentee")
     pat = emu.user(7_500_000_004, "Pat")
-    consent = await program.scenario.say(pat, f"/start {code}")
+    consent = await program.scenario.open_invite(pat, code)
     assert consent is not None
     async with program.runtime.session_factory() as s:
         invite_id = await s.scalar(select(Invite.id).where(Invite.code == code))
     listing = await _new_bot_messages(program, program.coordinator.id, "/invites")
     await program.scenario.press(program.coordinator, listing[0], f"iv:r:{invite_id}")
-    await program.scenario.press(pat, consent, f"cn:y:{code}")
+    await program.scenario.press(pat, consent, f"cn:y:{code}:en")
     await program.settle()
     assert emu.chats[pat.id].messages[consent["message_id"]]["text"] == texts.INVITE_REVOKED
     async with program.runtime.session_factory() as s:
@@ -205,5 +205,5 @@ async def test_members_cannot_list_or_revoke_invites(
     async with program.runtime.session_factory() as s:
         invite = await s.get(Invite, invite_id)
     assert invite is not None and invite.revoked_at is None and invite.used_at is None
-    consent = await program.scenario.say(emu.user(7_500_000_005, "Kim"), f"/start {code}")
+    consent = await program.scenario.open_invite(emu.user(7_500_000_005, "Kim"), code)
     assert consent is not None and "Do you agree" in consent["text"]

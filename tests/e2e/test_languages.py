@@ -80,6 +80,7 @@ async def test_spanish_mentee_reads_spanish_and_english_mentor_english(
             short_id="M-0001",
             crisis_line=program.runtime.settings.crisis_line,
         )
+        + t(texts.ENROLLED_COMMANDS_HINT)
     )
     assert await language_of(program, sam) == "es"
     await program.settle()

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import html
+import re
+
+from bot import texts
+from bot.i18n import tr
 from emulator import BotApiEmulator, FakeUser
 from tests.conftest import COORDINATOR_ID
 from tests.e2e.conftest import Program
@@ -91,7 +96,10 @@ async def test_match_ranks_mentors_and_pairs_from_a_button(
         COORDINATOR_ID, "Paired mentee", after=reply["message_id"]
     )
     assert "Rosa" in confirmation["text"]
-    await emu.wait_for_bot_message(sam.id, "You now have a mentor: Rosa")
+    # Sam chose Spanish: the news reaches them in Spanish.
+    told = await emu.wait_for_bot_message(sam.id, "Rosa")
+    spanish = re.sub(r"<[^>]+>", "", tr("es", texts.PAIRED_MENTEE, mentor="Rosa"))
+    assert told["text"] == html.unescape(spanish)
 
 
 async def test_coordinator_commands_are_refused_to_members(
