@@ -21,8 +21,10 @@ from tests.helpers import FakeClock
 CRISIS_HELP = "staff have been told"
 
 STAFF_GROUP = -100500
-# A calm lapse with a plan to talk: the mentor should know; nobody needs waking.
-LAPSE = "I drank last night, not proud of it, can we talk tomorrow?"
+# A lapse with the craving still pulling, and a plan to talk: the mentor should check in;
+# nobody needs waking. (A lapse told calmly, with nothing pulling now, asks nobody: the
+# mentor reads the message itself; tests/unit/test_risk_tiers.py.)
+LAPSE = "I drank last night and today I want to drink again, not proud of it. can we talk?"
 
 
 @pytest.fixture

