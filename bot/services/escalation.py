@@ -116,7 +116,7 @@ def load_crisis_resources(settings: Settings) -> dict[str, Any]:
     def refuse(problem: str) -> ConfigError:
         return ConfigError(
             f"CRISIS_RESOURCES_FILE: {path}: {problem}; it must be shaped like "
-            "bot/resources/crisis.json"
+            'bot/resources/crisis.json (regions, or texts by language with at least "en")'
         )
 
     try:

@@ -194,11 +194,22 @@ async def test_a_database_that_cannot_be_written_or_opened_is_an_error(
     assert code == 1, out
     assert checks["database"][0] == "error" and "writable" in checks["database"][1]
 
-    code, checks, out = await doctor(
-        capsys, settings, database_url="postgresql+asyncpg://bot:pw-secret@127.0.0.1/bot"
-    )
+    # A machine without the PostgreSQL extra (asyncpg cannot be imported there).
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(sys.modules, "asyncpg", None)
+        code, checks, out = await doctor(
+            capsys, settings, database_url="postgresql+asyncpg://bot:pw-secret@127.0.0.1/bot"
+        )
     assert code == 1, out
     assert checks["database"][0] == "error" and "asyncpg" in checks["database"][1]
+    assert "pw-secret" not in out
+
+    # A server that is not there (port 1 on this machine): an error, the password unsaid.
+    code, checks, out = await doctor(
+        capsys, settings, database_url="postgresql+asyncpg://bot:pw-secret@127.0.0.1:1/bot"
+    )
+    assert code == 1, out
+    assert checks["database"][0] == "error" and "cannot be opened" in checks["database"][1]
     assert "pw-secret" not in out
 
 

@@ -175,7 +175,13 @@ async def test_a_database_path_under_a_file_is_one_line(
 async def test_a_database_driver_that_is_not_installed_is_one_line(
     emu: BotApiEmulator, tmp_path: Path, url: str, phrases: tuple[str, ...]
 ) -> None:
-    code, out, err = await run_bot(tmp_path, bot_env(emu, url), "run")
+    # A machine without the PostgreSQL extra: asyncpg cannot be imported there (the dev extras
+    # install it here, so a package of that name that fails to import stands in for none).
+    shadow = tmp_path / "no_asyncpg"
+    (shadow / "asyncpg").mkdir(parents=True)
+    (shadow / "asyncpg" / "__init__.py").write_text("raise ImportError('not installed')\n")
+    env = bot_env(emu, url, PYTHONPATH=str(shadow))
+    code, out, err = await run_bot(tmp_path, env, "run")
     assert_one_line_refusal(code, out, err, emu.token, *phrases)
     assert "pw-secret" not in err
 
