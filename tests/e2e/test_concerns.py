@@ -239,7 +239,7 @@ async def test_a_climbing_concern_reaches_a_coordinator_when_the_staff_chat_is_b
     await paired.runtime.run_concern_timers()
     card = await emu.wait_for_bot_message(paired.coordinator.id, "Escalation #1", timeout=10)
     assert "concern that climbed to staff" in card["text"]
-    await emu.wait_for_bot_message(alex.id, "Nobody answered the check-in request")
+    await emu.wait_for_bot_message(alex.id, "Nobody answered in time")
 
 
 @pytest.mark.sqlite_only(reason="a full disk is made with SQLite's max_page_count")
@@ -265,7 +265,7 @@ async def test_a_full_disk_when_a_concern_climbs_loses_nothing_and_sends_nothing
     disk.free()
     assert await paired.runtime.run_concern_timers() == 1
     await emu.wait_for_bot_message(STAFF_GROUP, "Escalation #1")
-    await emu.wait_for_bot_message(alex.id, "Nobody answered the check-in request")
+    await emu.wait_for_bot_message(alex.id, "Nobody answered in time")
     assert await paired.runtime.run_concern_timers() == 0
     await paired.settle()
     assert len(staff_cards(emu)) == 1

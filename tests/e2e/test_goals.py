@@ -10,8 +10,7 @@ from sqlalchemy import func, select, text
 
 from emulator import BotApiEmulator, FakeUser
 from tests.e2e.conftest import Program
-from tests.e2e.test_encryption import database_bytes
-from tests.helpers import FakeClock
+from tests.helpers import FakeClock, stored_bytes
 
 WALK = "walk 20 minutes every day"
 CALL = "call my sister on Sunday"
@@ -144,9 +143,7 @@ async def test_the_check_in_asks_about_each_goal_with_one_tap(
     await emu.wait_for_bot_message(sam.id, "Note saved")
     await paired.settle()
     async with paired.runtime.session_factory() as s:
-        answers = (
-            await s.execute(text("SELECT answer FROM goal_checks ORDER BY goal_id"))
-        ).all()
+        answers = (await s.execute(text("SELECT answer FROM goal_checks ORDER BY goal_id"))).all()
         note_count = await s.scalar(text("SELECT count(*) FROM checkins WHERE note IS NOT NULL"))
     assert [a[0] for a in answers] == ["done", "not_today"]
     assert note_count == 1
@@ -165,16 +162,16 @@ async def test_the_weekly_review_reaches_both_on_the_mentors_prompt_day(
     await paired.runtime.run_checkins()
     await paired.settle()
     for user in (sam, alex):
-        assert not any("goal review" in (m.get("text") or "") for m in emu.bot_messages(user.id))
+        assert not any("🗓" in (m.get("text") or "") for m in emu.bot_messages(user.id))
     clock.advance(days=1)  # Sunday 8 March, 18:00
     await paired.runtime.run_checkins()
     for user, other in ((alex, "Sam"), (sam, "Alex")):
-        review = await emu.wait_for_bot_message(user.id, "Weekly goal review")
+        review = await emu.wait_for_bot_message(user.id, "🗓")
         assert other in review["text"] and WALK in review["text"]
         assert "days met: 2 · partly: 1 · not today: 0" in review["text"]
     await paired.runtime.run_checkins()  # another tick the same evening sends nothing more
     await paired.settle()
-    assert sum("goal review" in (m.get("text") or "") for m in emu.bot_messages(sam.id)) == 1
+    assert sum("🗓" in (m.get("text") or "") for m in emu.bot_messages(sam.id)) == 1
 
 
 async def test_progress_shows_goals_met_per_week_and_triggers_before_high_cravings(
@@ -235,7 +232,7 @@ async def test_stale_and_forged_goal_buttons_change_nothing(
     await paired.settle()
     before_alex = emu.last_message_id(alex.id)
     answer = await paired.scenario.press(sam, proposal, accept)
-    assert "conversation that has ended" in answer
+    assert "talk that has ended" in answer
     await paired.settle()
     assert emu.last_message_id(alex.id) == before_alex
     assert await goal_rows(paired) == [("proposed", "Alex")]
@@ -262,7 +259,7 @@ async def test_goal_text_is_encrypted_exported_and_erased(
     secret = "swim at the quokka pool"
     await agree(paired, alex, sam, secret)
     await check_in(paired, sam, goals=("Done",), triggers=("Times",))
-    assert b"quokka" not in database_bytes(db_url)
+    assert b"quokka" not in await stored_bytes(db_url)
     await paired.scenario.say(sam, "/mydata", expect_reply=False)
     document = await emu.wait_for(
         lambda: next((m for m in emu.bot_messages(sam.id) if "document" in m), None),

@@ -177,6 +177,7 @@ async def test_language_command_switches_and_persists(
     reply = await scenario.say(sam, "/help")
     assert reply is not None and reply["text"] == spanish(
         t(texts.HELP_MENTEE, crisis_line=paired.runtime.settings.crisis_line)
+        + t(texts.HELP_TOOLS_MENTEE)
     )
     # And back, typed.
     back = await scenario.say(sam, "/language en")

@@ -157,7 +157,7 @@ async def test_staff_command_reaches_the_staff_labelled_and_is_assessed(
         sam, "/staff i cant do this anymore, tonight im going to end it all", expect_reply=False
     )
     await emu.wait_for_bot_message(STAFF_GROUP, "Escalation #1")
-    await emu.wait_for_bot_message(sam.id, "1-800-662-4357")
+    await emu.wait_for_bot_message(sam.id, "988")
     await paired.settle()
     assert len(await escalations(paired.runtime)) == 1
 

@@ -4,17 +4,18 @@ shown with /sos, exported, erased, and stored encrypted."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy import text as sql
 
 from bot import texts
 from bot.config import Settings
 from emulator import BotApiEmulator, FakeUser
 from storage.models import CopingRun, Escalation, RecoveryPlan
 from tests.e2e.conftest import Program
+from tests.helpers import stored_bytes
 
 STAFF_GROUP = -100500
 WARNING = "I stop answering my phone & skip meals"
@@ -88,12 +89,15 @@ async def test_the_plan_is_built_step_by_step_shown_escaped_and_stored_encrypted
     assert (plan.warning, plan.triggers, plan.people, plan.awaiting, plan.building) == (
         WARNING, None, PEOPLE, None, False,
     )  # fmt: skip
-    path = db_url.split("///", 1)[1]
-    with sqlite3.connect(path) as raw:
-        row = raw.execute("SELECT warning, coping, people, reasons FROM recovery_plans").fetchone()
-    assert row is not None and all(value and "Maria" not in value for value in row)
+    async with paired.runtime.session_factory() as s:
+        row = (
+            await s.execute(sql("SELECT warning, coping, people, reasons FROM recovery_plans"))
+        ).one()
+    assert all(value and "Maria" not in value for value in row)  # stored, and not as written
     for value, written in zip(row, (WARNING, COPING, PEOPLE, REASONS), strict=True):
         assert written not in value and "Lucy" not in value and "phone" not in value
+    raw = await stored_bytes(db_url)
+    assert b"Maria" not in raw and b"Lucy" not in raw
     # After the plan is done, a message goes to the mentor again.
     emu.user_sends(sam, "thanks for today")
     await emu.wait_for_bot_message(alex.id, "thanks for today")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -16,7 +15,7 @@ from bot.config import Settings
 from emulator import BotApiEmulator, FakeUser
 from storage.models import Member, Reminder, ReminderDraft
 from tests.e2e.conftest import Program
-from tests.helpers import FakeClock
+from tests.helpers import FakeClock, stored_bytes
 
 # The clock starts on Monday 2 March 2026, 12:00 UTC: 07:00 in New York (EST, UTC-5, until
 # the spring change on Sunday 8 March), 12:00 in London.
@@ -71,8 +70,7 @@ async def test_a_reminder_fires_once_at_local_time_across_a_restart(
     assert WORDS in confirmation["text"]
     assert "Monday 2026-03-02 at 18:30" in confirmation["text"]
     # Encrypted at rest: the words are nowhere in the database file.
-    raw = b"".join(p.read_bytes() for p in Path(db_url.split("///")[1]).parent.glob("test.*"))
-    assert b"St Mark" not in raw
+    assert b"St Mark" not in await stored_bytes(db_url)
     clock.advance(hours=11, minutes=29)  # 18:29 in New York
     assert await program.runtime.run_reminders() == 0
     clock.advance(minutes=1)  # 18:30 in New York: due, and the bot goes down before sending
