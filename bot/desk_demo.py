@@ -67,6 +67,11 @@ LINES = {
 }
 
 
+def shown_as(message: dict[str, Any]) -> str:
+    """The message as its reader sees it (the demo's `describe`, buttons under the text)."""
+    return describe(message).replace("\n      buttons: ", "\nbuttons: ")
+
+
 @dataclass
 class Desk:
     """The scene: who is watched, under which name, and what each chat showed so far."""
@@ -94,8 +99,7 @@ class Desk:
         """Take what every watched chat shows now as already seen (nothing printed)."""
         for chat_id in self.names:
             for message in self.emu.all_messages(chat_id):
-                shown = describe(message).replace("\n      buttons: ", "\nbuttons: ")
-                self.seen[(chat_id, message["message_id"])] = shown
+                self.seen[(chat_id, message["message_id"])] = shown_as(message)
 
     async def step(self, title: str, toast: str | None = None, presser: str = "") -> None:
         """Print the step and what it changed: new bot messages, and cards edited in place."""
@@ -108,7 +112,7 @@ class Desk:
         for chat_id in self.names:
             for message in self.emu.all_messages(chat_id):
                 key = (chat_id, message["message_id"])
-                shown = describe(message).replace("\n      buttons: ", "\nbuttons: ")
+                shown = shown_as(message)
                 before = self.seen.get(key)
                 if before == shown:
                     continue
@@ -116,7 +120,7 @@ class Desk:
                 if message.get("from", {}).get("id") != self.emu.bot_id:
                     continue  # people's own words are in the step's title
                 label = self.where(chat_id, message)
-                if before is not None:  # a card edited in place: what changed
+                if before is not None:  # a message edited in place: what changed
                     label += " (edited in place)"
                     shown = "\n".join(
                         line[:1] + " " + line[2:].strip()
@@ -128,7 +132,9 @@ class Desk:
                 if label != last_label:
                     self.lines.append(f"   {label}:")
                     last_label = label
-                self.lines.append("      ▸ " + shown.replace("\n", "\n        "))
+                first, *rest = shown.splitlines() or [""]
+                self.lines.append(f"      ▸ {first}".rstrip())
+                self.lines.extend(f"        {line}".rstrip() for line in rest)
 
 
 def card_in(emu: BotApiEmulator) -> dict[str, Any]:

@@ -87,3 +87,9 @@ def test_desk_demo_prints_the_desk_as_each_person_sees_it(tmp_path: Path) -> Non
         "Time to resolve: median 45 min, 90th percentile 45 min (1)",
     ):
         assert f"        {line}\n" in stats, stats
+    # The README's transcript of the desk is what the command prints (trimmed where it says …).
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("**The desk in one scene.**")[1].split("```text\n")[1].split("```")[0]
+    printed = result.stdout.splitlines()
+    for line in shown.splitlines():
+        assert "…" in line or line in printed, line
