@@ -4,7 +4,8 @@ python -m bot          the real bot if TELEGRAM_BOT_TOKEN is set, else the demo
 python -m bot run      the real bot (TELEGRAM_BOT_TOKEN required), fetching updates itself
 python -m bot --webhook  the real bot, Telegram posting updates to WEBHOOK_URL
 python -m bot demo     a scripted conversation against the bundled Bot API emulator
-                       (`demo --lang es`: played in Spanish)
+                       (`demo --lang es`: played in Spanish; `demo --desk`: the coordinators'
+                       desk, a forum topic per person, claim, staff reply, resolve, /stats)
 python -m bot doctor   check settings, database, migrations and the token
 python -m bot keygen   print a new DATA_ENCRYPTION_KEY and DATA_LOOKUP_KEY for .env
 python -m bot rotate-keys  re-encrypt stored data with the first DATA_ENCRYPTION_KEY
@@ -78,7 +79,12 @@ def doctor(settings: Settings, _env_file: Path) -> int:
     return asyncio.run(run_doctor(settings))
 
 
-def demo(_settings: Settings, _env_file: Path, language: str = "en") -> int:
+def demo(_settings: Settings, _env_file: Path, language: str = "en", desk: bool = False) -> int:
+    if desk:
+        from bot.desk_demo import run_desk_demo
+
+        print("Running the offline desk demo (asked for with `python -m bot demo --desk`).\n")
+        return asyncio.run(run_desk_demo(language))
     from bot.demo import run_demo
 
     print("Running the offline demo (asked for with `python -m bot demo`).\n")
@@ -156,7 +162,8 @@ def _option(argv: list[str], name: str) -> tuple[list[str], str | None]:
 
 def main(argv: list[str]) -> int:
     webhook = "--webhook" in argv
-    argv = [a for a in argv if a != "--webhook"]
+    desk = "--desk" in argv
+    argv = [a for a in argv if a not in ("--webhook", "--desk")]
     argv, env_file_arg = _option(argv, "--env-file")
     argv, language = _option(argv, "--lang")
     if language is not None and language not in LANGUAGES:
@@ -196,8 +203,10 @@ def main(argv: list[str]) -> int:
         return run(settings, env_file, webhook=True)
     if command in operations:
         return operation(command, argv[1:])(settings, env_file)
-    if command in ("demo", "auto"):
-        return COMMANDS[command](settings, env_file, language or "en")
+    if command == "demo":
+        return demo(settings, env_file, language or "en", desk=desk)
+    if command == "auto":
+        return auto(settings, env_file, language or "en")
     return COMMANDS[command](settings, env_file)
 
 
