@@ -1341,3 +1341,7 @@ DESK_TOPIC_ERASED = "erased member #{member_id}"
 DESK_MEMBER_ERASED = (
     "This person erased their data, so nothing written here reaches anyone. Nothing was sent."
 )
+
+# ---- issue 16: coping answers in /stats ------------------------------------------------------
+STATS_COPING_TITLE = "Coping exercises in the last 30 days (did it help? yes · a bit · no):"
+STATS_COPING_LINE = "• {exercise}: {yes} · {bit} · {no}"

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.i18n import Text, join, render, t, t_item, t_known
+from bot.services.coping import helped_counts
 from bot.services.languages import recipient_language
 from bot.services.members import coordinator_ids
 from bot.services.outbox import enqueue, h, send_text
@@ -98,6 +99,8 @@ class ProgramStats:
     ladders_answered: int
     ladders_climbed: int
     mentor_care: list[MentorCare] = field(default_factory=list)
+    # "Did that help?" per coping exercise, 30 days: {exercise: {"yes": n, "bit": n, "no": n}}
+    coping: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -285,6 +288,7 @@ async def program_stats(
         ladders_answered=int(answered),
         ladders_climbed=int(climbed),
         mentor_care=await mentor_care(session, since=month),
+        coping=await helped_counts(session, since=month),
     )
 
 
@@ -577,6 +581,19 @@ def stats_text(stats: ProgramStats) -> Text:
     lines.append(
         t(texts.STATS_LADDERS, answered=stats.ladders_answered, climbed=stats.ladders_climbed)
     )
+    tried = {name: n for name, n in stats.coping.items() if sum(n.values())}
+    if tried:
+        lines.append(t(texts.STATS_COPING_TITLE))
+    for exercise, answers in tried.items():
+        lines.append(
+            t(
+                texts.STATS_COPING_LINE,
+                exercise=t_item(texts.COPE_EXERCISES, exercise),
+                yes=answers.get("yes", 0),
+                bit=answers.get("bit", 0),
+                no=answers.get("no", 0),
+            )
+        )
     if stats.mentor_care:
         lines.append(t(texts.STATS_MENTOR_CARE_TITLE))
     for mentor in stats.mentor_care:

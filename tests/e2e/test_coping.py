@@ -86,6 +86,12 @@ async def test_cope_goes_step_by_step_to_did_that_help_and_the_answer_is_counted
     assert counts["urge"] == {"yes": 0, "bit": 0, "no": 0}
     # Nothing of it went to the mentor.
     assert not any("breath" in t.lower() for t in texts_of(emu, alex))
+    # The program's /stats counts it (counts only, no one named).
+    stats = await paired.scenario.say(paired.coordinator, "/stats")
+    assert stats is not None
+    assert "Coping exercises in the last 30 days" in stats["text"]
+    assert "• 🌬 Slow breathing: 0 · 1 · 0" in stats["text"].splitlines()
+    assert "Ride the urge" not in stats["text"]  # nobody answered for that one
 
 
 async def _checkin_with_craving(program: Program, sam: FakeUser, craving: str) -> None:

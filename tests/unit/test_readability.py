@@ -205,6 +205,8 @@ STAFF_ONLY = frozenset(
         "DESK_MEMBER_ERASED",
         "GRADUATE_USAGE",
         "STATS_MENTOR_CARE_TITLE",
+        "STATS_COPING_TITLE",
+        "STATS_COPING_LINE",
     }
 )
 # Member-facing texts allowed above the limit, each for a reason.
