@@ -10,7 +10,7 @@ from sqlalchemy import func, select, text
 
 from emulator import BotApiEmulator, FakeUser
 from tests.e2e.conftest import Program
-from tests.e2e.test_encryption import database_bytes
+from tests.e2e.test_chat_keys import database_bytes
 from tests.helpers import FakeClock
 
 WALK = "walk 20 minutes every day"
