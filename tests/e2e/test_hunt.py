@@ -1,0 +1,80 @@
+"""Attacks on the pairing lifecycle, goals and the other new tools, as an outsider would run
+them: a cover that ended, forged or old buttons, odd text."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import Settings
+from emulator import BotApiEmulator, FakeUser
+from tests.e2e.conftest import Program
+from tests.e2e.test_lifecycle import away_with_cover, texts_in
+
+FORUM = -1007001
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return settings.model_copy(
+        update={"coordinator_chat_id": FORUM, "rate_limit_group_per_min": 600}
+    )
+
+
+@pytest.fixture(autouse=True)
+def forum(emu: BotApiEmulator) -> None:
+    emu.add_forum(FORUM, "Program staff")
+
+
+@pytest.fixture
+def robin(emu: BotApiEmulator) -> FakeUser:
+    return emu.user(7300000002, "Roberta", "Hidden", username="roberta_hidden")
+
+
+async def test_a_former_cover_mentor_cannot_rewrite_their_words_in_the_mentees_chat(
+    paired: Program, emu: BotApiEmulator, sam: FakeUser, alex: FakeUser, robin: FakeUser
+) -> None:
+    await away_with_cover(paired, emu, alex, robin)
+    sent = emu.user_sends(robin, "hang in there sam")
+    copy = await emu.wait_for_bot_message(sam.id, "hang in there")
+    await paired.settle()
+    assert (await paired.scenario.say(alex, "/away off")) is not None
+    await paired.settle()
+    # The cover has ended: a reply from Robin is refused, and so must be an edit.
+    emu.user_edits(robin, sent["message_id"], "new words sam should never get")
+    await paired.settle()
+    assert emu.chats[sam.id].messages[copy["message_id"]]["text"] == "hang in there sam"
+    assert not any("should never get" in t for t in texts_in(emu, sam.id))
+    assert any("your cover for Sam has ended" in t for t in texts_in(emu, robin.id))
+
+
+async def test_a_mentees_edit_after_the_cover_ended_does_not_reach_the_former_cover(
+    paired: Program, emu: BotApiEmulator, sam: FakeUser, alex: FakeUser, robin: FakeUser
+) -> None:
+    await away_with_cover(paired, emu, alex, robin)
+    sent = emu.user_sends(sam, "robin i am ok")
+    copy = await emu.wait_for_bot_message(robin.id, "robin i am ok")
+    await paired.settle()
+    assert (await paired.scenario.say(alex, "/away off")) is not None
+    await paired.settle()
+    emu.user_edits(sam, sent["message_id"], "alex, something private for you only")
+    await paired.settle()
+    assert emu.chats[robin.id].messages[copy["message_id"]]["text"] == "robin i am ok"
+    assert not any("private for you" in t for t in texts_in(emu, robin.id))
+
+
+async def test_a_goal_a_mentee_proposes_during_a_cover_can_be_accepted_by_the_cover(
+    paired: Program, emu: BotApiEmulator, sam: FakeUser, alex: FakeUser, robin: FakeUser
+) -> None:
+    await away_with_cover(paired, emu, alex, robin)
+    before = emu.last_message_id(robin.id)
+    reply = await paired.scenario.say(sam, "/goals walk every evening")
+    assert reply is not None and "Robin" in reply["text"]
+    proposal = await emu.wait_for_bot_message(robin.id, "walk every evening", after=before)
+    await paired.settle()
+    assert not any("walk every evening" in t for t in texts_in(emu, alex.id))
+    toast = await paired.scenario.press(robin, proposal, emu.button_data(proposal, "Accept"))
+    assert toast is None or "not yours" not in toast.lower()
+    told = await emu.wait_for_bot_message(sam.id, "accepted")
+    assert "Robin" in told["text"] and "walk every evening" in told["text"]
+    listed = await paired.scenario.say(sam, "/goals")
+    assert listed is not None and "agreed" in listed["text"]
