@@ -20,6 +20,8 @@ def block_entries() -> dict[str, str]:
     """msgctxt -> English for the constants in the i16-cope block of bot/texts.py."""
     source = (ROOT / "bot" / "texts.py").read_text(encoding="utf-8")
     block = source[source.index("# ---- i16-cope") :]
+    following = block.find("\n# ---- ", 1)  # the next branch's block, merged after it
+    block = block if following < 0 else block[:following]
     entries: dict[str, str] = {}
     for node in ast.parse(block).body:
         if not isinstance(node, ast.Assign):
