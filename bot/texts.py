@@ -1341,3 +1341,10 @@ DESK_TOPIC_ERASED = "erased member #{member_id}"
 DESK_MEMBER_ERASED = (
     "This person erased their data, so nothing written here reaches anyone. Nothing was sent."
 )
+
+# ---- branch hunt: attacks on the new features ----------------------------------------------
+COVER_LEFT_MENTEE = (
+    "<b>{cover}</b> can no longer cover for <b>{mentor}</b>. Staff will find someone else "
+    "soon. Until then, what you write goes to <b>{mentor}</b>, who is away and may not read "
+    "it soon. If you need help now, send /sos."
+)

@@ -78,3 +78,30 @@ async def test_a_goal_a_mentee_proposes_during_a_cover_can_be_accepted_by_the_co
     assert "Robin" in told["text"] and "walk every evening" in told["text"]
     listed = await paired.scenario.say(sam, "/goals")
     assert listed is not None and "agreed" in listed["text"]
+
+
+async def test_a_cover_mentor_who_erases_their_data_leaves_nobody_unanswered(
+    paired: Program, emu: BotApiEmulator, sam: FakeUser, alex: FakeUser, robin: FakeUser
+) -> None:
+    await away_with_cover(paired, emu, alex, robin)
+    kim = await paired.join(emu.user(7300000003, "Kimberly", "Hidden"), "mentor", "Kim")
+    ask = await paired.scenario.say(robin, "/deleteme")
+    assert ask is not None
+    await paired.scenario.press_label(robin, ask, "Yes, erase")
+    await emu.wait_for_bot_message(robin.id, "Your data has been erased")
+    await paired.settle()
+    # Sam is not left believing Robin reads what they write, and knows where help is.
+    told = [t for t in texts_in(emu, sam.id) if "can no longer cover" in t]
+    assert len(told) == 1 and "Robin" in told[0] and "Alex" in told[0] and "/sos" in told[0]
+    # Staff are asked again to choose a cover for Sam (Alex is still away); never Robin.
+    # (The first card now reads "Robin covers for Sam".)
+    cards = [m for m in emu.bot_messages(FORUM) if "cover for Sam" in (m.get("text") or "")]
+    assert len(cards) == 1
+    assert "Robin" not in str(cards[-1].get("reply_markup", {}))
+    toast = await paired.scenario.press(
+        paired.coordinator, cards[0], emu.button_data(cards[0], "Kim")
+    )
+    assert "Kim covers for Sam" in toast
+    await paired.settle()
+    emu.user_sends(sam, "kim, are you there?")
+    await emu.wait_for_bot_message(kim.id, "kim, are you there?")
