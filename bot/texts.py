@@ -1348,3 +1348,7 @@ COVER_LEFT_MENTEE = (
     "soon. Until then, what you write goes to <b>{mentor}</b>, who is away and may not read "
     "it soon. If you need help now, send /sos."
 )
+REMINDER_STOPPED = (
+    "No reminder was set: that is not a time. That message went to nobody. What you write "
+    "next goes on as usual. To try again, send /remind."
+)

@@ -105,3 +105,25 @@ async def test_a_cover_mentor_who_erases_their_data_leaves_nobody_unanswered(
     await paired.settle()
     emu.user_sends(sam, "kim, are you there?")
     await emu.wait_for_bot_message(kim.id, "kim, are you there?")
+
+
+async def test_a_half_set_reminder_does_not_swallow_what_the_mentee_writes_to_their_mentor(
+    paired: Program, emu: BotApiEmulator, sam: FakeUser, alex: FakeUser
+) -> None:
+    ask = await paired.scenario.say(sam, "/remind")
+    assert ask is not None and "What should I remind you of?" in ask["text"]
+    ask_when = await paired.scenario.say(sam, "take my evening dose")
+    assert ask_when is not None and "When?" in ask_when["text"]
+    # Sam changes their mind and writes to Alex instead: not a time at all.
+    answer = await paired.scenario.say(sam, "alex, i had a really hard day")
+    assert answer is not None and "No reminder was set" in answer["text"]
+    emu.user_sends(sam, "are you there?")
+    await emu.wait_for_bot_message(alex.id, "are you there?")
+    # A reply to the mentor's message is for the mentor, even while a reminder is being set.
+    emu.user_sends(alex, "yes, i am here")
+    mine = await emu.wait_for_bot_message(sam.id, "yes, i am here")
+    await paired.settle()
+    ask = await paired.scenario.say(sam, "/remind")
+    assert ask is not None and "What should I remind you of?" in ask["text"]
+    emu.user_sends(sam, "see you at 18:30 then", reply_to=mine["message_id"])
+    await emu.wait_for_bot_message(alex.id, "see you at 18:30 then")
