@@ -48,7 +48,8 @@ async def receive_message(
         await reachability.mark_reachable(session, member=member, now=now)
         if escalations is not None:
             await oncall.tell_if_out_of_hours(session, policy=escalations, member=member, now=now)
-        # A reply to a relayed message is for that conversation, never /remind's answer.
+        # A reply to a relayed message is for that conversation, never the answer to a
+        # question of the bot's (/remind, /plan, a check-in note).
         replies_in_conversation = (
             message.reply_to_message_id is not None
             and await relay.record_for(session, message.chat_id, message.reply_to_message_id)
@@ -64,7 +65,7 @@ async def receive_message(
                 session, writer=member, message=message, escalations=escalations, now=now
             )
             return
-        if text is not None and member.role == "mentee":
+        if text is not None and member.role == "mentee" and not replies_in_conversation:
             if await plans.take_answer(
                 session,
                 member=member,

@@ -127,3 +127,19 @@ async def test_a_half_set_reminder_does_not_swallow_what_the_mentee_writes_to_th
     assert ask is not None and "What should I remind you of?" in ask["text"]
     emu.user_sends(sam, "see you at 18:30 then", reply_to=mine["message_id"])
     await emu.wait_for_bot_message(alex.id, "see you at 18:30 then")
+
+
+async def test_a_reply_to_the_mentor_during_plan_is_for_the_mentor_not_the_plan(
+    paired: Program, emu: BotApiEmulator, sam: FakeUser, alex: FakeUser
+) -> None:
+    emu.user_sends(alex, "how is your evening going?")
+    mine = await emu.wait_for_bot_message(sam.id, "how is your evening")
+    await paired.settle()
+    intro = await paired.scenario.say(sam, "/plan", expect_reply=False)
+    assert intro is None
+    await emu.wait_for_bot_message(sam.id, "Step 1")
+    await paired.settle()
+    emu.user_sends(sam, "not great, can we talk", reply_to=mine["message_id"])
+    await emu.wait_for_bot_message(alex.id, "not great, can we talk")
+    await paired.settle()
+    assert not any("Step 2" in t for t in texts_in(emu, sam.id))
