@@ -130,6 +130,22 @@ async def away_command(
             default_capacity=default_capacity,
             now=now,
         )
+    # Someone they cover for goes back to staff too: an away mentor answers nobody.
+    for cover in (
+        await session.scalars(
+            select(Cover).where(Cover.cover_mentor_id == mentor.id, Cover.ended_at.is_(None))
+        )
+    ).all():
+        await end_cover(session, cover=cover, now=now, mentor_back=False)
+        await _cover_again(
+            session,
+            cover=cover,
+            gone=mentor,
+            staff_chat_id=staff_chat_id,
+            forum_chat_id=forum_chat_id,
+            default_capacity=default_capacity,
+            now=now,
+        )
     until = _day(away.until, mentor.timezone)
     return t(texts.AWAY_SET if pairings else texts.AWAY_SET_NO_MENTEES, until=until)
 

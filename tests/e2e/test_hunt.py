@@ -143,3 +143,25 @@ async def test_a_reply_to_the_mentor_during_plan_is_for_the_mentor_not_the_plan(
     await emu.wait_for_bot_message(alex.id, "not great, can we talk")
     await paired.settle()
     assert not any("Step 2" in t for t in texts_in(emu, sam.id))
+
+
+async def test_a_cover_mentor_who_goes_away_too_hands_the_mentee_back_to_staff(
+    paired: Program, emu: BotApiEmulator, sam: FakeUser, alex: FakeUser, robin: FakeUser
+) -> None:
+    await away_with_cover(paired, emu, alex, robin)
+    kim = await paired.join(emu.user(7300000003, "Kimberly", "Hidden"), "mentor", "Kim")
+    answer = await paired.scenario.say(robin, "/away 3")
+    assert answer is not None
+    await paired.settle()
+    told = [t for t in texts_in(emu, sam.id) if "can no longer cover" in t]
+    assert len(told) == 1 and "Robin" in told[0]
+    cards = [m for m in emu.bot_messages(FORUM) if "cover for Sam" in (m.get("text") or "")]
+    assert len(cards) == 1 and "Robin" not in str(cards[0].get("reply_markup", {}))
+    emu.user_sends(sam, "hello? anyone")
+    await emu.wait_for_bot_message(alex.id, "hello? anyone")
+    await paired.settle()
+    assert not any("hello? anyone" in t for t in texts_in(emu, robin.id))
+    await paired.scenario.press(paired.coordinator, cards[0], emu.button_data(cards[0], "Kim"))
+    await paired.settle()
+    emu.user_sends(sam, "hi kim")
+    await emu.wait_for_bot_message(kim.id, "hi kim")
