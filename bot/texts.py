@@ -1345,3 +1345,14 @@ DESK_MEMBER_ERASED = (
 # ---- issue 16: coping answers in /stats ------------------------------------------------------
 STATS_COPING_TITLE = "Coping exercises in the last 30 days (did it help? yes · a bit · no):"
 STATS_COPING_LINE = "• {exercise}: {yes} · {bit} · {no}"
+
+# ---- branch hunt: attacks on the new features ----------------------------------------------
+COVER_LEFT_MENTEE = (
+    "<b>{cover}</b> can no longer cover for <b>{mentor}</b>. Staff will find someone else "
+    "soon. Until then, what you write goes to <b>{mentor}</b>, who is away and may not read "
+    "it soon. If you need help now, send /sos."
+)
+REMINDER_STOPPED = (
+    "No reminder was set: that is not a time. That message went to nobody. What you write "
+    "next goes on as usual. To try again, send /remind."
+)

@@ -96,6 +96,9 @@ async def erase_button(update: Update, context: BotContext) -> None:
         confirmed=choice == "yes",
         chat_id=query.message.chat.id,
         message_id=query.message.message_id,
+        staff_chat_id=context.settings.coordinator_chat_id,
+        forum_chat_id=context.services.escalations.forum_chat_id,
+        default_capacity=context.settings.mentor_capacity,
         now=context.now(),
     )
     await answer(context, query, toast)

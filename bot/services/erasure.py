@@ -68,8 +68,17 @@ async def ask(session: AsyncSession, *, chat_id: int, member: Member, now: datet
     )
 
 
-async def erase(session: AsyncSession, *, member: Member, now: datetime) -> None:
-    """Erase everything about the member except the anonymous fact of their escalations."""
+async def erase(
+    session: AsyncSession,
+    *,
+    member: Member,
+    now: datetime,
+    staff_chat_id: int | None = None,
+    forum_chat_id: int | None = None,
+    default_capacity: int = 3,
+) -> None:
+    """Erase everything about the member except the anonymous fact of their escalations.
+    The staff chats and capacity are for asking staff again for a cover they held."""
     chat_id = member.chat_id
     telegram_user_id = member.telegram_user_id
     chat_key = lookup(chat_id)
@@ -81,7 +90,14 @@ async def erase(session: AsyncSession, *, member: Member, now: datetime) -> None
             )
         )
     ).all()
-    await end_covers_of_erased(session, member=member, now=now)
+    await end_covers_of_erased(
+        session,
+        member=member,
+        staff_chat_id=staff_chat_id,
+        forum_chat_id=forum_chat_id,
+        default_capacity=default_capacity,
+        now=now,
+    )
     for pairing in pairings:
         pairing.ended_at = now
         other = await session.get(
@@ -227,6 +243,9 @@ async def answer(
     confirmed: bool,
     chat_id: int,
     message_id: int,
+    staff_chat_id: int | None,
+    forum_chat_id: int | None,
+    default_capacity: int,
     now: datetime,
 ) -> Text | None:
     """A press on the confirmation: by the member themself, or by a coordinator."""
@@ -239,7 +258,14 @@ async def answer(
         await edit_text(session, chat_id, message_id, t(texts.ERASE_CANCELLED), now=now)
         return None
     pseudonym = member.pseudonym
-    await erase(session, member=member, now=now)
+    await erase(
+        session,
+        member=member,
+        now=now,
+        staff_chat_id=staff_chat_id,
+        forum_chat_id=forum_chat_id,
+        default_capacity=default_capacity,
+    )
     if member.chat_id != chat_id and actor_is_coordinator:
         await edit_text(
             session,

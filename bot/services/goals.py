@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import texts
 from bot.i18n import Text, join, t, t_item
 from bot.schedule import local_date
-from bot.services.members import active_mentees, active_mentor_of
+from bot.services.members import active_mentees, active_mentor_of, in_conversation
 from bot.services.outbox import Button, edit_text, h, notify_member
 from storage.models import CheckIn, CheckInTrigger, Goal, GoalCheck, Member, Pairing
 
@@ -141,7 +141,7 @@ async def answer_goal(
         return t(texts.STALE_BUTTON)
     pairing = await session.get(Pairing, goal.pairing_id)
     assert pairing is not None
-    if member.id not in (pairing.mentee_id, pairing.mentor_id) or member.id == goal.proposed_by:
+    if member.id not in await in_conversation(session, pairing) or member.id == goal.proposed_by:
         return t(texts.NOT_YOUR_BUTTON)
     if pairing.ended_at is not None:
         return t(texts.GOAL_PAIRING_ENDED)

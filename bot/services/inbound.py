@@ -48,15 +48,24 @@ async def receive_message(
         await reachability.mark_reachable(session, member=member, now=now)
         if escalations is not None:
             await oncall.tell_if_out_of_hours(session, policy=escalations, member=member, now=now)
-        if text is not None and await reminders.take_text(
-            session, member=member, text=text, now=now
+        # A reply to a relayed message is for that conversation, never the answer to a
+        # question of the bot's (/remind, /plan, a check-in note).
+        replies_in_conversation = (
+            message.reply_to_message_id is not None
+            and await relay.record_for(session, message.chat_id, message.reply_to_message_id)
+            is not None
+        )
+        if (
+            text is not None
+            and not replies_in_conversation
+            and await reminders.take_text(session, member=member, text=text, now=now)
         ):
             # Answering /remind's question, not writing to anyone; still assessed once.
             await relay.assess_alone(
                 session, writer=member, message=message, escalations=escalations, now=now
             )
             return
-        if text is not None and member.role == "mentee":
+        if text is not None and member.role == "mentee" and not replies_in_conversation:
             if await plans.take_answer(
                 session,
                 member=member,

@@ -130,6 +130,22 @@ async def away_command(
             default_capacity=default_capacity,
             now=now,
         )
+    # Someone they cover for goes back to staff too: an away mentor answers nobody.
+    for cover in (
+        await session.scalars(
+            select(Cover).where(Cover.cover_mentor_id == mentor.id, Cover.ended_at.is_(None))
+        )
+    ).all():
+        await end_cover(session, cover=cover, now=now, mentor_back=False)
+        await _cover_again(
+            session,
+            cover=cover,
+            gone=mentor,
+            staff_chat_id=staff_chat_id,
+            forum_chat_id=forum_chat_id,
+            default_capacity=default_capacity,
+            now=now,
+        )
     until = _day(away.until, mentor.timezone)
     return t(texts.AWAY_SET if pairings else texts.AWAY_SET_NO_MENTEES, until=until)
 
@@ -140,6 +156,7 @@ async def _candidates(
     away_mentor: Member,
     default_capacity: int,
     now: datetime,
+    top: int = COVER_CHOICES,
 ) -> list[tuple[Member, Text]]:
     """Mentors with room who could cover, ranked like /match; nobody away."""
     away_ids = set(
@@ -150,7 +167,7 @@ async def _candidates(
         (c.mentor, join(c.reasons, "; "))
         for c in ranked
         if c.mentor.id != away_mentor.id and c.mentor.id not in away_ids
-    ][:COVER_CHOICES]
+    ][:top]
 
 
 async def _ask_for_cover(
@@ -164,6 +181,7 @@ async def _ask_for_cover(
     forum_chat_id: int | None,
     default_capacity: int,
     now: datetime,
+    not_them: int | None = None,
 ) -> None:
     who = {
         "mentor": h(mentor.pseudonym),
@@ -172,7 +190,13 @@ async def _ask_for_cover(
         "mentee_id": mentee.short_id,
         "until": away.until.strftime("%Y-%m-%d"),
     }
-    candidates = await _candidates(session, mentee, mentor, default_capacity, now)
+    candidates = [
+        (m, reasons)
+        for m, reasons in await _candidates(
+            session, mentee, mentor, default_capacity, now, top=COVER_CHOICES + 1
+        )
+        if m.id != not_them
+    ][:COVER_CHOICES]
     if not candidates:
         text = t(texts.COVER_CARD_NONE, **who)
         buttons: list[list[Button]] | None = None
@@ -410,8 +434,18 @@ async def end_due_aways(
     return len(due)
 
 
-async def end_covers_of_erased(session: AsyncSession, *, member: Member, now: datetime) -> None:
-    """An erased mentor covers nobody and is away no more (their pairings end with them)."""
+async def end_covers_of_erased(
+    session: AsyncSession,
+    *,
+    member: Member,
+    staff_chat_id: int | None,
+    forum_chat_id: int | None,
+    default_capacity: int,
+    now: datetime,
+) -> None:
+    """An erased mentor covers nobody and is away no more (their pairings end with them).
+    A mentee they covered for is told, and staff are asked for a new cover while the
+    mentor is still away: nobody is left writing to someone who no longer reads."""
     covers = (
         await session.scalars(
             select(Cover).where(Cover.cover_mentor_id == member.id, Cover.ended_at.is_(None))
@@ -419,6 +453,15 @@ async def end_covers_of_erased(session: AsyncSession, *, member: Member, now: da
     ).all()
     for cover in covers:
         await end_cover(session, cover=cover, now=now, mentor_back=False)
+        await _cover_again(
+            session,
+            cover=cover,
+            gone=member,
+            staff_chat_id=staff_chat_id,
+            forum_chat_id=forum_chat_id,
+            default_capacity=default_capacity,
+            now=now,
+        )
     away = await open_away_of(session, member.id)
     if away is not None:
         away.ended_at = now
@@ -428,6 +471,49 @@ async def end_covers_of_erased(session: AsyncSession, *, member: Member, now: da
             )
         ).all():
             cover.ended_at = now
+
+
+async def _cover_again(
+    session: AsyncSession,
+    *,
+    cover: Cover,
+    gone: Member,
+    staff_chat_id: int | None,
+    forum_chat_id: int | None,
+    default_capacity: int,
+    now: datetime,
+) -> None:
+    """The cover mentor left while the mentor is still away: the mentee is told where their
+    words go now, and staff choose again (never the one who left)."""
+    away = await session.get(MentorAway, cover.away_id)
+    pairing = await session.get(Pairing, cover.pairing_id)
+    if away is None or away.ended_at is not None or pairing is None or pairing.ended_at:
+        return
+    mentor = await session.get(Member, pairing.mentor_id)
+    mentee = await session.get(Member, pairing.mentee_id)
+    if mentor is None or mentee is None or mentee.erased_at is not None:
+        return
+    await notify_member(
+        session,
+        mentee,
+        t(texts.COVER_LEFT_MENTEE, cover=h(gone.pseudonym), mentor=h(mentor.pseudonym)),
+        now=now,
+    )
+    # One cover per pairing and time away: it waits for a choice again, as when it began.
+    cover.ended_at = cover.cover_mentor_id = cover.chosen_by = cover.chosen_at = None
+    await session.flush()
+    await _ask_for_cover(
+        session,
+        cover=cover,
+        away=away,
+        mentor=mentor,
+        mentee=mentee,
+        staff_chat_id=staff_chat_id,
+        forum_chat_id=forum_chat_id,
+        default_capacity=default_capacity,
+        now=now,
+        not_them=gone.id,
+    )
 
 
 # ---- /newmentor ----------------------------------------------------------------------------

@@ -144,6 +144,22 @@ async def active_mentor_of(session: AsyncSession, mentee_id: int) -> tuple[Pairi
     return None if row is None else (row[0], row[1])
 
 
+async def in_conversation(session: AsyncSession, pairing: Pairing) -> frozenset[int]:
+    """Who may still act in this pairing's conversation: the mentee, the mentor, and the
+    cover mentor while their cover lasts (never one whose cover ended)."""
+    cover_mentor_id = await session.scalar(
+        select(Cover.cover_mentor_id).where(
+            Cover.pairing_id == pairing.id,
+            Cover.ended_at.is_(None),
+            Cover.cover_mentor_id.is_not(None),
+        )
+    )
+    ids = {pairing.mentee_id, pairing.mentor_id}
+    if cover_mentor_id is not None:
+        ids.add(cover_mentor_id)
+    return frozenset(ids)
+
+
 async def active_mentees(
     session: AsyncSession, mentor_id: int
 ) -> Sequence[tuple[Pairing, Member]]:

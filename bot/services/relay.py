@@ -26,7 +26,12 @@ from bot.services.escalation import (
 )
 from bot.services.flood import FloodGate
 from bot.services.languages import language_of_member, recipient_language
-from bot.services.members import MentorRoute, active_mentees, active_mentor_of
+from bot.services.members import (
+    MentorRoute,
+    active_mentees,
+    active_mentor_of,
+    in_conversation,
+)
 from bot.services.outbox import (
     RESOLVE_MESSAGE_ID_FROM_RELAY,
     RESOLVE_REPLY_TO_RELAY,
@@ -388,6 +393,19 @@ async def relay_edit(
         return False
     pairing = await session.get(Pairing, record.pairing_id)
     if pairing is None or pairing.ended_at is not None:
+        return False
+    # An edit is new words: like a reply, it goes only between people still in the
+    # conversation (a cover that ended takes its cover mentor out, both ways).
+    present = await in_conversation(session, pairing)
+    if sender.id not in present:
+        why = await refusal_for_mentor(session, mentor=sender, pairing_id=pairing.id)
+        await send_text(session, sender.chat_id, why or t(texts.REPLY_TO_ENDED_PAIRING), now=now)
+        return False
+    if not any(
+        record.dest_chat_key == lookup(m.chat_id)
+        for m in [await session.get(Member, i) for i in present]
+        if m is not None
+    ):
         return False
     if not record.is_text or text is None:
         await send_text(session, sender.chat_id, t(texts.EDIT_NOT_RELAYED), now=now)

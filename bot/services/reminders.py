@@ -183,6 +183,12 @@ async def _answer_what(
 async def _answer_when(
     session: AsyncSession, member: Member, draft: ReminderDraft, text: str, now: datetime
 ) -> None:
+    if not any(c.isdigit() for c in text):
+        # Every time we read has digits: this is the person writing about something else
+        # (to their mentor, say). Stop here, or each later message would be taken too.
+        await session.delete(draft)
+        await send_text(session, member.chat_id, t(texts.REMINDER_STOPPED), now=now)
+        return
     parsed = parse_when(text, member.timezone, now)
     buttons: list[list[Button]] | None = None
     reply: Text

@@ -19,7 +19,9 @@ from tests.e2e.conftest import Program
 
 STAFF_GROUP = -100500
 # A calm lapse with a plan to talk (the concern tier, see test_concerns.py).
-LAPSE = "I drank last night, not proud of it, can we talk tomorrow?"
+# A lapse with the pull still there: a concern (a calm report of a past lapse asks nobody:
+# the mentor reads it in the conversation, see docs/risk.md).
+LAPSE = "I drank last night and today I want to drink again, not proud of it. can we talk?"
 
 
 def plain(html_text: str) -> str:

@@ -162,16 +162,20 @@ async def test_the_weekly_review_reaches_both_on_the_mentors_prompt_day(
     await paired.runtime.run_checkins()
     await paired.settle()
     for user in (sam, alex):
-        assert not any("🗓" in (m.get("text") or "") for m in emu.bot_messages(user.id))
+        for title in ("goal review", "goals this week"):
+            assert not any(title in (m.get("text") or "") for m in emu.bot_messages(user.id))
     clock.advance(days=1)  # Sunday 8 March, 18:00
     await paired.runtime.run_checkins()
-    for user, other in ((alex, "Sam"), (sam, "Alex")):
-        review = await emu.wait_for_bot_message(user.id, "🗓")
+    for user, other, title in (
+        (alex, "Sam", "Weekly goal review"),
+        (sam, "Alex", "Your goals this week"),
+    ):
+        review = await emu.wait_for_bot_message(user.id, title)
         assert other in review["text"] and WALK in review["text"]
         assert "days met: 2 · partly: 1 · not today: 0" in review["text"]
     await paired.runtime.run_checkins()  # another tick the same evening sends nothing more
     await paired.settle()
-    assert sum("🗓" in (m.get("text") or "") for m in emu.bot_messages(sam.id)) == 1
+    assert sum("goals this week" in (m.get("text") or "") for m in emu.bot_messages(sam.id)) == 1
 
 
 async def test_progress_shows_goals_met_per_week_and_triggers_before_high_cravings(

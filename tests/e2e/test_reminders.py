@@ -181,9 +181,15 @@ async def test_bad_input_is_explained_and_nothing_is_set(
     assert too_long is not None and "keep it to 200 characters" in too_long["text"]
     ask_when = await program.scenario.say(sam, "group at 6")
     assert ask_when is not None and "When?" in ask_when["text"]
-    for bad in ("next friday-ish", "2026-02-30 10:00", "mon 25:00", "half past six"):
+    for bad in ("fri 6pm-ish", "2026-02-30 10:00", "mon 25:00", "half past 6"):
         reply = await program.scenario.say(sam, bad)
         assert reply is not None and "couldn't read that time" in reply["text"], bad
+    # Words with no number in them are no time: the draft stops, so that it does not take
+    # every later message (meant for the mentor, say).
+    stopped = await program.scenario.say(sam, "half past six")
+    assert stopped is not None and "No reminder was set" in stopped["text"]
+    assert await program.scenario.say(sam, "/remind") is not None
+    assert await program.scenario.say(sam, "group at 6") is not None
     past = await program.scenario.say(sam, "2026-03-01 10:00")
     assert past is not None and "already passed" in past["text"]
     too_far = await program.scenario.say(sam, "2027-06-01 10:00")
