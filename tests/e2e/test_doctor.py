@@ -118,6 +118,10 @@ async def test_a_broken_staff_chat_is_an_error(
     assert status == "error" and phrase in detail.lower() and "COORDINATOR_CHAT_ID" in detail
 
 
+@pytest.mark.sqlite_only(
+    reason="free disk is checked where the SQLite file lives; a PostgreSQL server's disk is "
+    "its operator's to watch"
+)
 @pytest.mark.parametrize(
     ("free", "status", "code"),
     [
@@ -133,6 +137,9 @@ async def test_little_free_disk_is_a_warning_then_an_error(
     assert checks["disk"][0] == status and "MB free" in checks["disk"][1]
 
 
+@pytest.mark.sqlite_only(
+    reason="the PostgreSQL test database is created already at the head migration"
+)
 async def test_pending_migrations_are_a_warning(
     settings: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:

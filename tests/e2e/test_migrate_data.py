@@ -32,7 +32,8 @@ from tests.e2e.conftest import Program
 from tests.helpers import FakeClock, clean_env
 from tests.postgres import PostgresServer
 
-LAPSE = "I drank last night, not proud of it, can we talk tomorrow?"
+# A concern (a lapse with the pull still there), so a concern row moves across too.
+LAPSE = "I drank last night and today I want to drink again, not proud of it. can we talk?"
 COUNTED = (Member, Pairing, RelayedMessage, CheckIn, Concern, Escalation, EscalationEvent)
 
 
