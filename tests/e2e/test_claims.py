@@ -52,6 +52,7 @@ async def test_a_claim_shows_on_every_card_and_reminders_go_to_the_claimer_only(
     card = await emu.wait_for_bot_message(STAFF_GROUP, "Escalation #1")
     await paired.settle()
     clock.advance(minutes=5)  # one round of reminders to both coordinators, unclaimed
+    await paired.settle()  # SKIP LOCKED on PostgreSQL: the cards' receipts first
     assert await paired.runtime.run_escalation_timers() == 1
     await paired.settle()
     assert reminders(emu, COORDINATOR_ID) == reminders(emu, OTHER_COORDINATOR) == 1
@@ -77,6 +78,7 @@ async def test_a_claim_shows_on_every_card_and_reminders_go_to_the_claimer_only(
 
     for _ in range(3):
         clock.advance(minutes=5)
+        await paired.settle()  # SKIP LOCKED on PostgreSQL: the cards' receipts first
         assert await paired.runtime.run_escalation_timers() == 1
         await paired.settle()
     assert reminders(emu, OTHER_COORDINATOR) == 4

@@ -138,6 +138,7 @@ async def test_only_coordinators_can_acknowledge_and_reminders_escalate_to_fallb
 
     for round_number in (1, 2, 3):
         clock.advance(minutes=5)
+        await paired.settle()  # SKIP LOCKED on PostgreSQL: the cards' receipts first
         assert await paired.runtime.run_escalation_timers() == 1
         for coordinator_id in (COORDINATOR_ID, OTHER_COORDINATOR):
             await emu.wait_for_bot_message(coordinator_id, f"reminder {round_number}")

@@ -65,10 +65,12 @@ async def test_out_of_hours_the_one_on_call_is_reminded_first_then_everyone(
     assert "Tue 09:00" in notice["text"] and "988" in notice["text"]
     await paired.settle()
     clock.advance(minutes=5)
+    await paired.settle()  # SKIP LOCKED on PostgreSQL: the cards' receipts first
     assert await paired.runtime.run_escalation_timers() == 1
     await paired.settle()
     assert (reminders(emu, OTHER_COORDINATOR), reminders(emu, COORDINATOR_ID)) == (1, 0)
     clock.advance(minutes=5)
+    await paired.settle()  # SKIP LOCKED on PostgreSQL: the cards' receipts first
     assert await paired.runtime.run_escalation_timers() == 1
     await paired.settle()
     assert (reminders(emu, OTHER_COORDINATOR), reminders(emu, COORDINATOR_ID)) == (2, 1)
@@ -153,4 +155,5 @@ async def test_alarms_nobody_acknowledged_are_summarised_daily(
     assert len(summaries) == 2
     # The reminders went on meanwhile (the policy is unchanged).
     clock.advance(minutes=5)
+    await paired.settle()  # SKIP LOCKED on PostgreSQL: the cards' receipts first
     assert await paired.runtime.run_escalation_timers() == 1
